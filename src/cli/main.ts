@@ -1,0 +1,27 @@
+import { Command, CommanderError } from "commander";
+import { describeError, UserError } from "../errors.js";
+import { registerReport } from "./report.js";
+
+export function buildProgram(): Command {
+  const program = new Command("pagetrack")
+    .description("Exact, cookie-less page views from your CDN and web server access logs")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)");
+  registerReport(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    process.stderr.write(`pagetrack: ${describeError(error)}\n`);
+    process.exitCode = error instanceof UserError ? error.exitCode : 1;
+    if (!(error instanceof UserError) && process.env.PAGETRACK_DEBUG) console.error(error);
+  }
+}

@@ -1,0 +1,100 @@
+import type { Command } from "commander";
+import { PageCounts } from "../aggregate/counts.js";
+import { PageViewRule } from "../pageview/rule.js";
+import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
+import { expandPaths } from "../readers/sources.js";
+import { formatNumber, reportProblems, warn } from "./messages.js";
+import { addRuleOptions, type RuleFlags, ruleOptions } from "./options.js";
+import { progressBar } from "./progress.js";
+
+interface ReportFlags extends RuleFlags {
+  json: boolean;
+  daily: boolean;
+  top: number;
+}
+
+export interface ReportJson {
+  summary: FileStats & { files: number; failedFiles: number; pages: number };
+  pages: Record<string, number>;
+  daily?: Record<string, Record<string, number>>;
+}
+
+export function registerReport(program: Command): void {
+  addRuleOptions(
+    program
+      .command("report")
+      .description("count page views in log files, without a database (like GoAccess)")
+      .argument("<paths...>", "log files or directories (gzip or plain), or - for stdin")
+      .option("--json", "print JSON", false)
+      .option("--daily", "add views per page and UTC day", false)
+      .option("--top <n>", "pages to list in the table", (v) => Number.parseInt(v, 10), 20),
+  ).action(async (paths: string[], flags: ReportFlags) => {
+    process.exitCode = await report(paths, flags);
+  });
+}
+
+async function report(paths: string[], flags: ReportFlags): Promise<number> {
+  const { sources, errors } = await expandPaths(paths);
+  let failed = errors.length;
+  for (const e of errors) warn(`${e.name}: ${e.error}`);
+  const rule = new PageViewRule(ruleOptions(flags));
+  const totals = new PageCounts(flags.daily);
+  const summary = emptyStats();
+  const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
+  const progress = progressBar("Reading", totalBytes, { quiet: flags.json, unit: "bytes" });
+  let problems = false;
+  for (const source of sources) {
+    const counts = new PageCounts(flags.daily);
+    const result = await scanSource(
+      source,
+      { format: flags.format, rule, tap: (chunk) => progress.advance(chunk.length) },
+      (page, record) => counts.add(page, record.time),
+    );
+    if (reportProblems(result)) problems = true;
+    if (result.error) {
+      failed++;
+      continue;
+    }
+    totals.merge(counts);
+    addStats(summary, result.stats);
+  }
+  progress.stop();
+
+  const ranked = totals.ranked();
+  const json: ReportJson = {
+    summary: { ...summary, files: sources.length + errors.length, failedFiles: failed, pages: ranked.length },
+    pages: Object.fromEntries(ranked),
+  };
+  if (flags.daily) {
+    json.daily = Object.fromEntries(
+      ranked.map(([page]) => [page, Object.fromEntries([...(totals.daily.get(page) ?? [])].sort())]),
+    );
+  }
+  process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : table(json, flags.top));
+  return problems || failed > 0 ? 2 : 0;
+}
+
+function table(report: ReportJson, top: number): string {
+  const s = report.summary;
+  const pages = Object.entries(report.pages);
+  const width = Math.max(5, ...pages.slice(0, top).map(([, n]) => formatNumber(n).length));
+  const lines = [`${"Views".padStart(width)}  Page`];
+  for (const [page, n] of pages.slice(0, top)) lines.push(`${formatNumber(n).padStart(width)}  ${page}`);
+  if (pages.length > top)
+    lines.push(`${"".padStart(width)}  (${formatNumber(pages.length - top)} more pages)`);
+  if (pages.length === 0) lines.push(`${"".padStart(width)}  (no page views)`);
+  const row = (label: string, n: number) => `  ${label.padEnd(30)}${formatNumber(n).padStart(12)}`;
+  lines.push(
+    "",
+    `${formatNumber(s.views)} page views on ${formatNumber(s.pages)} pages, from ${formatNumber(s.records)} requests in ${formatNumber(s.files - s.failedFiles)} of ${formatNumber(s.files)} files`,
+    "Not counted:",
+    row("bots", s.bots),
+    row("not HTML pages", s.nonHtml),
+    row("not GET", s.nonGet),
+    row("other statuses", s.otherStatus),
+    row("outside --prefix / --exclude", s.excluded),
+    row("rejected lines", s.rejected),
+  );
+  if (s.failedFiles > 0) lines.push(row("files that could not be read", s.failedFiles));
+  return `${lines.join("\n")}\n`;
+}

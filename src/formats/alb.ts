@@ -1,0 +1,46 @@
+import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
+import type { LineParser, ParseResult } from "./record.js";
+import { epochFromIso } from "./time.js";
+
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html
+const TYPE = 0;
+const TIME = 1;
+const ELB_STATUS = 8;
+const REQUEST = 12;
+const USER_AGENT = 13;
+const TRACE_ID = 17;
+const TYPES = new Set(["http", "https", "h2", "grpcs", "ws", "wss"]);
+
+/**
+ * Application Load Balancer access logs. The request is an absolute URL; the status is the one the
+ * load balancer returned to the client. ALB logs record neither referrer nor content type.
+ * NLB and connection-log lines that end up in the same files are rejected, not guessed at.
+ */
+export class AlbParser implements LineParser {
+  readonly format = "alb";
+  private readonly fields: string[] = [];
+
+  parse(line: string): ParseResult {
+    if (line.length === 0) return null;
+    const f = this.fields;
+    const count = splitFields(line, f, TRACE_ID + 1);
+    if (count === -1) return "unterminated quote";
+    if (!TYPES.has(f[TYPE])) return `not an ALB access log line (type "${f[TYPE]}")`;
+    if (count <= TRACE_ID) return `truncated line: ${count} fields, an ALB log line has at least 18`;
+    const time = epochFromIso(f[TIME]);
+    if (Number.isNaN(time)) return `bad time "${f[TIME]}"`;
+    const status = parseStatus(f[ELB_STATUS]);
+    if (Number.isNaN(status)) return `bad status "${f[ELB_STATUS]}"`;
+    const request = splitRequestLine(f[REQUEST]);
+    return {
+      time,
+      method: request?.method ?? "-",
+      status,
+      path: request?.target ?? "",
+      contentType: undefined,
+      userAgent: f[USER_AGENT],
+      referrer: "-",
+      requestId: f[TRACE_ID] === "-" ? undefined : f[TRACE_ID],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Splits a space-separated log line whose fields may be "quoted" or [bracketed] and then contain
+ * spaces (S3 server access, ALB and combined logs). Quotes and brackets are removed. A quote inside a
+ * quoted field is escaped with a backslash (Apache, S3) or written as \x22 (nginx), so a quoted field
+ * ends only at a quote that is followed by a space or the end of the line.
+ * Returns the number of fields written to `out`, or -1 when a quote or bracket is never closed.
+ */
+export function splitFields(line: string, out: string[], max = 64): number {
+  const n = line.length;
+  let i = 0;
+  let count = 0;
+  while (i < n && count < max) {
+    const c = line.charCodeAt(i);
+    if (c === 32) {
+      i++;
+      continue;
+    }
+    let end: number;
+    if (c === 34 /* " */) {
+      end = i + 1;
+      for (;;) {
+        end = line.indexOf('"', end);
+        if (end === -1) return -1;
+        if (line.charCodeAt(end - 1) !== 92 /* \ */ && (end + 1 === n || line.charCodeAt(end + 1) === 32))
+          break;
+        end++;
+      }
+      out[count++] = line.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === 91 /* [ */) {
+      end = line.indexOf("]", i + 1);
+      if (end === -1) return -1;
+      out[count++] = line.slice(i + 1, end);
+      i = end + 1;
+    } else {
+      end = line.indexOf(" ", i);
+      if (end === -1) end = n;
+      out[count++] = line.slice(i, end);
+      i = end;
+    }
+  }
+  return count;
+}
+
+/** Parses a 3-digit status (`200`, `000`) without allocating; `-` and malformed values give NaN. */
+export function parseStatus(s: string): number {
+  if (s.length !== 3) return s === "-" ? 0 : Number.NaN;
+  const a = s.charCodeAt(0) - 48;
+  const b = s.charCodeAt(1) - 48;
+  const c = s.charCodeAt(2) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9 || c < 0 || c > 9) return Number.NaN;
+  return a * 100 + b * 10 + c;
+}
+
+/**
+ * Splits an HTTP request line (`GET /path?q HTTP/1.1`) into method and target. The target may be an
+ * absolute URL (ALB logs `https://host:443/path`), which is reduced to its path and query.
+ */
+export function splitRequestLine(request: string): { method: string; target: string } | undefined {
+  const sp1 = request.indexOf(" ");
+  if (sp1 <= 0) return undefined;
+  const sp2 = request.lastIndexOf(" ");
+  // "GET /a b HTTP/1.1": the target keeps inner spaces; "GET /a" (HTTP/0.9) has no protocol.
+  const target =
+    sp2 > sp1 && request.startsWith("HTTP/", sp2 + 1) ? request.slice(sp1 + 1, sp2) : request.slice(sp1 + 1);
+  return { method: request.slice(0, sp1), target: stripOrigin(target) };
+}
+
+function stripOrigin(target: string): string {
+  if (target.charCodeAt(0) === 47 /* / */) return target;
+  const scheme = target.indexOf("://");
+  if (scheme === -1) return target;
+  const slash = target.indexOf("/", scheme + 3);
+  if (slash !== -1) return target.slice(slash);
+  const query = target.indexOf("?", scheme + 3);
+  return query === -1 ? "/" : `/${target.slice(query)}`;
+}

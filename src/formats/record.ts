@@ -1,0 +1,32 @@
+/** One request as read from a log line, before the page-view rule is applied. */
+export interface LogRecord {
+  /** Request time, whole seconds since the Unix epoch (UTC). */
+  time: number;
+  /** HTTP method, upper case (`GET`), or `-` when the log has none. */
+  method: string;
+  /** HTTP status; 0 when the log records none (`-`, `000`). */
+  status: number;
+  /** Request path as logged, possibly percent-encoded, possibly with a query string. */
+  path: string;
+  /** Response content type, or undefined when the format does not record one or it is `-`. */
+  contentType: string | undefined;
+  /** User agent, still encoded as the format stores it (see `decodeUserAgent`). */
+  userAgent: string;
+  /** Referrer as logged, `-` when absent. */
+  referrer: string;
+  /** The log's own request id (CloudFront, S3, ALB), or undefined (combined logs). */
+  requestId: string | undefined;
+}
+
+/** The result of parsing one line: a record, a reason the line is rejected, or null for a comment. */
+export type ParseResult = LogRecord | string | null;
+
+export interface LineParser {
+  readonly format: FormatName;
+  /** Parses one line (without its newline). Returns a string to reject the line with that reason. */
+  parse(line: string): ParseResult;
+}
+
+export const FORMATS = ["cloudfront", "s3", "alb", "combined"] as const;
+export type FormatName = (typeof FORMATS)[number];
+export type FormatOption = FormatName | "auto";

@@ -1,0 +1,90 @@
+import { isbot } from "isbot";
+import type { LogRecord } from "../formats/record.js";
+import { percentDecode } from "./decode.js";
+import { canonicalPage, looksLikeHtml } from "./page.js";
+
+/** Why a record is not a page view; the reports count each. */
+export type FilterReason = "method" | "status" | "notPage" | "excluded" | "bot";
+
+export interface RuleOptions {
+  /** Count requests from bots as page views (they are still reported as bots). */
+  includeBots: boolean;
+  /** Only pages under one of these prefixes count; empty means every page. */
+  prefixes: string[];
+  /** Pages under one of these prefixes never count. */
+  excludes: string[];
+  /** Statuses that count. */
+  statuses: number[];
+}
+
+export const DEFAULT_RULE: RuleOptions = {
+  includeBots: false,
+  prefixes: [],
+  excludes: [],
+  statuses: [200, 304],
+};
+
+export type Verdict = { page: string; bot: boolean } | { reason: FilterReason };
+
+/**
+ * The page-view rule of DESIGN.md, checked cheapest first: method, status, HTML, prefixes, bot.
+ * A bot that passes everything else is reported as a bot (and counted only with includeBots).
+ */
+export class PageViewRule {
+  private readonly statuses: Set<number>;
+  private readonly botCache = new Map<string, boolean>();
+  private readonly pageCache = new Map<string, string | undefined>();
+
+  constructor(private readonly options: RuleOptions = DEFAULT_RULE) {
+    this.statuses = new Set(options.statuses);
+  }
+
+  judge(record: LogRecord): Verdict {
+    if (record.method !== "GET") return { reason: "method" };
+    if (!this.statuses.has(record.status)) return { reason: "status" };
+    const page = this.page(record.path);
+    if (page === undefined) return { reason: "notPage" };
+    const type = record.contentType;
+    if (type !== undefined ? !isHtmlType(type) : !looksLikeHtml(page)) return { reason: "notPage" };
+    if (!this.inScope(page)) return { reason: "excluded" };
+    const bot = this.isBot(record.userAgent);
+    if (bot && !this.options.includeBots) return { reason: "bot" };
+    return { page, bot };
+  }
+
+  private page(path: string): string | undefined {
+    let page = this.pageCache.get(path);
+    if (page === undefined && !this.pageCache.has(path)) {
+      page = canonicalPage(path);
+      remember(this.pageCache, path, page);
+    }
+    return page;
+  }
+
+  private inScope(page: string): boolean {
+    const { prefixes, excludes } = this.options;
+    if (prefixes.length > 0 && !prefixes.some((p) => page.startsWith(p))) return false;
+    return !excludes.some((p) => page.startsWith(p));
+  }
+
+  private isBot(userAgent: string): boolean {
+    let bot = this.botCache.get(userAgent);
+    if (bot === undefined) {
+      const decoded = percentDecode(userAgent).trim();
+      bot = decoded === "" || decoded === "-" || isbot(decoded);
+      remember(this.botCache, userAgent, bot);
+    }
+    return bot;
+  }
+}
+
+function isHtmlType(contentType: string): boolean {
+  return /^text\/html\b/i.test(contentType);
+}
+
+// Logs repeat a small set of paths and user agents; bounded caches keep memory flat on odd inputs.
+const CACHE_LIMIT = 50_000;
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+}

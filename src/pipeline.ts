@@ -1,0 +1,145 @@
+import { describeError, UserError } from "./errors.js";
+import { parserFor } from "./formats/detect.js";
+import type { FormatName, FormatOption, LineParser, LogRecord } from "./formats/record.js";
+import type { PageViewRule } from "./pageview/rule.js";
+import { decompressed } from "./readers/decompress.js";
+import { forEachLine } from "./readers/lines.js";
+import type { LogSource } from "./readers/sources.js";
+
+/** What happened to the lines of one file. */
+export interface FileStats {
+  lines: number;
+  records: number;
+  rejected: number;
+  views: number;
+  bots: number;
+  nonGet: number;
+  otherStatus: number;
+  nonHtml: number;
+  excluded: number;
+}
+
+export function emptyStats(): FileStats {
+  return {
+    lines: 0,
+    records: 0,
+    rejected: 0,
+    views: 0,
+    bots: 0,
+    nonGet: 0,
+    otherStatus: 0,
+    nonHtml: 0,
+    excluded: 0,
+  };
+}
+
+export function addStats(into: FileStats, from: FileStats): void {
+  for (const key of Object.keys(into) as (keyof FileStats)[]) into[key] += from[key];
+}
+
+export interface LineProblem {
+  line: number;
+  reason: string;
+}
+
+export interface ScanResult {
+  name: string;
+  format: FormatName | undefined;
+  stats: FileStats;
+  /** The first rejected lines (all of them are counted in stats.rejected). */
+  problems: LineProblem[];
+  /** Set when the file as a whole could not be read: none of its counts may be used. */
+  error?: string;
+}
+
+export interface ScanOptions {
+  format: FormatOption;
+  rule: PageViewRule;
+  /** Sees every raw (still compressed) chunk: hashing, progress. */
+  tap?: (chunk: Buffer) => void;
+}
+
+/** A page view found in a file. `bot` is true only when bots are included. */
+export type ViewHandler = (page: string, record: LogRecord, line: number, bot: boolean) => void;
+
+const MAX_PROBLEMS = 20;
+
+/**
+ * Runs one source through the pipeline: reader, format parser, page-view rule. Calls `onView` for
+ * every page view. A file-level failure (unreadable, corrupt gzip, unknown format, no records) is
+ * returned in `error`; the caller must then discard whatever `onView` was given for this file.
+ */
+export async function scanSource(
+  source: LogSource,
+  options: ScanOptions,
+  onView: ViewHandler,
+): Promise<ScanResult> {
+  const stats = emptyStats();
+  const problems: LineProblem[] = [];
+  const result: ScanResult = { name: source.name, format: undefined, stats, problems };
+  const { rule } = options;
+  let parser: LineParser | undefined;
+
+  const reject = (line: number, reason: string) => {
+    stats.rejected++;
+    if (problems.length < MAX_PROBLEMS) problems.push({ line, reason });
+  };
+  const sink = {
+    reject,
+    line(text: string, line: number) {
+      if (parser === undefined) {
+        if (text.trim() === "") return;
+        parser = parserFor(options.format, text);
+        if (parser === undefined) {
+          throw new UserError(
+            `unknown log format (line ${line} starts "${printable(text)}"); pagetrack reads CloudFront, S3 access, ALB and combined logs (--format)`,
+          );
+        }
+        result.format = parser.format;
+      }
+      const parsed = parser.parse(text);
+      if (parsed === null) return;
+      if (typeof parsed === "string") return reject(line, parsed);
+      stats.records++;
+      const verdict = rule.judge(parsed);
+      if ("page" in verdict) {
+        stats.views++;
+        if (verdict.bot) stats.bots++;
+        onView(verdict.page, parsed, line, verdict.bot);
+        return;
+      }
+      switch (verdict.reason) {
+        case "method":
+          stats.nonGet++;
+          break;
+        case "status":
+          stats.otherStatus++;
+          break;
+        case "notPage":
+          stats.nonHtml++;
+          break;
+        case "excluded":
+          stats.excluded++;
+          break;
+        case "bot":
+          stats.bots++;
+          break;
+      }
+    },
+  };
+
+  try {
+    stats.lines = await forEachLine(decompressed(await source.open(), options.tap), sink);
+    if (stats.records === 0 && stats.rejected === 0) {
+      result.error = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
+    }
+  } catch (error) {
+    result.error = describeError(error);
+  }
+  return result;
+}
+
+function printable(text: string): string {
+  const shown = text.slice(0, 40).replace(/[^\x20-\x7e]/g, "?");
+  return text.length > 40 ? `${shown}...` : shown;
+}

@@ -1,0 +1,52 @@
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+
+/**
+ * The decompressed bytes of a raw stream: gzip is recognised by its magic bytes (1f 8b), never by
+ * the file name; anything else passes through. `tap` sees every raw chunk (hashing, progress).
+ */
+export async function* decompressed(
+  raw: AsyncIterable<Buffer>,
+  tap?: (chunk: Buffer) => void,
+): AsyncGenerator<Buffer> {
+  const input = tapped(raw, tap)[Symbol.asyncIterator]();
+  let head: Buffer = Buffer.alloc(0);
+  while (head.length < 2) {
+    const next = await input.next();
+    if (next.done) {
+      if (head.length > 0) yield head;
+      return;
+    }
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  const rest = (async function* () {
+    yield head;
+    for (;;) {
+      const next = await input.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  })();
+  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+    yield* rest;
+    return;
+  }
+  const source = Readable.from(rest, { objectMode: false });
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  source.on("error", (error) => gunzip.destroy(error));
+  source.pipe(gunzip);
+  try {
+    yield* gunzip;
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+async function* tapped(raw: AsyncIterable<Buffer>, tap?: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of raw) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    tap?.(buffer);
+    yield buffer;
+  }
+}

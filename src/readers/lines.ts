@@ -1,0 +1,109 @@
+import { isAscii, isUtf8 } from "node:buffer";
+
+/** Longer lines are rejected without being held in memory (CloudFront caps URLs at 8 KiB, headers at 20 KiB). */
+export const MAX_LINE_BYTES = 256 * 1024;
+
+export interface LineSink {
+  line(text: string, lineNumber: number): void;
+  reject(lineNumber: number, reason: string): void;
+}
+
+/**
+ * Splits a byte stream into lines (LF or CRLF) with bounded memory whatever the input: complete
+ * lines are decoded a whole block at a time, and an over-long line is skipped as it streams past.
+ * Lines that are not valid UTF-8 are rejected. Returns the number of lines.
+ */
+export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink): Promise<number> {
+  let lineNumber = 0;
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
+  let skipping = false;
+
+  const emitOne = (bytes: Buffer) => {
+    lineNumber++;
+    if (bytes.length > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
+    else if (!isUtf8(bytes)) sink.reject(lineNumber, "invalid UTF-8");
+    else sink.line(stripCr(bytes.toString("utf8")), lineNumber);
+  };
+
+  // Newline-separated complete lines, without the final newline.
+  const emitBlock = (block: Buffer) => {
+    const ascii = isAscii(block);
+    if (!ascii && !isUtf8(block)) {
+      let start = 0;
+      for (;;) {
+        const nl = block.indexOf(10, start);
+        emitOne(block.subarray(start, nl === -1 ? block.length : nl));
+        if (nl === -1) return;
+        start = nl + 1;
+      }
+    }
+    const text = block.toString(ascii ? "latin1" : "utf8");
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf("\n", start);
+      const end = nl === -1 ? text.length : nl;
+      lineNumber++;
+      if (end - start > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
+      else sink.line(stripCr(start === 0 && nl === -1 ? text : text.slice(start, end)), lineNumber);
+      if (nl === -1) return;
+      start = nl + 1;
+    }
+  };
+
+  for await (const chunk of input) {
+    let start = 0;
+    if (carryBytes > 0 || skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        if (!skipping) {
+          carry.push(chunk);
+          carryBytes += chunk.length;
+          if (carryBytes > MAX_LINE_BYTES) {
+            skipping = true;
+            carry = [];
+            carryBytes = 0;
+          }
+        }
+        continue;
+      }
+      if (skipping) {
+        lineNumber++;
+        sink.reject(lineNumber, tooLong());
+        skipping = false;
+      } else {
+        carry.push(chunk.subarray(0, nl));
+        emitOne(Buffer.concat(carry));
+      }
+      carry = [];
+      carryBytes = 0;
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= start) {
+      emitBlock(chunk.subarray(start, last));
+      start = last + 1;
+    }
+    if (start < chunk.length) {
+      const tail = chunk.subarray(start);
+      if (tail.length > MAX_LINE_BYTES) skipping = true;
+      else {
+        carry = [Buffer.from(tail)];
+        carryBytes = tail.length;
+      }
+    }
+  }
+  if (skipping) {
+    lineNumber++;
+    sink.reject(lineNumber, tooLong());
+  } else if (carryBytes > 0) emitOne(Buffer.concat(carry));
+  return lineNumber;
+}
+
+function stripCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+}
+
+function tooLong(): string {
+  return `line longer than ${MAX_LINE_BYTES / 1024} KiB`;
+}

@@ -1,0 +1,67 @@
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { describeError } from "../errors.js";
+
+/** Somewhere log bytes come from: a file, stdin, an S3 object. */
+export interface LogSource {
+  /** How messages name it: the path, `-` for stdin, `s3://bucket/key`. */
+  readonly name: string;
+  /** Size in bytes when known before reading (for progress). */
+  readonly size?: number;
+  /** The raw (possibly gzipped) bytes. */
+  open(): Promise<Readable>;
+}
+
+export interface SourceError {
+  name: string;
+  error: string;
+}
+
+export function fileSource(path: string, size?: number): LogSource {
+  return { name: path, size, open: async () => createReadStream(path, { highWaterMark: 1024 * 1024 }) };
+}
+
+export const stdinSource: LogSource = { name: "-", open: async () => process.stdin };
+
+/**
+ * Expands command-line paths into sources: `-` is stdin, a directory is every file below it
+ * (recursively, in sorted order, skipping dot-files), anything else is a file.
+ */
+export async function expandPaths(paths: string[]): Promise<{ sources: LogSource[]; errors: SourceError[] }> {
+  const sources: LogSource[] = [];
+  const errors: SourceError[] = [];
+  for (const path of paths) {
+    if (path === "-") {
+      sources.push(stdinSource);
+      continue;
+    }
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) {
+        const files = await walk(path);
+        if (files.length === 0) errors.push({ name: path, error: "directory holds no log files" });
+        sources.push(...files);
+      } else {
+        sources.push(fileSource(path, info.size));
+      }
+    } catch (error) {
+      errors.push({ name: path, error: describeError(error) });
+    }
+  }
+  return { sources, errors };
+}
+
+async function walk(dir: string): Promise<LogSource[]> {
+  const entries = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => !e.name.startsWith("."))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sources: LogSource[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) sources.push(...(await walk(path)));
+    else if (entry.isFile()) sources.push(fileSource(path, (await stat(path)).size));
+  }
+  return sources;
+}
