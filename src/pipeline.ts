@@ -81,6 +81,8 @@ export async function scanSource(
   let parser: LineParser | undefined;
 
   const reject = (line: number, reason: string) => {
+    // Before the format is known, a line that is not text means the file is not a log at all.
+    if (parser === undefined) throw new UserError(`not a text log file (line ${line}: ${reason})`);
     stats.rejected++;
     if (problems.length < MAX_PROBLEMS) problems.push({ line, reason });
   };

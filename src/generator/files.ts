@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import type { FormatName } from "../formats/record.js";
+import { type Expected, emptyExpected, type TrafficEvent, type TrafficOptions, traffic } from "./traffic.js";
+import { cloudfrontWriter, combinedWriter, type LogWriter, s3Writer } from "./writers.js";
+
+export interface GenerateOptions extends TrafficOptions {
+  format?: Exclude<FormatName, "alb">;
+  gzip?: boolean;
+  /** Double-encode CloudFront user agents, as files before 2020 did. */
+  legacy?: boolean;
+}
+
+export function writerFor(options: GenerateOptions): LogWriter {
+  switch (options.format ?? "cloudfront") {
+    case "cloudfront":
+      return cloudfrontWriter({ legacy: options.legacy });
+    case "s3":
+      return s3Writer();
+    case "combined":
+      return combinedWriter();
+  }
+}
+
+async function writeLines(path: string, writer: LogWriter, events: Iterable<TrafficEvent>, gzip: boolean) {
+  // Lines are joined into ~64 KiB strings: one stream write per line would dominate the run time.
+  function* chunks() {
+    let chunk = writer.header.map((h) => `${h}\n`).join("");
+    for (const event of events) {
+      chunk += `${writer.line(event)}\n`;
+      if (chunk.length > 65536) {
+        yield chunk;
+        chunk = "";
+      }
+    }
+    if (chunk) yield chunk;
+  }
+  const out = createWriteStream(path);
+  if (gzip) await pipeline(Readable.from(chunks()), createGzip({ level: 6 }), out);
+  else await pipeline(Readable.from(chunks()), out);
+}
+
+/** Writes one log file of generated traffic and returns the counts it must give. */
+export async function generateLogFile(path: string, options: GenerateOptions): Promise<Expected> {
+  const expected = emptyExpected();
+  await writeLines(path, writerFor(options), traffic(options, expected), options.gzip ?? false);
+  return expected;
+}
+
+/**
+ * Writes generated traffic as CloudFront delivers it: one file per hour, named
+ * `<distribution>.YYYY-MM-DD-HH.<id>[.gz]`. Returns the paths and the counts they must give.
+ */
+export async function generateHourlyLogs(
+  dir: string,
+  options: GenerateOptions,
+): Promise<{ files: string[]; expected: Expected }> {
+  await mkdir(dir, { recursive: true });
+  const expected = emptyExpected();
+  const hours = new Map<string, TrafficEvent[]>();
+  for (const event of traffic(options, expected)) {
+    const hour = new Date(event.time * 1000).toISOString().slice(0, 13).replace("T", "-");
+    const list = hours.get(hour) ?? [];
+    hours.set(hour, list);
+    list.push(event);
+  }
+  const writer = writerFor(options);
+  const files: string[] = [];
+  for (const [hour, events] of [...hours].sort()) {
+    const id = createHash("sha1").update(hour).digest("hex").slice(0, 8);
+    const path = join(dir, `E2EXAMPLE0PAGE.${hour}.${id}${options.gzip === false ? "" : ".gz"}`);
+    await writeLines(path, writer, events, options.gzip ?? true);
+    files.push(path);
+  }
+  return { files, expected };
+}

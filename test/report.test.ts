@@ -1,0 +1,92 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ReportJson } from "../src/cli/report.js";
+import { generateLogFile } from "../src/generator/files.js";
+import type { Expected } from "../src/generator/traffic.js";
+import { runCli } from "./support/cli.js";
+import { tempDir } from "./support/paths.js";
+
+const TRAFFIC = { requests: 20_000, start: "2024-03-30", days: 4, posts: 25, seed: 7 };
+
+async function report(args: string[], input?: Buffer): Promise<ReportJson> {
+  const { code, stdout, stderr } = await runCli(["report", "--json", "--daily", ...args], { input });
+  expect(stderr).toBe("");
+  expect(code).toBe(0);
+  return JSON.parse(stdout);
+}
+
+function expectCounts(json: ReportJson, expected: Expected) {
+  expect(json.pages).toEqual(expected.pages);
+  expect(json.daily).toEqual(expected.daily);
+  expect(json.summary.views).toBe(expected.views);
+  expect(json.summary.bots).toBe(expected.bots);
+  expect(json.summary.records).toBe(expected.lines);
+  expect(json.summary.rejected).toBe(0);
+}
+
+describe("report on generated traffic", () => {
+  let dir: string;
+  let expected: Expected;
+  beforeAll(async () => {
+    dir = await tempDir();
+    expected = await generateLogFile(join(dir, "cloudfront.gz"), { ...TRAFFIC, gzip: true });
+    for (const format of ["s3", "combined"] as const) {
+      await generateLogFile(join(dir, `${format}.log`), { ...TRAFFIC, format });
+    }
+    await generateLogFile(join(dir, "legacy.log"), { ...TRAFFIC, legacy: true });
+  });
+
+  it("covers what the counting must survive", () => {
+    expect(Object.keys(expected.daily["/"]).length).toBe(4);
+    expect(expected.pages["/blog/café-crème/"]).toBeGreaterThan(0);
+    expect(expected.bots).toBeGreaterThan(0);
+  });
+
+  it("counts a gzipped CloudFront log exactly, per page and per UTC day", async () => {
+    expectCounts(await report([join(dir, "cloudfront.gz")]), expected);
+  });
+
+  it.each(["s3.log", "combined.log", "legacy.log"])("gives the same counts from %s", async (file) => {
+    expectCounts(await report([join(dir, file)]), expected);
+  });
+
+  it("reads stdin", async () => {
+    expectCounts(await report(["-"], await readFile(join(dir, "cloudfront.gz"))), expected);
+  });
+
+  it("adds up several files", async () => {
+    const json = await report([join(dir, "cloudfront.gz"), join(dir, "s3.log")]);
+    expect(json.summary.views).toBe(2 * expected.views);
+    expect(json.pages["/"]).toBe(2 * expected.pages["/"]);
+    expect(json.summary.files).toBe(2);
+  });
+
+  it("applies --prefix, --exclude and --include-bots", async () => {
+    const file = join(dir, "cloudfront.gz");
+    const blog = await report([file, "--prefix", "/blog/", "--exclude", "/blog/post-1/"]);
+    const want = Object.entries(expected.pages).filter(
+      ([p]) => p.startsWith("/blog/") && !p.startsWith("/blog/post-1/"),
+    );
+    expect(blog.pages).toEqual(Object.fromEntries(want));
+    const withBots = await report([file, "--include-bots"]);
+    expect(withBots.summary.views).toBe(expected.views + expected.bots);
+  });
+
+  it("prints a readable table of top pages and what was filtered", async () => {
+    const { code, stdout } = await runCli(["report", join(dir, "cloudfront.gz"), "--top", "3"]);
+    expect(code).toBe(0);
+    const top = Object.entries(expected.pages).sort((a, b) => b[1] - a[1])[0];
+    expect(stdout).toContain(`${top[1].toLocaleString("en-US")}  ${top[0]}`);
+    expect(stdout).toMatch(/more pages/);
+    expect(stdout).toContain(`${expected.views.toLocaleString("en-US")} page views`);
+    expect(stdout).toMatch(/bots\s+[\d,]+/);
+    expect(stdout).toMatch(/not HTML pages\s+[\d,]+/);
+  });
+
+  it("rejects a bad option with a usage error", async () => {
+    const { code, stderr } = await runCli(["report", join(dir, "s3.log"), "--status", "abc"]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/"abc" is not a list of HTTP statuses/);
+  });
+});

@@ -1,0 +1,142 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import type { LogRecord } from "../src/formats/record.js";
+import { PageViewRule } from "../src/pageview/rule.js";
+import { type FileStats, scanSource } from "../src/pipeline.js";
+import { fileSource } from "../src/readers/sources.js";
+import { sample } from "./support/paths.js";
+
+/**
+ * Every real sample log: each line is a record or rejected with a reason (comments and blank lines
+ * aside), and the records fall where the page-view rule says. Figures checked by reading the files.
+ */
+const CASES: { file: string; format: string; stats: Partial<FileStats>; pages: Record<string, number> }[] = [
+  {
+    file: "cloudfront/awsdocs_AccessLogs-md_example.log",
+    format: "cloudfront",
+    stats: { records: 6, rejected: 0, views: 3, otherStatus: 3 },
+    pages: { "/": 3 },
+  },
+  {
+    file: "cloudfront/claygregory_web-1-0-2019-12.txt",
+    format: "cloudfront",
+    stats: { records: 3, rejected: 0, views: 3, bots: 0 },
+    pages: { "/": 3 },
+  },
+  {
+    file: "cloudfront/claygregory_web-1-0.txt",
+    format: "cloudfront",
+    stats: { records: 2, rejected: 0, views: 1, nonHtml: 1 },
+    pages: { "/view/my/file.html": 1 },
+  },
+  {
+    file: "cloudfront/elastic-integrations_test-cloudfront.log",
+    format: "cloudfront",
+    // 3 views (one from IPv6), 3 errors 502, POST 200 and POST 000, 3 JavaScript responses, 1 truncated line.
+    stats: { records: 11, rejected: 1, views: 3, otherStatus: 3, nonGet: 2, nonHtml: 3 },
+    pages: { "/": 3 },
+  },
+  {
+    file: "cloudfront-realtime/claygregory_kinesis-1-0.txt",
+    format: "cloudfront",
+    stats: { records: 1, rejected: 0, views: 0, nonHtml: 1 },
+    pages: {},
+  },
+  {
+    file: "s3access/awsdocs_LogFormat-md_example_2020.log",
+    format: "s3",
+    // bucket operations name no object; one 404; one PUT.
+    stats: { records: 5, rejected: 0, views: 0, nonHtml: 3, otherStatus: 1, nonGet: 1 },
+    pages: {},
+  },
+  {
+    file: "s3access/elastic-integrations_test-s3-server-access.log",
+    format: "s3",
+    stats: { records: 10, rejected: 0, views: 0, nonGet: 6, nonHtml: 4 },
+    pages: {},
+  },
+  {
+    file: "alb/awsdocs_load-balancer-access-logs-md_examples_joined.log",
+    format: "alb",
+    // Every example request comes from curl: bots.
+    stats: { records: 7, rejected: 0, views: 0, bots: 4, otherStatus: 3 },
+    pages: {},
+  },
+  {
+    file: "alb/elastic-integrations_test-alb_mixed-alb-nlb-conn.log",
+    format: "alb",
+    // 4 NLB lines and 3 connection-log lines are not ALB access log lines.
+    stats: { records: 3, rejected: 7 },
+    pages: {},
+  },
+  {
+    file: "combined/elastic-integrations_nginx_test-access.log",
+    format: "combined",
+    stats: { records: 14, rejected: 0, views: 4, otherStatus: 10 },
+    pages: { "/": 4 },
+  },
+  {
+    file: "combined/elastic-examples_apache_logs.log",
+    format: "combined",
+    // Line 8899 is cut off inside its user agent.
+    stats: { lines: 10000, records: 9999, rejected: 1, views: 1351, bots: 2265 },
+    pages: { "/projects/xdotool/": 203, "/": 114 },
+  },
+];
+
+async function scan(file: string) {
+  const pages: Record<string, number> = {};
+  const records: LogRecord[] = [];
+  const result = await scanSource(
+    fileSource(sample(file)),
+    { format: "auto", rule: new PageViewRule() },
+    (page, record) => {
+      pages[page] = (pages[page] ?? 0) + 1;
+      records.push({ ...record });
+    },
+  );
+  return { result, pages, records };
+}
+
+describe("real sample logs", () => {
+  it.each(CASES)("$file", async ({ file, format, stats, pages }) => {
+    const { result, pages: counted } = await scan(file);
+    expect(result.error).toBeUndefined();
+    expect(result.format).toBe(format);
+    const text = await readFile(sample(file), "utf8");
+    const comments = text
+      .split("\n")
+      .filter((l, i, all) => (l.startsWith("#") || l.trim() === "") && i < all.length - 1).length;
+    expect(result.stats.records + result.stats.rejected + comments).toBe(result.stats.lines);
+    expect(result.stats).toMatchObject(stats);
+    const { records, views, bots, nonGet, otherStatus, nonHtml, excluded } = result.stats;
+    expect(views + bots + nonGet + otherStatus + nonHtml + excluded).toBe(records);
+    expect(result.problems.length).toBe(Math.min(result.stats.rejected, 20));
+    for (const [page, n] of Object.entries(pages)) expect(counted[page]).toBe(n);
+    if (Object.keys(pages).length === 0) expect(counted).toEqual({});
+  });
+
+  it("reads the fields of a CloudFront line by name, decoding what was double-encoded", async () => {
+    const { records } = await scan("cloudfront/claygregory_web-1-0-2019-12.txt");
+    expect(records[0]).toMatchObject({
+      time: Date.UTC(2019, 11, 4, 21, 2, 31) / 1000,
+      method: "GET",
+      status: 200,
+      path: "/index.html",
+      contentType: "text/html",
+      requestId: "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==",
+    });
+    expect(records[0].userAgent).toContain("%2520");
+  });
+
+  it("names the truncated CloudFront line", async () => {
+    const { result } = await scan("cloudfront/elastic-integrations_test-cloudfront.log");
+    expect(result.problems).toEqual([{ line: 14, reason: "truncated line: 31 of 33 fields" }]);
+  });
+
+  it("takes the time offset of combined logs into account", async () => {
+    const { records } = await scan("combined/elastic-integrations_nginx_test-access.log");
+    // [25/Oct/2016:14:49:33 +0200]
+    expect(records[0].time).toBe(Date.UTC(2016, 9, 25, 12, 49, 33) / 1000);
+  });
+});
