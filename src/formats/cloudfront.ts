@@ -1,4 +1,4 @@
-import { parseStatus } from "./fields.js";
+import { parseStatusAt } from "./fields.js";
 import type { LineParser, LogRecord, ParseResult } from "./record.js";
 import { epochFromDateAndTime } from "./time.js";
 
@@ -37,7 +37,9 @@ export class CloudFrontParser implements LineParser {
   private layout: Layout | undefined;
   private headerError: string | undefined;
   private delimiter: string | undefined;
-  private readonly values: string[] = [];
+  // Where each needed column starts and ends in the current line: slicing only what is kept.
+  private readonly starts = new Int32Array(COLUMN_NAMES.length);
+  private readonly ends = new Int32Array(COLUMN_NAMES.length);
 
   parse(line: string): ParseResult {
     if (line.charCodeAt(0) === 35 /* # */) {
@@ -54,7 +56,7 @@ export class CloudFrontParser implements LineParser {
     }
     if (this.delimiter === undefined) this.delimiter = line.includes("\t") ? "\t" : " ";
     const delimiter = this.delimiter;
-    const values = this.values;
+    const { starts, ends } = this;
     const slots = layout.slotOfColumn;
     let start = 0;
     let column = 0;
@@ -62,7 +64,10 @@ export class CloudFrontParser implements LineParser {
       const end = line.indexOf(delimiter, start);
       if (column < slots.length) {
         const slot = slots[column];
-        if (slot >= 0) values[slot] = line.slice(start, end === -1 ? line.length : end);
+        if (slot >= 0) {
+          starts[slot] = start;
+          ends[slot] = end === -1 ? line.length : end;
+        }
       }
       column++;
       if (end === -1) break;
@@ -75,27 +80,47 @@ export class CloudFrontParser implements LineParser {
         ? `truncated line: ${column} of ${layout.fieldCount} fields`
         : `${column} fields where the #Fields header names ${layout.fieldCount}`;
     }
-    return this.toRecord(layout.slot, values);
+    return this.toRecord(line, layout.slot);
   }
 
-  private toRecord(slot: Record<Column, number>, v: string[]): LogRecord | string {
+  private toRecord(line: string, slot: Record<Column, number>): LogRecord | string {
+    const { starts, ends } = this;
+    const value = (column: Column, absent: string) => {
+      const i = slot[column];
+      return i < 0 ? absent : line.slice(starts[i], ends[i]);
+    };
     let time: number;
-    if (slot.date >= 0) time = epochFromDateAndTime(v[slot.date], v[slot.time]);
-    else if (slot.timestamp >= 0) time = Math.floor(Number(v[slot.timestamp]));
-    else time = Math.floor(Number(v[slot.timestampMs]) / 1000);
-    if (Number.isNaN(time)) return "bad date or time";
-    const status = parseStatus(v[slot.status]);
-    if (Number.isNaN(status)) return `bad status "${v[slot.status]}"`;
-    const contentType = slot.contentType >= 0 ? v[slot.contentType] : "-";
+    if (slot.date >= 0) time = epochFromDateAndTime(line, starts[slot.date], starts[slot.time]);
+    else if (slot.timestamp >= 0) time = Math.floor(Number(value("timestamp", "")));
+    else time = Math.floor(Number(value("timestampMs", "")) / 1000);
+    if (
+      Number.isNaN(time) ||
+      (slot.date >= 0 &&
+        (ends[slot.date] - starts[slot.date] !== 10 || ends[slot.time] - starts[slot.time] !== 8))
+    ) {
+      return "bad date or time";
+    }
+    const status =
+      ends[slot.status] - starts[slot.status] === 3 ? parseStatusAt(line, starts[slot.status]) : Number.NaN;
+    if (Number.isNaN(status)) return `bad status "${value("status", "")}"`;
+    // The common values are shared constants, not fresh strings: this runs for every line.
+    const method = isField(line, starts[slot.method], ends[slot.method], "GET") ? "GET" : value("method", "");
+    let contentType: string | undefined;
+    if (slot.contentType >= 0) {
+      const i = slot.contentType;
+      if (isField(line, starts[i], ends[i], "text/html")) contentType = "text/html";
+      else if (!isField(line, starts[i], ends[i], "-") && ends[i] > starts[i])
+        contentType = value("contentType", "");
+    }
     return {
       time,
-      method: v[slot.method],
+      method,
       status,
-      path: v[slot.path],
-      contentType: contentType === "-" || contentType === "" ? undefined : contentType,
-      userAgent: v[slot.userAgent],
-      referrer: slot.referrer >= 0 ? v[slot.referrer] : "-",
-      requestId: slot.requestId >= 0 ? v[slot.requestId] : undefined,
+      path: value("path", ""),
+      contentType,
+      userAgent: value("userAgent", "-"),
+      referrer: value("referrer", "-"),
+      requestId: slot.requestId >= 0 ? value("requestId", "") : undefined,
     };
   }
 
@@ -123,4 +148,8 @@ export class CloudFrontParser implements LineParser {
     this.delimiter = undefined;
     this.layout = { fieldCount: names.length, slotOfColumn, slot };
   }
+}
+
+function isField(line: string, start: number, end: number, expected: string): boolean {
+  return end - start === expected.length && line.startsWith(expected, start);
 }

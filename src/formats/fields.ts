@@ -42,12 +42,17 @@ export function splitFields(line: string, out: string[], max = 64): number {
   return count;
 }
 
-/** Parses a 3-digit status (`200`, `000`) without allocating; `-` and malformed values give NaN. */
+/** Parses a 3-digit status (`200`, `000`) without allocating; `-` is 0, anything else NaN. */
 export function parseStatus(s: string): number {
   if (s.length !== 3) return s === "-" ? 0 : Number.NaN;
-  const a = s.charCodeAt(0) - 48;
-  const b = s.charCodeAt(1) - 48;
-  const c = s.charCodeAt(2) - 48;
+  return parseStatusAt(s, 0);
+}
+
+/** The 3-digit status at `at` in `line`, or NaN. */
+export function parseStatusAt(line: string, at: number): number {
+  const a = line.charCodeAt(at) - 48;
+  const b = line.charCodeAt(at + 1) - 48;
+  const c = line.charCodeAt(at + 2) - 48;
   if (a < 0 || a > 9 || b < 0 || b > 9 || c < 0 || c > 9) return Number.NaN;
   return a * 100 + b * 10 + c;
 }

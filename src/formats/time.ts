@@ -28,21 +28,24 @@ function digits(s: string, from: number, count: number): number {
 let lastDate = "";
 let lastDateEpoch = Number.NaN;
 
-/** `2019-12-04` and `21:02:31` (UTC) to epoch seconds, NaN when malformed. */
-export function epochFromDateAndTime(date: string, time: string): number {
-  if (date !== lastDate) {
-    if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return Number.NaN;
-    const y = digits(date, 0, 4);
-    const m = digits(date, 5, 2);
-    const d = digits(date, 8, 2);
+/**
+ * The epoch seconds of `YYYY-MM-DD` at `dateAt` and `HH:MM:SS` at `timeAt` in `text` (UTC), NaN when
+ * malformed. Reads in place and remembers the last date: a log repeats the same day for hours.
+ */
+export function epochFromDateAndTime(text: string, dateAt: number, timeAt: number): number {
+  if (!text.startsWith(lastDate, dateAt) || lastDate === "") {
+    if (text.charCodeAt(dateAt + 4) !== 45 || text.charCodeAt(dateAt + 7) !== 45) return Number.NaN;
+    const y = digits(text, dateAt, 4);
+    const m = digits(text, dateAt + 5, 2);
+    const d = digits(text, dateAt + 8, 2);
     if (!(m >= 1 && m <= 12 && d >= 1 && d <= 31)) return Number.NaN;
-    lastDate = date;
+    lastDate = text.slice(dateAt, dateAt + 10);
     lastDateEpoch = Date.UTC(y, m - 1, d) / 1000;
   }
-  if (time.length < 8 || time.charCodeAt(2) !== 58 || time.charCodeAt(5) !== 58) return Number.NaN;
-  const h = digits(time, 0, 2);
-  const mi = digits(time, 3, 2);
-  const s = digits(time, 6, 2);
+  if (text.charCodeAt(timeAt + 2) !== 58 || text.charCodeAt(timeAt + 5) !== 58) return Number.NaN;
+  const h = digits(text, timeAt, 2);
+  const mi = digits(text, timeAt + 3, 2);
+  const s = digits(text, timeAt + 6, 2);
   if (!(h < 24 && mi < 60 && s < 61)) return Number.NaN;
   return lastDateEpoch + h * 3600 + mi * 60 + s;
 }

@@ -26,6 +26,13 @@ export const DEFAULT_RULE: RuleOptions = {
 
 export type Verdict = { page: string; bot: boolean } | { reason: FilterReason };
 
+// Shared verdicts: most records are filtered, and this is the hot path.
+const METHOD: Verdict = { reason: "method" };
+const STATUS: Verdict = { reason: "status" };
+const NOT_PAGE: Verdict = { reason: "notPage" };
+const EXCLUDED: Verdict = { reason: "excluded" };
+const BOT: Verdict = { reason: "bot" };
+
 /**
  * The page-view rule of DESIGN.md, checked cheapest first: method, status, HTML, prefixes, bot.
  * A bot that passes everything else is reported as a bot (and counted only with includeBots).
@@ -40,15 +47,15 @@ export class PageViewRule {
   }
 
   judge(record: LogRecord): Verdict {
-    if (record.method !== "GET") return { reason: "method" };
-    if (!this.statuses.has(record.status)) return { reason: "status" };
-    const page = this.page(record.path);
-    if (page === undefined) return { reason: "notPage" };
+    if (record.method !== "GET") return METHOD;
+    if (!this.statuses.has(record.status)) return STATUS;
     const type = record.contentType;
-    if (type !== undefined ? !isHtmlType(type) : !looksLikeHtml(page)) return { reason: "notPage" };
-    if (!this.inScope(page)) return { reason: "excluded" };
+    if (type !== undefined && !isHtmlType(type)) return NOT_PAGE;
+    const page = this.page(record.path);
+    if (page === undefined || (type === undefined && !looksLikeHtml(page))) return NOT_PAGE;
+    if (!this.inScope(page)) return EXCLUDED;
     const bot = this.isBot(record.userAgent);
-    if (bot && !this.options.includeBots) return { reason: "bot" };
+    if (bot && !this.options.includeBots) return BOT;
     return { page, bot };
   }
 
@@ -79,7 +86,7 @@ export class PageViewRule {
 }
 
 function isHtmlType(contentType: string): boolean {
-  return /^text\/html\b/i.test(contentType);
+  return contentType.startsWith("text/html") || /^text\/html\b/i.test(contentType);
 }
 
 // Logs repeat a small set of paths and user agents; bounded caches keep memory flat on odd inputs.

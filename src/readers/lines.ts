@@ -3,6 +3,8 @@ import { isAscii, isUtf8 } from "node:buffer";
 /** Longer lines are rejected without being held in memory (CloudFront caps URLs at 8 KiB, headers at 20 KiB). */
 export const MAX_LINE_BYTES = 256 * 1024;
 
+const BLOCK_BYTES = 64 * 1024;
+
 export interface LineSink {
   line(text: string, lineNumber: number): void;
   reject(lineNumber: number, reason: string): void;
@@ -80,9 +82,15 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
-    if (last >= start) {
-      emitBlock(chunk.subarray(start, last));
-      start = last + 1;
+    while (last >= start) {
+      // Decode at most ~64 KiB at a time: V8 allocates larger strings in a slow space.
+      let end = last;
+      if (end - start > BLOCK_BYTES) {
+        end = chunk.lastIndexOf(10, start + BLOCK_BYTES);
+        if (end < start) end = chunk.indexOf(10, start + BLOCK_BYTES);
+      }
+      emitBlock(chunk.subarray(start, end));
+      start = end + 1;
     }
     if (start < chunk.length) {
       const tail = chunk.subarray(start);

@@ -20,7 +20,7 @@ export interface SourceError {
 }
 
 export function fileSource(path: string, size?: number): LogSource {
-  return { name: path, size, open: async () => createReadStream(path, { highWaterMark: 1024 * 1024 }) };
+  return { name: path, size, open: async () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
 }
 
 export const stdinSource: LogSource = { name: "-", open: async () => process.stdin };

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench [section...]`: the performance targets of the issues, measured side by side in one
+ * run. Prints each figure and whether its target is met; exits 1 when one is missed.
+ */
+import { benchReport } from "./report.js";
+
+const SECTIONS: Record<string, () => Promise<boolean>> = {
+  report: () => benchReport(),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((s) => !(s in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown section ${unknown.join(", ")}; sections: ${Object.keys(SECTIONS).join(", ")}`);
+  process.exit(1);
+}
+let ok = true;
+for (const name of wanted.length > 0 ? wanted : Object.keys(SECTIONS)) {
+  if (!(await SECTIONS[name]())) ok = false;
+}
+process.exitCode = ok ? 0 : 1;
