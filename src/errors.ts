@@ -23,10 +23,38 @@ const CODES: Record<string, string> = {
   Z_DATA_ERROR: "corrupt gzip data (fetch the file again)",
 };
 
-/** One line describing an error of the file system, zlib or a library, without its stack. */
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
+
+const AWS_NAMES: Record<string, string> = {
+  CredentialsProviderError:
+    "no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+  UnrecognizedClientException: "AWS rejected the credentials (check AWS_PROFILE or AWS_ACCESS_KEY_ID)",
+  InvalidSignatureException: "AWS rejected the request signature (check AWS_SECRET_ACCESS_KEY)",
+  ExpiredTokenException: "the AWS session token has expired (log in again)",
+  AccessDeniedException: "access denied by IAM",
+  ResourceNotFoundException: "the table does not exist (create it with `pagetrack init`)",
+  NoSuchBucket: "no such S3 bucket",
+  NoSuchKey: "no such S3 object",
+};
+
+/** One line describing an error of the file system, zlib, the network or AWS, without its stack. */
 export function describeError(error: unknown): string {
   if (error instanceof UserError) return error.message;
-  const code = (error as { code?: string } | undefined)?.code;
+  const name = (error as { name?: string } | undefined)?.name;
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  if (name && AWS_NAMES[name])
+    return name === "AccessDeniedException" ? `${AWS_NAMES[name]}: ${message}` : AWS_NAMES[name];
+  const code =
+    (error as { code?: string } | undefined)?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  if (code && NETWORK.has(code)) return `cannot connect (${code})`;
   if (code && CODES[code]) return CODES[code];
   if (
     code === "Z_DATA_ERROR" ||
@@ -34,6 +62,5 @@ export function describeError(error: unknown): string {
   ) {
     return CODES.Z_DATA_ERROR;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0];
+  return message;
 }

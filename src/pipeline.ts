@@ -57,6 +57,8 @@ export interface ScanOptions {
   rule: PageViewRule;
   /** Sees every raw (still compressed) chunk: hashing, progress. */
   tap?: (chunk: Buffer) => void;
+  /** Awaited after each chunk of lines: lets a consumer that writes apply backpressure. */
+  afterChunk?: () => Promise<void> | void;
 }
 
 /** A page view found in a file. `bot` is true only when bots are included. */
@@ -88,6 +90,7 @@ export async function scanSource(
   };
   const sink = {
     reject,
+    afterChunk: options.afterChunk,
     line(text: string, line: number) {
       if (parser === undefined) {
         if (text.trim() === "") return;

@@ -1,5 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { describeError, UserError } from "../errors.js";
+import { registerIngest } from "./ingest.js";
+import { registerInit } from "./init.js";
+import { registerQueries } from "./query.js";
 import { registerReport } from "./report.js";
 
 export function buildProgram(): Command {
@@ -8,6 +11,9 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)");
   registerReport(program);
+  registerInit(program);
+  registerIngest(program);
+  registerQueries(program);
   return program;
 }
 

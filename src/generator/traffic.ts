@@ -17,6 +17,8 @@ export type Intent =
 
 export interface TrafficEvent {
   intent: Intent;
+  /** For an intended page view, the page it must count as (removed before the event is yielded). */
+  page?: string;
   /** Epoch seconds. */
   time: number;
   method: string;
@@ -130,7 +132,9 @@ const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 /**
  * Generates `requests` events spread over the days, roughly in time order but with lines up to five
- * minutes out of order, as CloudFront writes them. `expected` is filled in as events are produced.
+ * minutes out of order, as CloudFront writes them. A human page view comes with the requests for its
+ * assets, so page views are about one request in seven, as on a real static site. `expected` is
+ * filled in as events are produced.
  */
 export function* traffic(
   options: TrafficOptions,
@@ -158,75 +162,96 @@ export function* traffic(
     return `${id}==`;
   };
 
-  for (let i = 0; i < options.requests; i++) {
-    const base = start + Math.floor((i / options.requests) * span);
+  let produced = 0;
+  const emit = function* (event: TrafficEvent) {
+    if (produced >= options.requests) return;
+    produced++;
+    expected.lines++;
+    if (event.intent === "view") {
+      const page = event.page as string;
+      expected.views++;
+      expected.pages[page] = (expected.pages[page] ?? 0) + 1;
+      const day = new Date(event.time * 1000).toISOString().slice(0, 10);
+      const days = expected.daily[page] ?? {};
+      expected.daily[page] = days;
+      days[day] = (days[day] ?? 0) + 1;
+    } else if (event.intent === "bot") expected.bots++;
+    delete event.page;
+    yield event;
+  };
+
+  while (produced < options.requests) {
+    const base = start + Math.floor((produced / options.requests) * span);
     const time = Math.min(start + span - 1, Math.max(start, base + Math.floor((rand() - 0.5) * 600)));
     const { path, page } = pickPage();
-    const r = rand();
-    const event: TrafficEvent = {
-      intent: "view",
+    const agent = pick(HUMAN_AGENTS);
+    const ip = `198.51.100.${Math.floor(rand() * 254) + 1}`;
+    const event = (intent: Intent, changes: Partial<TrafficEvent> = {}): TrafficEvent => ({
+      intent,
       time,
       method: "GET",
       status: 200,
       path,
       query: "",
       contentType: "text/html",
-      userAgent: pick(HUMAN_AGENTS),
+      userAgent: agent,
       referrer: pick(REFERRERS),
-      clientIp: `198.51.100.${Math.floor(rand() * 254) + 1}`,
+      clientIp: ip,
       requestId: requestId(),
       bytes: 2000 + Math.floor(rand() * 30000),
-    };
-    if (r < 0.3) {
-      // A human page view, sometimes revalidated (304), with index.html or a campaign query string.
-      if (rand() < 0.12) {
-        event.status = 304;
-        event.contentType = "-";
+      ...changes,
+    });
+    const r = rand();
+    if (r < 0.55) {
+      // A human page view, sometimes revalidated (304), with index.html or a campaign query string,
+      // then the page's assets, some of them revalidated.
+      const revalidated = rand() < 0.12;
+      const view = event("view", {
+        page,
+        status: revalidated ? 304 : 200,
+        contentType: revalidated ? "-" : "text/html",
+      });
+      if (path.endsWith("/") && rand() < 0.15) view.path = `${path}index.html`;
+      if (rand() < 0.1) view.query = `utm_source=newsletter&id=${Math.floor(rand() * 1000)}`;
+      yield* emit(view);
+      const assets = 3 + Math.floor(rand() * 6);
+      for (let i = 0; i < assets; i++) {
+        const asset = pick(ASSETS);
+        const type = ASSET_TYPES[asset.split(".").pop() as string];
+        yield* emit(
+          event("asset", {
+            path: asset,
+            contentType: type,
+            status: rand() < 0.3 ? 304 : 200,
+            time: time + i,
+          }),
+        );
       }
-      if (path.endsWith("/") && rand() < 0.15) event.path = `${path}index.html`;
-      if (rand() < 0.1) event.query = `utm_source=newsletter&id=${Math.floor(rand() * 1000)}`;
-      expected.views++;
-      expected.pages[page] = (expected.pages[page] ?? 0) + 1;
-      const day = new Date(time * 1000).toISOString().slice(0, 10);
-      const days = expected.daily[page] ?? {};
-      expected.daily[page] = days;
-      days[day] = (days[day] ?? 0) + 1;
-    } else if (r < 0.38) {
-      event.intent = "bot";
-      event.userAgent = pick(BOT_AGENTS);
-      expected.bots++;
+    } else if (r < 0.75) {
+      yield* emit(event("bot", { userAgent: pick(BOT_AGENTS) }));
     } else if (r < 0.8) {
-      event.intent = "asset";
-      event.path = pick(ASSETS);
-      event.contentType = ASSET_TYPES[event.path.split(".").pop() as string];
-      if (rand() < 0.3) event.status = 304;
-    } else if (r < 0.85) {
-      event.intent = "redirect";
-      event.status = 301;
-      event.path = path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : "/blog";
-    } else if (r < 0.89) {
-      event.intent = "notFound";
-      event.status = 404;
-      event.path = pick(["/wp-login.php", "/missing/", "/.env", "/blog/no-such-post/"]);
-    } else if (r < 0.91) {
-      event.intent = "aborted";
-      event.status = 0;
-      event.contentType = "-";
-    } else if (r < 0.95) {
-      event.intent = "head";
-      event.method = "HEAD";
-    } else if (r < 0.98) {
-      event.intent = "post";
-      event.method = "POST";
-      event.path = "/api/contact";
-      event.contentType = "application/json";
+      yield* emit(
+        event("redirect", {
+          status: 301,
+          path: path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : "/blog",
+        }),
+      );
+    } else if (r < 0.86) {
+      yield* emit(
+        event("notFound", {
+          status: 404,
+          path: pick(["/wp-login.php", "/missing/", "/.env", "/blog/no-such-post/"]),
+        }),
+      );
+    } else if (r < 0.88) {
+      yield* emit(event("aborted", { status: 0, contentType: "-" }));
+    } else if (r < 0.93) {
+      yield* emit(event("head", { method: "HEAD" }));
+    } else if (r < 0.97) {
+      yield* emit(event("post", { method: "POST", path: "/api/contact", contentType: "application/json" }));
     } else {
-      event.intent = "options";
-      event.method = "OPTIONS";
-      event.contentType = "-";
+      yield* emit(event("options", { method: "OPTIONS", contentType: "-" }));
     }
-    expected.lines++;
-    yield event;
   }
 }
 

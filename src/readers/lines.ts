@@ -8,6 +8,8 @@ const BLOCK_BYTES = 64 * 1024;
 export interface LineSink {
   line(text: string, lineNumber: number): void;
   reject(lineNumber: number, reason: string): void;
+  /** Called after each chunk's lines: a consumer can apply backpressure by returning a promise. */
+  afterChunk?(): Promise<void> | void;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
         carryBytes = tail.length;
       }
     }
+    await sink.afterChunk?.();
   }
   if (skipping) {
     lineNumber++;

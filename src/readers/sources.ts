@@ -3,6 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { describeError } from "../errors.js";
+import { listS3, parseS3Url } from "./s3.js";
 
 /** Somewhere log bytes come from: a file, stdin, an S3 object. */
 export interface LogSource {
@@ -10,6 +11,8 @@ export interface LogSource {
   readonly name: string;
   /** Size in bytes when known before reading (for progress). */
   readonly size?: number;
+  /** Whether `open()` can be called again cheaply (a local file); otherwise a second read needs a copy. */
+  readonly replayable?: boolean;
   /** The raw (possibly gzipped) bytes. */
   open(): Promise<Readable>;
 }
@@ -20,14 +23,20 @@ export interface SourceError {
 }
 
 export function fileSource(path: string, size?: number): LogSource {
-  return { name: path, size, open: async () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
+  return {
+    name: path,
+    size,
+    replayable: true,
+    open: async () => createReadStream(path, { highWaterMark: 256 * 1024 }),
+  };
 }
 
 export const stdinSource: LogSource = { name: "-", open: async () => process.stdin };
 
 /**
- * Expands command-line paths into sources: `-` is stdin, a directory is every file below it
- * (recursively, in sorted order, skipping dot-files), anything else is a file.
+ * Expands command-line paths into sources: `-` is stdin, `s3://bucket/prefix` every object under the
+ * prefix, a directory every file below it (recursively, in sorted order, skipping dot-files),
+ * anything else a file.
  */
 export async function expandPaths(paths: string[]): Promise<{ sources: LogSource[]; errors: SourceError[] }> {
   const sources: LogSource[] = [];
@@ -38,6 +47,13 @@ export async function expandPaths(paths: string[]): Promise<{ sources: LogSource
       continue;
     }
     try {
+      const s3 = parseS3Url(path);
+      if (s3) {
+        const objects = await listS3(s3.bucket, s3.prefix);
+        if (objects.length === 0) errors.push({ name: path, error: "no objects under this prefix" });
+        sources.push(...objects);
+        continue;
+      }
       const info = await stat(path);
       if (info.isDirectory()) {
         const files = await walk(path);

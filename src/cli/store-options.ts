@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import {
+  type Connection,
+  type ConnectOptions,
+  connect,
+  DEFAULT_DATA_DIR,
+  DEFAULT_TABLE,
+} from "../store/connect.js";
+
+export interface StoreFlags {
+  site?: string;
+  table?: string;
+  endpoint?: string;
+  data?: string;
+}
+
+/** Where the table is: shared by every command that uses it. */
+export function addStoreOptions(command: Command): Command {
+  return command
+    .option("--site <id>", "site id: several sites can share a table (default: default, or PAGETRACK_SITE)")
+    .option("--table <name>", `table name (default: TARGET_DYNAMO_TABLE or ${DEFAULT_TABLE})`)
+    .option(
+      "--endpoint <url>",
+      'DynamoDB endpoint URL, or "aws" (default: AWS_ENDPOINT_URL_DYNAMODB, else the embedded engine)',
+    )
+    .option("--data <dir>", `data directory of the embedded engine (default: ${DEFAULT_DATA_DIR})`);
+}
+
+/** Runs `task` with an open connection and always closes it (stopping the embedded engine if it is ours). */
+export async function withStore<T>(
+  flags: StoreFlags,
+  task: (connection: Connection) => Promise<T>,
+  create: "embedded" | "always" | "never" = "embedded",
+): Promise<T> {
+  const options: ConnectOptions = {
+    site: flags.site,
+    table: flags.table,
+    endpoint: flags.endpoint,
+    data: flags.data,
+  };
+  const connection = await connect(options, create);
+  try {
+    return await task(connection);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,78 @@
+import { UserError } from "../errors.js";
+import { isoSeconds, keys, SITE, SK } from "../store/keys.js";
+import type { Store } from "../store/store.js";
+
+export interface TotalsResult {
+  pages: Record<string, number>;
+  total: number;
+  /** The earliest view of the pages listed. */
+  since: string | null;
+  /** Read capacity units this answer cost. */
+  consumedCapacity: number;
+}
+
+export interface PageInfo {
+  page: string;
+  views: number;
+  first: string;
+  last: string;
+}
+
+export function checkPrefix(prefix: string | undefined): string {
+  if (prefix === undefined || prefix === "") return "";
+  if (!prefix.startsWith("/"))
+    throw new UserError(`prefix "${prefix}" is not a path; prefixes start with "/", e.g. /blog/`);
+  return prefix;
+}
+
+/**
+ * Every page's total, from the INDEX partition: one item per page, so the cost grows with the number
+ * of pages and never with the number of views.
+ */
+export async function pageTotals(store: Store, site: string, prefix?: string): Promise<TotalsResult> {
+  const { pages, units } = await readIndex(store, site, prefix);
+  const since = pages.reduce<string | null>(
+    (min, p) => (min === null || p.first < min ? p.first : min),
+    null,
+  );
+  return {
+    pages: Object.fromEntries(pages.map((p) => [p.page, p.views])),
+    total: pages.reduce((sum, p) => sum + p.views, 0),
+    since,
+    consumedCapacity: units,
+  };
+}
+
+/** The pages with views, most viewed first, with their first and last view. */
+export async function listPages(store: Store, site: string, prefix?: string): Promise<PageInfo[]> {
+  return (await readIndex(store, site, prefix)).pages;
+}
+
+async function readIndex(
+  store: Store,
+  site: string,
+  prefix?: string,
+): Promise<{ pages: PageInfo[]; units: number }> {
+  const { items, units } = await store.withPrefix(keys.index(site), checkPrefix(prefix));
+  const pages = items
+    .map((item) => ({
+      page: item[SK],
+      views: Number(item.views),
+      first: isoSeconds(Number(item.first)),
+      last: isoSeconds(Number(item.last)),
+    }))
+    .sort((a, b) => b.views - a.views || (a.page < b.page ? -1 : 1));
+  return { pages, units };
+}
+
+/** The whole site's total and first/last view, or undefined before anything is ingested. */
+export async function siteTotal(store: Store, site: string): Promise<PageInfo | undefined> {
+  const item = await store.get({ UserPages: keys.site(site), SortKey: SITE }, false);
+  if (!item) return undefined;
+  return {
+    page: SITE,
+    views: Number(item.views),
+    first: isoSeconds(Number(item.first)),
+    last: isoSeconds(Number(item.last)),
+  };
+}

@@ -1,0 +1,109 @@
+import { UserError } from "../errors.js";
+import { keys, SITE, SK } from "../store/keys.js";
+import type { Item, Store } from "../store/store.js";
+import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
+
+export const INTERVALS = ["hour", "day", "week", "month"] as const;
+export type Interval = (typeof INTERVALS)[number];
+
+export interface ViewsQuery {
+  /** A page path, or undefined for the whole site. */
+  page?: string;
+  /** Epoch seconds; `from` inclusive, `to` exclusive. */
+  from: number;
+  to: number;
+  interval: Interval;
+  tz: string;
+}
+
+export interface ViewsResult {
+  page: string | null;
+  interval: Interval;
+  tz: string;
+  from: string;
+  to: string;
+  points: { t: string; views: number }[];
+  total: number;
+}
+
+/** Longest ranges: an hourly series covers at most 31 days, a daily one 3 years (each day is one item read). */
+export const MAX_RANGE_DAYS: Record<Interval, number> = {
+  hour: 31,
+  day: 3 * 366,
+  week: 5 * 366,
+  month: 10 * 366,
+};
+
+/**
+ * A page's (or the site's) views over time, from the day counters (each with its 24 hours), never
+ * from raw views. Buckets are local hours, days, ISO weeks (from Monday) or months in `tz`; every
+ * bucket of the range is present, empty ones with 0. A UTC hour counts in the bucket its start falls
+ * in, which is exact for every zone whose offset is a whole number of hours.
+ */
+export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): Promise<ViewsResult> {
+  if (!isValidZone(q.tz))
+    throw new UserError(`unknown time zone "${q.tz}"; use an IANA name such as Europe/Paris or UTC`);
+  if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");
+  if ((q.to - q.from) / 86400 > MAX_RANGE_DAYS[q.interval]) {
+    throw new UserError(
+      `a ${q.interval}ly series covers at most ${MAX_RANGE_DAYS[q.interval]} days; narrow the range or use a longer interval`,
+    );
+  }
+  const bounds = bucketStarts(q.from, q.to, q.interval, q.tz);
+  const counts = new Array<number>(bounds.length - 1).fill(0);
+  const series = q.page ?? SITE;
+  // UTC days that overlap the range (local days can straddle two UTC days).
+  const firstDay = new Date((bounds[0] - 86400) * 1000).toISOString().slice(0, 10);
+  const lastDay = new Date((bounds[bounds.length - 1] + 86400) * 1000).toISOString().slice(0, 10);
+  const { items } = await store.between(keys.days(site, series), firstDay, lastDay);
+  for (const item of items) addHours(item, bounds, counts);
+  const points = counts.map((views, i) => ({ t: isoInZone(bounds[i], q.tz), views }));
+  return {
+    page: q.page ?? null,
+    interval: q.interval,
+    tz: q.tz,
+    from: isoInZone(bounds[0], q.tz),
+    to: isoInZone(bounds[bounds.length - 1], q.tz),
+    points,
+    total: counts.reduce((a, b) => a + b, 0),
+  };
+}
+
+function addHours(item: Item, bounds: number[], counts: number[]): void {
+  const dayStart = Date.parse(`${item[SK]}T00:00:00Z`) / 1000;
+  const hours = item.hours as number[];
+  for (let h = 0; h < 24; h++) {
+    if (!hours[h]) continue;
+    const t = dayStart + h * 3600;
+    if (t < bounds[0] || t >= bounds[bounds.length - 1]) continue;
+    // Binary search for the bucket whose start is the last one at or before t.
+    let lo = 0;
+    let hi = bounds.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bounds[mid] <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    counts[lo] += hours[h];
+  }
+}
+
+/** The starts of the buckets covering [from, to), plus the end of the last one. */
+export function bucketStarts(from: number, to: number, interval: Interval, tz: string): number[] {
+  const starts: number[] = [];
+  if (interval === "hour") {
+    for (let t = Math.floor(from / 3600) * 3600; t < to; t += 3600) starts.push(t);
+    starts.push(starts[starts.length - 1] + 3600);
+    return starts;
+  }
+  const l = localTime(from, tz);
+  let date = new Date(Date.UTC(l.year, l.month - 1, interval === "month" ? 1 : l.day));
+  if (interval === "week") date = new Date(date.getTime() - ((date.getUTCDay() + 6) % 7) * 86400000);
+  for (;;) {
+    const t = instantOf(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), 0, tz);
+    starts.push(t);
+    if (t >= to) return starts;
+    if (interval === "month") date = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1));
+    else date = new Date(date.getTime() + (interval === "week" ? 7 : 1) * 86400000);
+  }
+}

@@ -1,0 +1,84 @@
+/** Time-zone arithmetic with the platform's IANA database (Intl), for buckets of local days, weeks and months. */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+export function isValidZone(tz: string): boolean {
+  try {
+    formatter(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall-clock time in `tz` at an instant (epoch seconds). */
+export function localTime(epoch: number, tz: string): LocalTime {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(tz).formatToParts(new Date(epoch * 1000))) {
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
+  }
+  return {
+    year: parts.year,
+    month: parts.month,
+    day: parts.day,
+    hour: parts.hour,
+    minute: parts.minute,
+    second: parts.second,
+  };
+}
+
+/** Offset of `tz` from UTC at an instant, in seconds (east positive). */
+export function offsetAt(epoch: number, tz: string): number {
+  const t = localTime(epoch, tz);
+  return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) / 1000 - epoch;
+}
+
+/**
+ * The instant at which the wall clock in `tz` shows the given local time. Around a DST change the
+ * offset is looked up twice; in a gap the time after the jump is used, in an overlap the earlier.
+ */
+export function instantOf(year: number, month: number, day: number, hour: number, tz: string): number {
+  const asUtc = Date.UTC(year, month - 1, day, hour) / 1000;
+  const first = asUtc - offsetAt(asUtc, tz);
+  const second = asUtc - offsetAt(first, tz);
+  return offsetAt(second, tz) === offsetAt(first, tz) ? Math.min(first, second) : Math.max(first, second);
+}
+
+/** ISO 8601 with the zone's offset: `2024-05-01T00:00:00+02:00`, or `Z` in UTC. */
+export function isoInZone(epoch: number, tz: string): string {
+  const offset = offsetAt(epoch, tz);
+  const t = localTime(epoch, tz);
+  const p = (n: number) => String(n).padStart(2, "0");
+  const sign = offset < 0 ? "-" : "+";
+  const abs = Math.abs(offset);
+  const suffix =
+    offset === 0 ? "Z" : `${sign}${p(Math.floor(abs / 3600))}:${p(Math.floor((abs % 3600) / 60))}`;
+  return `${t.year}-${p(t.month)}-${p(t.day)}T${p(t.hour)}:${p(t.minute)}:${p(t.second)}${suffix}`;
+}

@@ -1,0 +1,100 @@
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { describeError, UserError } from "../errors.js";
+import { EmbeddedEngine } from "./engine.js";
+import { assertSiteId } from "./keys.js";
+import { Store } from "./store.js";
+
+export interface ConnectOptions {
+  /** A DynamoDB URL, `aws` for the AWS endpoint of AWS_REGION, or undefined for the embedded engine. */
+  endpoint?: string;
+  table?: string;
+  /** The embedded engine's data directory. */
+  data?: string;
+  site?: string;
+}
+
+export interface Connection {
+  store: Store;
+  site: string;
+  /** Where the table is, for messages. */
+  where: string;
+  engine?: EmbeddedEngine;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TABLE = "pagetrack";
+export const DEFAULT_DATA_DIR = ".pagetrack";
+const LOCAL_CREDENTIALS = { accessKeyId: "pagetrack", secretAccessKey: "pagetrack" };
+
+/**
+ * Opens the table: on the embedded engine by default (created on first use), or on any DynamoDB
+ * endpoint (`--endpoint`, AWS_ENDPOINT_URL_DYNAMODB, or `aws`), where it must already exist unless
+ * `create` is set (`pagetrack init`): a table is never created implicitly on a real endpoint.
+ */
+export async function connect(
+  options: ConnectOptions,
+  create: "embedded" | "always" | "never" = "embedded",
+): Promise<Connection> {
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+    // The SDK warns on every run under Node.js 20, which pagetrack supports.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  }
+  const site = siteId(options.site);
+  const table = options.table ?? process.env.TARGET_DYNAMO_TABLE ?? DEFAULT_TABLE;
+  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  let client: DynamoDBClientConfig;
+  let engine: EmbeddedEngine | undefined;
+  let where: string;
+  if (endpoint === undefined) {
+    engine = new EmbeddedEngine(options.data ?? DEFAULT_DATA_DIR);
+    const e = engine;
+    where = `the embedded engine in ${engine.dir}`;
+    client = {
+      region: "local",
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: async () => ({ url: new URL(await e.endpoint()) }),
+    };
+  } else if (endpoint === "aws") {
+    const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    if (!region) throw new UserError("set AWS_REGION to the region of the table (e.g. AWS_REGION=us-east-1)");
+    where = `DynamoDB in ${region}`;
+    client = { region };
+  } else {
+    if (!/^https?:\/\//.test(endpoint)) {
+      throw new UserError(`--endpoint "${endpoint}" is not a URL; give http(s)://host:port, or "aws"`);
+    }
+    where = endpoint;
+    const hasCredentials = process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE;
+    client = {
+      endpoint,
+      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "local",
+      ...(hasCredentials ? {} : { credentials: LOCAL_CREDENTIALS }),
+    };
+  }
+  const store = new Store({ table, client });
+  const close = async () => {
+    store.destroy();
+    await engine?.close();
+  };
+  try {
+    const exists = await store.tableExists();
+    if (!exists) {
+      if (create === "always" || (create === "embedded" && engine)) await store.createTable();
+      else
+        throw new UserError(`table "${table}" does not exist at ${where}; create it with \`pagetrack init\``);
+    }
+  } catch (error) {
+    await close();
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot use table "${table}" at ${where}: ${describeError(error)}`);
+  }
+  return { store, site, where, engine, close };
+}
+
+export function siteId(site?: string): string {
+  try {
+    return assertSiteId(site ?? process.env.PAGETRACK_SITE ?? "default");
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+}

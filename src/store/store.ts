@@ -1,0 +1,344 @@
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  ResourceInUseException,
+  UpdateContinuousBackupsCommand,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { type Key, PK, SK } from "./keys.js";
+
+export type Item = Record<string, unknown> & Key;
+
+export interface QueryPage {
+  items: Item[];
+  next: Record<string, unknown> | undefined;
+  units: number;
+}
+
+export interface QueryResult {
+  items: Item[];
+  /** Read capacity units consumed. */
+  units: number;
+}
+
+export interface StoreConfig {
+  table: string;
+  /** Extra SDK settings: endpoint, region, credentials, retries. */
+  client?: DynamoDBClientConfig;
+  /** How many requests run at once. */
+  concurrency?: number;
+}
+
+/** What a run has cost: requests by kind and the capacity units DynamoDB reported. */
+export interface Usage {
+  readRequests: number;
+  writeRequests: number;
+  readUnits: number;
+  writeUnits: number;
+  itemsWritten: number;
+}
+
+const BATCH_SIZE = 25;
+const BATCH_ATTEMPTS = 10;
+
+/**
+ * The one table, through the AWS SDK's document client: every read and write pagetrack makes goes
+ * through here, against AWS, a compatible server or the embedded engine alike.
+ */
+export class Store {
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly usage: Usage = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0, itemsWritten: 0 };
+  private readonly limit: Limiter;
+
+  constructor(config: StoreConfig) {
+    this.table = config.table;
+    this.client = new DynamoDBClient({ maxAttempts: 8, ...config.client });
+    this.doc = DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.limit = limiter(config.concurrency ?? 24);
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  async get(key: Key, consistent = true): Promise<Item | undefined> {
+    const out = await this.limit(() =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: key,
+          ConsistentRead: consistent,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      ),
+    );
+    this.read(out.ConsumedCapacity?.CapacityUnits);
+    return out.Item as Item | undefined;
+  }
+
+  async put(item: Item): Promise<void> {
+    const out = await this.limit(() =>
+      this.doc.send(new PutCommand({ TableName: this.table, Item: item, ReturnConsumedCapacity: "TOTAL" })),
+    );
+    this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+  }
+
+  /**
+   * Writes `item` only if it raises `field` (or the item is new): counts only grow, so the largest
+   * recomputation wins and a stale or concurrent writer can never lower one. Returns whether it wrote.
+   */
+  async putIfGreater(item: Item, field: string): Promise<boolean> {
+    try {
+      const out = await this.limit(() =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ConditionExpression: "attribute_not_exists(#f) OR #f < :v",
+            ExpressionAttributeNames: { "#f": field },
+            ExpressionAttributeValues: { ":v": item[field] },
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        this.wrote(0, 1);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** An UpdateItem with the given expression (the ledger's status changes). */
+  async update(
+    key: Key,
+    expression: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    const out = await this.limit(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: expression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      ),
+    );
+    this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+  }
+
+  /**
+   * Writes items with BatchWriteItem, 25 to a request, and writes again whatever DynamoDB leaves
+   * unprocessed, after an exponential backoff with full jitter.
+   */
+  async batchWrite(items: Item[]): Promise<void> {
+    const batches: Item[][] = [];
+    for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
+    await Promise.all(batches.map((batch) => this.writeBatch(batch)));
+  }
+
+  private async writeBatch(batch: Item[]): Promise<void> {
+    let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.limit(() =>
+        this.doc.send(
+          new BatchWriteCommand({
+            RequestItems: { [this.table]: requests },
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      const left = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+      this.wrote(
+        requests.length - left.length,
+        out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+      );
+      if (left.length === 0) return;
+      if (attempt === BATCH_ATTEMPTS) {
+        throw new Error(
+          `DynamoDB left ${left.length} items unprocessed after ${attempt} attempts (the table is throttled)`,
+        );
+      }
+      await sleep(backoff(attempt));
+      requests = left;
+    }
+  }
+
+  /** One page of a Query (DynamoDB returns at most 1 MB), with the capacity it cost. */
+  async queryPage(input: Omit<QueryCommandInput, "TableName">): Promise<QueryPage> {
+    const out = await this.limit(() =>
+      this.doc.send(new QueryCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: "TOTAL" })),
+    );
+    const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
+    this.read(units);
+    return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey, units };
+  }
+
+  /** Every item a Query matches, following LastEvaluatedKey from page to page. */
+  async queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<QueryResult> {
+    const result: QueryResult = { items: [], units: 0 };
+    let start = input.ExclusiveStartKey;
+    do {
+      const page = await this.queryPage({ ...input, ExclusiveStartKey: start });
+      result.items.push(...page.items);
+      result.units += page.units;
+      start = page.next;
+    } while (start);
+    return result;
+  }
+
+  /** Items of one partition whose sort keys lie between `from` and `to` (inclusive), in order. */
+  between(partition: string, from: string, to: string, consistent = false): Promise<QueryResult> {
+    return this.queryAll({
+      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+      ExpressionAttributeValues: { ":pk": partition, ":from": from, ":to": to },
+      ConsistentRead: consistent,
+    });
+  }
+
+  /** Items of one partition whose sort keys start with `prefix`. */
+  withPrefix(partition: string, prefix: string, consistent = false): Promise<QueryResult> {
+    return this.queryAll({
+      KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
+      ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
+      ExpressionAttributeValues: prefix ? { ":pk": partition, ":prefix": prefix } : { ":pk": partition },
+      ConsistentRead: consistent,
+    });
+  }
+
+  /** Whether the table exists (and is usable). */
+  async tableExists(): Promise<boolean> {
+    try {
+      await this.client.send(new DescribeTableCommand({ TableName: this.table }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === "ResourceNotFoundException") return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Creates the table if it is absent: on-demand, with point-in-time recovery, and with the TTL
+   * attribute `expiresAt` for raw views when they have a retention. Returns whether it created it.
+   */
+  async createTable(options: { ttl?: boolean } = {}): Promise<boolean> {
+    try {
+      await this.client.send(
+        new CreateTableCommand({
+          TableName: this.table,
+          BillingMode: "PAY_PER_REQUEST",
+          KeySchema: [
+            { AttributeName: PK, KeyType: "HASH" },
+            { AttributeName: SK, KeyType: "RANGE" },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: PK, AttributeType: "S" },
+            { AttributeName: SK, AttributeType: "S" },
+          ],
+          SSESpecification: { Enabled: true },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ResourceInUseException) return false;
+      throw error;
+    }
+    await this.waitActive();
+    await this.client
+      .send(
+        new UpdateContinuousBackupsCommand({
+          TableName: this.table,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      )
+      .catch(ignoreUnsupported);
+    if (options.ttl) {
+      await this.client
+        .send(
+          new UpdateTimeToLiveCommand({
+            TableName: this.table,
+            TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+          }),
+        )
+        .catch(ignoreUnsupported);
+    }
+    return true;
+  }
+
+  private async waitActive(): Promise<void> {
+    for (let i = 0; i < 120; i++) {
+      const out = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
+      if (out.Table?.TableStatus === "ACTIVE") return;
+      await sleep(500);
+    }
+  }
+
+  private read(units = 0): void {
+    this.usage.readRequests++;
+    this.usage.readUnits += units;
+  }
+
+  private wrote(items: number, units = 0): void {
+    this.usage.writeRequests++;
+    this.usage.writeUnits += units;
+    this.usage.itemsWritten += items;
+  }
+}
+
+/** Compatible engines (the embedded one among them) lack backups and TTL; the table works without. */
+function ignoreUnsupported(error: Error): void {
+  if (
+    !/UnknownOperation|not supported|UnrecognizedClient|ValidationException/i.test(
+      `${error.name} ${error.message}`,
+    )
+  )
+    throw error;
+}
+
+/** Exponential backoff with full jitter: a random wait up to 50 ms × 2^attempt, at most 5 s. */
+export function backoff(attempt: number): number {
+  return Math.random() * Math.min(5000, 50 * 2 ** attempt);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** At most `max` tasks at once; the others wait their turn. */
+export function limiter(max: number): Limiter {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
