@@ -2,6 +2,7 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { describeError, UserError } from "../errors.js";
 import { EmbeddedEngine } from "./engine.js";
 import { assertSiteId } from "./keys.js";
+import { PatientRetryStrategy } from "./retry.js";
 import { Store } from "./store.js";
 
 export interface ConnectOptions {
@@ -72,12 +73,14 @@ export async function connect(
     };
   }
   const store = new Store({ table, client });
+  // The first request only checks the table, and an unreachable endpoint should fail fast.
+  const check = new Store({ table, client: { ...client, retryStrategy: new PatientRetryStrategy(2) } });
   const close = async () => {
     store.destroy();
     await engine?.close();
   };
   try {
-    const exists = await store.tableExists();
+    const exists = await check.tableExists().finally(() => check.destroy());
     if (!exists) {
       if (create === "always" || (create === "embedded" && engine)) await store.createTable();
       else

@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { Level } from "level";
 import { UserError } from "../errors.js";
-import { sleep } from "./store.js";
+import { sleep } from "./async.js";
 
 /**
  * The embedded DynamoDB-compatible engine (dynalite on LevelDB) under a data directory.

@@ -1,6 +1,7 @@
 import { addDay, addTotal, type DayCount, type SeriesCounts, type Total } from "../aggregate/series.js";
+import { limiter } from "./async.js";
 import { keys, PK, SITE, SK } from "./keys.js";
-import { type Item, limiter, type Store } from "./store.js";
+import type { Item, Store } from "./store.js";
 
 /**
  * Writes one file's counts so that any number of runs, in any order, concurrently or killed half way

@@ -17,12 +17,16 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { backoff, type Limiter, limiter, sleep } from "./async.js";
 import { type Key, PK, SK } from "./keys.js";
+import { PatientRetryStrategy } from "./retry.js";
 
 export type Item = Record<string, unknown> & Key;
 
 export interface QueryPage {
   items: Item[];
+  /** Matching items (the only answer of a `Select: COUNT` query). */
+  count: number;
   next: Record<string, unknown> | undefined;
   units: number;
 }
@@ -66,7 +70,7 @@ export class Store {
 
   constructor(config: StoreConfig) {
     this.table = config.table;
-    this.client = new DynamoDBClient({ maxAttempts: 8, ...config.client });
+    this.client = new DynamoDBClient({ retryStrategy: new PatientRetryStrategy(10), ...config.client });
     this.doc = DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } });
     this.limit = limiter(config.concurrency ?? 24);
   }
@@ -192,7 +196,7 @@ export class Store {
     );
     const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
     this.read(units);
-    return { items: (out.Items ?? []) as Item[], next: out.LastEvaluatedKey, units };
+    return { items: (out.Items ?? []) as Item[], count: out.Count ?? 0, next: out.LastEvaluatedKey, units };
   }
 
   /** Every item a Query matches, following LastEvaluatedKey from page to page. */
@@ -314,31 +318,4 @@ function ignoreUnsupported(error: Error): void {
     )
   )
     throw error;
-}
-
-/** Exponential backoff with full jitter: a random wait up to 50 ms × 2^attempt, at most 5 s. */
-export function backoff(attempt: number): number {
-  return Math.random() * Math.min(5000, 50 * 2 ** attempt);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
-
-/** At most `max` tasks at once; the others wait their turn. */
-export function limiter(max: number): Limiter {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await task();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
 }

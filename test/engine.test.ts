@@ -1,0 +1,131 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateLogFile } from "../src/generator/files.js";
+import type { EmbeddedEngine } from "../src/store/engine.js";
+import type { Store } from "../src/store/store.js";
+import { runCli } from "./support/cli.js";
+import { FaultProxy } from "./support/fault-proxy.js";
+import { tempDir } from "./support/paths.js";
+import { startEngine } from "./support/store.js";
+
+/** The embedded engine's life across processes, and every way of not reaching a table. */
+describe("engines and endpoints", () => {
+  let log: string;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir();
+    log = join(dir, "site.log.gz");
+    await generateLogFile(log, { requests: 2000, start: "2024-05-01", days: 1, gzip: true });
+  });
+
+  it("creates the embedded table on first use and leaves no engine files behind", async () => {
+    const data = join(dir, "fresh");
+    const run = await runCli(["ingest", log, "--data", data]);
+    expect(run.code).toBe(0);
+    expect(existsSync(join(data, "db"))).toBe(true);
+    expect(existsSync(join(data, "engine.lock"))).toBe(false);
+    expect(existsSync(join(data, "engine.json"))).toBe(false);
+  });
+
+  it("uses the default data directory .pagetrack in the working directory", async () => {
+    const cwd = join(dir, "cwd");
+    await mkdir(cwd);
+    const run = await runCli(["ingest", log], { cwd });
+    expect(run.code).toBe(0);
+    expect(existsSync(join(cwd, ".pagetrack/db"))).toBe(true);
+  });
+
+  it("recovers a data directory locked by a process that died", async () => {
+    const data = join(dir, "stale");
+    await mkdir(data, { recursive: true });
+    await writeFile(join(data, "engine.lock"), "999999");
+    await writeFile(join(data, "engine.json"), JSON.stringify({ pid: 999999, port: 1 }));
+    const run = await runCli(["ingest", log, "--data", data]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+  });
+
+  it("says which process holds a data directory it cannot use", async () => {
+    const data = join(dir, "held");
+    await mkdir(data, { recursive: true });
+    // A live process (this test) holds the lock but runs no engine.
+    await writeFile(join(data, "engine.lock"), String(process.pid));
+    const run = await runCli(["totals", "--data", data]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `pagetrack: the data directory ${data} is locked by process ${process.pid}, which runs no engine; if no pagetrack is running, delete ${join(data, "engine.lock")}\n`,
+    );
+  }, 30_000);
+
+  describe("another endpoint", () => {
+    let engine: EmbeddedEngine;
+    let store: Store;
+    let proxy: FaultProxy;
+    let endpoint: string;
+    beforeAll(async () => {
+      ({ engine, store } = await startEngine(join(dir, "server")));
+      proxy = new FaultProxy(await engine.endpoint(), () => "pass");
+      endpoint = await proxy.start();
+    });
+    afterAll(async () => {
+      await proxy.stop();
+      store.destroy();
+      await engine.close();
+    });
+
+    it("never creates a table implicitly; init does, once", async () => {
+      const args = ["--endpoint", endpoint, "--table", "pt-other"];
+      const missing = await runCli(["totals", ...args]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe(
+        `pagetrack: table "pt-other" does not exist at ${endpoint}; create it with \`pagetrack init\`\n`,
+      );
+      const ingest = await runCli(["ingest", log, ...args]);
+      expect(ingest.code).toBe(1);
+      expect(ingest.stderr).toMatch(/does not exist at .*`pagetrack init`/);
+      for (let i = 0; i < 2; i++) {
+        const init = await runCli(["init", ...args]);
+        expect(init.stderr).toBe("");
+        expect(init.stdout).toBe(`table "pt-other" is ready at ${endpoint}\n`);
+      }
+      expect((await runCli(["ingest", log, ...args])).code).toBe(0);
+    });
+
+    it("takes the table name from TARGET_DYNAMO_TABLE and the endpoint from AWS_ENDPOINT_URL_DYNAMODB", async () => {
+      const run = await runCli(["totals", "--json"], {
+        env: { TARGET_DYNAMO_TABLE: "pt-other", AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+      });
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(run.stdout).total).toBeGreaterThan(0);
+    });
+
+    it("explains rejected credentials in one line", async () => {
+      proxy.choose = () => "denied";
+      const run = await runCli(["totals", "--endpoint", endpoint, "--table", "pt-other"]);
+      proxy.choose = () => "pass";
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `pagetrack: cannot use table "pt-other" at ${endpoint}: AWS rejected the credentials (check AWS_PROFILE or AWS_ACCESS_KEY_ID)\n`,
+      );
+    });
+  });
+
+  it("explains an unreachable endpoint in one line", async () => {
+    const run = await runCli(["totals", "--endpoint", "http://127.0.0.1:9"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'pagetrack: cannot use table "pagetrack" at http://127.0.0.1:9: cannot connect (ECONNREFUSED)\n',
+    );
+  });
+
+  it("asks for a region before using AWS", async () => {
+    const run = await runCli(["totals", "--endpoint", "aws"], {
+      env: { AWS_REGION: "", AWS_DEFAULT_REGION: "" },
+    });
+    expect(run.stderr).toBe(
+      "pagetrack: set AWS_REGION to the region of the table (e.g. AWS_REGION=us-east-1)\n",
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EmbeddedEngine } from "../src/store/engine.js";
+import { keys, PK, SK } from "../src/store/keys.js";
+import { Store } from "../src/store/store.js";
+import { runCli } from "./support/cli.js";
+import { FaultProxy } from "./support/fault-proxy.js";
+import { tempDir } from "./support/paths.js";
+import { countViews, startEngine } from "./support/store.js";
+
+/** The store against the embedded engine: the SDK calls, the key layout and the queries. */
+describe("store", () => {
+  let engine: EmbeddedEngine;
+  let store: Store;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir();
+    ({ engine, store } = await startEngine(join(dir, "data")));
+  });
+  afterAll(async () => {
+    store.destroy();
+    await engine.close();
+  });
+
+  it("follows LastEvaluatedKey past DynamoDB's 1 MB pages", async () => {
+    const items = Array.from({ length: 3000 }, (_, i) => ({
+      [PK]: "paging#test",
+      [SK]: String(i).padStart(5, "0"),
+      padding: "x".repeat(450),
+    }));
+    await store.batchWrite(items);
+    const first = await store.queryPage({
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": PK },
+      ExpressionAttributeValues: { ":pk": "paging#test" },
+    });
+    expect(first.next).toBeDefined();
+    expect(first.items.length).toBeLessThan(3000);
+    const all = await store.withPrefix("paging#test", "");
+    expect(all.items.map((i) => i[SK])).toEqual(items.map((i) => i[SK]));
+    expect(all.units).toBeGreaterThan(first.units);
+  });
+
+  it("writes again what BatchWriteItem leaves unprocessed", async () => {
+    proxyCalls = 0;
+    const proxy = new FaultProxy(await engine.endpoint(), (operation) => {
+      if (operation !== "BatchWriteItem") return "pass";
+      proxyCalls++;
+      return "unprocessed";
+    });
+    const endpoint = await proxy.start();
+    const viaProxy = new Store({
+      table: "pagetrack",
+      client: { endpoint, region: "local", credentials: { accessKeyId: "t", secretAccessKey: "t" } },
+    });
+    const items = Array.from({ length: 60 }, (_, i) => ({
+      [PK]: "unprocessed#test",
+      [SK]: String(i).padStart(3, "0"),
+    }));
+    await viaProxy.batchWrite(items);
+    expect((await store.withPrefix("unprocessed#test", "")).items).toHaveLength(60);
+    expect(proxyCalls).toBeGreaterThan(3);
+    viaProxy.destroy();
+    await proxy.stop();
+  });
+
+  it("never lowers a count", async () => {
+    const key = { [PK]: "monotone#test", [SK]: "x" };
+    expect(await store.putIfGreater({ ...key, views: 5 }, "views")).toBe(true);
+    expect(await store.putIfGreater({ ...key, views: 3 }, "views")).toBe(false);
+    expect(await store.putIfGreater({ ...key, views: 5 }, "views")).toBe(false);
+    expect(await store.putIfGreater({ ...key, views: 8 }, "views")).toBe(true);
+    expect((await store.get(key))?.views).toBe(8);
+  });
+
+  describe("key layout, as the original tracker's queries use it", () => {
+    const header =
+      "#Version: 1.0\n#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id cs(Referer)\n";
+    const ua = "Mozilla/5.0%20(X11;%20Linux%20x86_64;%20rv:125.0)%20Gecko/20100101%20Firefox/125.0";
+    const line = (time: string, path: string, id: string) =>
+      `2024-05-01\t${time}\tGET\t${path}\t200\t${ua}\t${id}\thttps://example.com/a%20b\n`;
+    let data: string[];
+    beforeAll(async () => {
+      const log = join(dir, "layout.log");
+      // Two views of /blog/x/ in the same second: two items.
+      await writeFile(
+        log,
+        header +
+          line("10:00:00", "/blog/x/", "A") +
+          line("10:00:00", "/blog/x/index.html", "B") +
+          line("11:30:00", "/blog/y/", "C") +
+          line("12:00:00", "/about/", "D"),
+      );
+      data = ["--endpoint", await engine.endpoint(), "--site", "layout"];
+      const run = await runCli(["ingest", log, ...data]);
+      expect(run.code).toBe(0);
+    });
+
+    it("lists pages by prefix in the INDEX partition", async () => {
+      const { items } = await store.queryAll({
+        KeyConditionExpression: "UserPages = :p AND begins_with(SortKey, :s)",
+        ExpressionAttributeValues: { ":p": "layout#INDEX", ":s": "/blog/" },
+      });
+      expect(items.map((i) => [i[SK], i.views])).toEqual([
+        ["/blog/x/", 2],
+        ["/blog/y/", 1],
+      ]);
+    });
+
+    it("keeps every view of a page, in time order, in the page's own partition", async () => {
+      expect(await countViews(store, "layout", "/blog/x/")).toBe(2);
+      const { items } = await store.queryAll({
+        KeyConditionExpression: "UserPages = :p AND SortKey BETWEEN :a AND :b",
+        ExpressionAttributeValues: { ":p": "layout#/blog/x/", ":a": "1714557600", ":b": "1714557601" },
+      });
+      expect(items).toEqual([
+        expect.objectContaining({
+          SortKey: "1714557600#A",
+          page: "/blog/x/",
+          time: "2024-05-01T10:00:00Z",
+          requestId: "A",
+          referrer: "https://example.com/a b",
+        }),
+        expect.objectContaining({ SortKey: "1714557600#B", requestId: "B" }),
+      ]);
+      expect(typeof items[0].file).toBe("string");
+    });
+
+    it("keeps counters in partitions that no page path can name", () => {
+      for (const partition of [
+        keys.index("s"),
+        keys.days("s", "/a/"),
+        keys.months("s", "*"),
+        keys.ledger("s"),
+        keys.site("s"),
+        keys.contributions("s", "/a/"),
+      ]) {
+        expect(partition.startsWith("s#/")).toBe(false);
+      }
+      expect(keys.views("s", "/a/")).toBe("s#/a/");
+    });
+
+    it("records each file in the ledger", async () => {
+      const { items } = await store.withPrefix("layout#ledger", "file#");
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({
+        status: "done",
+        format: "cloudfront",
+        stats: expect.objectContaining({ views: 4 }),
+      });
+    });
+  });
+
+  it("stores counters only with --no-raw, and an expiry with --retention-days", async () => {
+    const log = join(dir, "raw.log");
+    const now = new Date();
+    const day = now.toISOString().slice(0, 10);
+    await writeFile(
+      log,
+      `#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id\n${day}\t08:00:00\tGET\t/r/\t200\tMozilla/5.0%20(X11;%20Linux)%20Firefox/125.0\tR1\n`,
+    );
+    const endpoint = ["--endpoint", await engine.endpoint()];
+    await runCli(["ingest", "--no-raw", log, ...endpoint, "--site", "noraw"]);
+    expect(await countViews(store, "noraw", "/r/")).toBe(0);
+    expect(
+      JSON.parse((await runCli(["totals", "--json", ...endpoint, "--site", "noraw"])).stdout).pages,
+    ).toEqual({ "/r/": 1 });
+    await runCli(["ingest", "--retention-days", "30", log, ...endpoint, "--site", "ttl"]);
+    const { items } = await store.withPrefix(keys.views("ttl", "/r/"), "");
+    expect(items[0].expiresAt).toBe(Date.parse(`${day}T08:00:00Z`) / 1000 + 30 * 86400);
+  });
+});
+
+let proxyCalls = 0;

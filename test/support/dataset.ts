@@ -1,0 +1,47 @@
+import { join } from "node:path";
+import { expect } from "vitest";
+import { generateHourlyLogs } from "../../src/generator/files.js";
+import type { Expected } from "../../src/generator/traffic.js";
+import { runCli } from "./cli.js";
+import { tempDir } from "./paths.js";
+
+export interface Dataset {
+  dir: string;
+  files: string[];
+  expected: Expected;
+}
+
+/** Generated CloudFront logs, one gzipped file per hour, with the counts they must give. */
+export async function dataset(options: { requests: number; days: number; seed?: number }): Promise<Dataset> {
+  const dir = await tempDir("pagetrack-logs-");
+  const { files, expected } = await generateHourlyLogs(join(dir, "logs"), {
+    requests: options.requests,
+    start: "2024-02-28",
+    days: options.days,
+    posts: 12,
+    seed: options.seed ?? 3,
+  });
+  return { dir, files, expected };
+}
+
+/** Checks every page's total and the site's views per UTC day, through the CLI as a user would. */
+export async function expectCounts(storeArgs: string[], expected: Expected, days: string[]): Promise<void> {
+  const totals = await runCli(["totals", "--json", ...storeArgs]);
+  expect(totals.stderr).toBe("");
+  const json = JSON.parse(totals.stdout);
+  expect(json.pages).toEqual(expected.pages);
+  expect(json.total).toBe(expected.views);
+  const from = days[0];
+  const to = days[days.length - 1];
+  const series = await runCli(["views", "--json", "--from", from, "--to", to, ...storeArgs]);
+  const perDay = Object.fromEntries(
+    JSON.parse(series.stdout).points.map((p: { t: string; views: number }) => [p.t.slice(0, 10), p.views]),
+  );
+  const want: Record<string, number> = Object.fromEntries(days.map((d) => [d, 0]));
+  for (const byDay of Object.values(expected.daily)) for (const [d, n] of Object.entries(byDay)) want[d] += n;
+  expect(perDay).toEqual(want);
+}
+
+export function daysOf(expected: Expected): string[] {
+  return [...new Set(Object.values(expected.daily).flatMap((d) => Object.keys(d)))].sort();
+}

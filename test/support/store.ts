@@ -1,0 +1,36 @@
+import { EmbeddedEngine } from "../../src/store/engine.js";
+import { keys, PK } from "../../src/store/keys.js";
+import { Store } from "../../src/store/store.js";
+
+/** An embedded engine of the test's own, in a data directory, with a store on it. */
+export async function startEngine(
+  dataDir: string,
+): Promise<{ engine: EmbeddedEngine; endpoint: string; store: Store }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const engine = new EmbeddedEngine(dataDir);
+  const endpoint = await engine.endpoint();
+  const store = new Store({
+    table: "pagetrack",
+    client: { endpoint, region: "local", credentials: { accessKeyId: "test", secretAccessKey: "test" } },
+  });
+  await store.createTable();
+  return { engine, endpoint, store };
+}
+
+/** How many raw view items a page's partition holds: the original tracker's `--select COUNT`. */
+export async function countViews(store: Store, site: string, page: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page_ = await store.queryPage({
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": PK },
+      ExpressionAttributeValues: { ":pk": keys.views(site, page) },
+      Select: "COUNT",
+      ExclusiveStartKey: start,
+    });
+    count += page_.count;
+    start = page_.next;
+  } while (start);
+  return count;
+}

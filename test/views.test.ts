@@ -1,0 +1,189 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestSource } from "../src/ingest/ingest.js";
+import { PageViewRule } from "../src/pageview/rule.js";
+import { pageTotals } from "../src/query/totals.js";
+import { type Interval, viewsOverTime } from "../src/query/views.js";
+import { fileSource } from "../src/readers/sources.js";
+import type { EmbeddedEngine } from "../src/store/engine.js";
+import type { Store } from "../src/store/store.js";
+import { runCli } from "./support/cli.js";
+import { tempDir } from "./support/paths.js";
+import { startEngine } from "./support/store.js";
+
+/** Views over time, bucketed in a time zone, across a daylight-saving change (Paris, 31 March 2024). */
+describe("views over time", () => {
+  let engine: EmbeddedEngine;
+  let store: Store;
+  const views = [
+    "2024-03-30T22:30:00Z", // Paris 23:30 on the 30th
+    "2024-03-30T23:30:00Z", // Paris 00:30 on the 31st, before the change
+    "2024-03-31T01:30:00Z", // Paris 03:30 on the 31st, after it
+    "2024-03-31T22:30:00Z", // Paris 00:30 on Monday 1 April
+    "2024-04-01T10:00:00Z", // Paris 12:00 on Monday 1 April
+    "2024-04-07T23:00:00Z", // Paris 01:00 on Monday 8 April
+  ];
+  const at = (iso: string) => Date.parse(iso) / 1000;
+
+  beforeAll(async () => {
+    const dir = await tempDir();
+    ({ engine, store } = await startEngine(join(dir, "data")));
+    const lines = views.map(
+      (iso, i) =>
+        `${iso.slice(0, 10)}\t${iso.slice(11, 19)}\tGET\t/p/\t200\tMozilla/5.0%20(X11;%20Linux)%20Firefox/125.0\tid${i}`,
+    );
+    const log = join(dir, "tz.log");
+    await writeFile(
+      log,
+      `#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id\n${lines.join("\n")}\n`,
+    );
+    const outcome = await ingestSource(store, "tz", fileSource(log), {
+      format: "auto",
+      rule: new PageViewRule(),
+      raw: true,
+    });
+    expect(outcome.status).toBe("done");
+  });
+  afterAll(async () => {
+    store.destroy();
+    await engine.close();
+  });
+
+  async function series(
+    interval: Interval,
+    tz: string,
+    from: string,
+    to: string,
+    page: string | undefined = "/p/",
+  ) {
+    const result = await viewsOverTime(store, "tz", { page, interval, tz, from: at(from), to: at(to) });
+    return result.points.filter((p) => p.views > 0).map((p) => [p.t, p.views]);
+  }
+
+  it.each<[Interval, string, [string, number][]]>([
+    [
+      "day",
+      "Europe/Paris",
+      [
+        ["2024-03-30T00:00:00+01:00", 1],
+        ["2024-03-31T00:00:00+01:00", 2],
+        ["2024-04-01T00:00:00+02:00", 2],
+        ["2024-04-08T00:00:00+02:00", 1],
+      ],
+    ],
+    [
+      "day",
+      "UTC",
+      [
+        ["2024-03-30T00:00:00Z", 2],
+        ["2024-03-31T00:00:00Z", 2],
+        ["2024-04-01T00:00:00Z", 1],
+        ["2024-04-07T00:00:00Z", 1],
+      ],
+    ],
+    [
+      "week",
+      "Europe/Paris",
+      [
+        ["2024-03-25T00:00:00+01:00", 3],
+        ["2024-04-01T00:00:00+02:00", 2],
+        ["2024-04-08T00:00:00+02:00", 1],
+      ],
+    ],
+    [
+      "month",
+      "Europe/Paris",
+      [
+        ["2024-03-01T00:00:00+01:00", 3],
+        ["2024-04-01T00:00:00+02:00", 3],
+      ],
+    ],
+    [
+      "day",
+      "Asia/Kolkata",
+      [
+        ["2024-03-31T00:00:00+05:30", 3],
+        ["2024-04-01T00:00:00+05:30", 2],
+        ["2024-04-08T00:00:00+05:30", 1],
+      ],
+    ],
+  ])("per %s in %s", async (interval, tz, want) => {
+    expect(await series(interval, tz, "2024-03-20T00:00:00Z", "2024-04-15T00:00:00Z")).toEqual(want);
+  });
+
+  it("per hour, every hour present", async () => {
+    const result = await viewsOverTime(store, "tz", {
+      page: "/p/",
+      interval: "hour",
+      tz: "UTC",
+      from: at("2024-03-30T22:00:00Z"),
+      to: at("2024-03-31T02:00:00Z"),
+    });
+    expect(result.points).toEqual([
+      { t: "2024-03-30T22:00:00Z", views: 1 },
+      { t: "2024-03-30T23:00:00Z", views: 1 },
+      { t: "2024-03-31T00:00:00Z", views: 0 },
+      { t: "2024-03-31T01:00:00Z", views: 1 },
+    ]);
+    expect(result.total).toBe(3);
+  });
+
+  it("covers the whole site when no page is given", async () => {
+    expect(await series("month", "UTC", "2024-03-01T00:00:00Z", "2024-05-01T00:00:00Z", undefined)).toEqual([
+      ["2024-03-01T00:00:00Z", 4],
+      ["2024-04-01T00:00:00Z", 2],
+    ]);
+  });
+
+  it("refuses unbounded or unknown requests", async () => {
+    const q = { page: "/p/", tz: "UTC", from: at("2024-01-01T00:00:00Z"), to: at("2024-03-01T00:00:00Z") };
+    await expect(viewsOverTime(store, "tz", { ...q, interval: "hour" })).rejects.toThrow(/at most 31 days/);
+    await expect(viewsOverTime(store, "tz", { ...q, interval: "day", tz: "Mars/Olympus" })).rejects.toThrow(
+      /unknown time zone/,
+    );
+    await expect(viewsOverTime(store, "tz", { ...q, interval: "day", to: q.from })).rejects.toThrow(/empty/);
+  });
+
+  it("answers totals with first view and capacity", async () => {
+    const totals = await pageTotals(store, "tz");
+    expect(totals).toMatchObject({ pages: { "/p/": 6 }, total: 6, since: "2024-03-30T22:30:00Z" });
+    expect(totals.consumedCapacity).toBeGreaterThan(0);
+  });
+
+  it("prints the same JSON from the CLI, with dates read in --tz", async () => {
+    const endpoint = ["--endpoint", await engine.endpoint(), "--site", "tz"];
+    const cli = await runCli([
+      "views",
+      "/p/",
+      "--json",
+      "--from",
+      "2024-03-31",
+      "--to",
+      "2024-04-01",
+      "--tz",
+      "Europe/Paris",
+      ...endpoint,
+    ]);
+    expect(cli.stderr).toBe("");
+    const json = JSON.parse(cli.stdout);
+    expect(json).toEqual(
+      await viewsOverTime(store, "tz", {
+        page: "/p/",
+        interval: "day",
+        tz: "Europe/Paris",
+        from: at("2024-03-30T23:00:00Z"),
+        to: at("2024-04-01T22:00:00Z"),
+      }),
+    );
+    expect(json.points).toEqual([
+      { t: "2024-03-31T00:00:00+01:00", views: 2 },
+      { t: "2024-04-01T00:00:00+02:00", views: 2 },
+    ]);
+    const bad = await runCli(["views", "/p/", "--from", "yesterday", ...endpoint]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'pagetrack: --from "yesterday" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone (2024-05-01T10:00:00Z)\n',
+    );
+  });
+});
