@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { describeError, UserError } from "../errors.js";
+import { registerDemo } from "./demo.js";
 import { registerIngest } from "./ingest.js";
 import { registerInit } from "./init.js";
 import { registerQueries } from "./query.js";
@@ -14,10 +15,13 @@ export function buildProgram(): Command {
   registerInit(program);
   registerIngest(program);
   registerQueries(program);
+  registerDemo(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK warns on every run under Node.js 20, which pagetrack supports.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);

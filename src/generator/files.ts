@@ -53,18 +53,21 @@ export async function generateLogFile(path: string, options: GenerateOptions): P
 }
 
 /**
- * Writes generated traffic as CloudFront delivers it: one file per hour, named
+ * Writes generated traffic as CloudFront delivers it: one file per hour (or per day), named
  * `<distribution>.YYYY-MM-DD-HH.<id>[.gz]`. Returns the paths and the counts they must give.
  */
 export async function generateHourlyLogs(
   dir: string,
-  options: GenerateOptions,
+  options: GenerateOptions & { perDay?: boolean },
 ): Promise<{ files: string[]; expected: Expected }> {
   await mkdir(dir, { recursive: true });
   const expected = emptyExpected();
   const hours = new Map<string, TrafficEvent[]>();
   for (const event of traffic(options, expected)) {
-    const hour = new Date(event.time * 1000).toISOString().slice(0, 13).replace("T", "-");
+    const hour = new Date(event.time * 1000)
+      .toISOString()
+      .slice(0, options.perDay ? 10 : 13)
+      .replace("T", "-");
     const list = hours.get(hour) ?? [];
     hours.set(hour, list);
     list.push(event);

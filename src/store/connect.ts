@@ -36,10 +36,6 @@ export async function connect(
   options: ConnectOptions,
   create: "embedded" | "always" | "never" = "embedded",
 ): Promise<Connection> {
-  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
-    // The SDK warns on every run under Node.js 20, which pagetrack supports.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  }
   const site = siteId(options.site);
   const table = options.table ?? process.env.TARGET_DYNAMO_TABLE ?? DEFAULT_TABLE;
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB;
