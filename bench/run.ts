@@ -3,9 +3,12 @@
  * run. Prints each figure and whether its target is met; exits 1 when one is missed.
  */
 import { benchReport } from "./report.js";
+import { benchIngest, benchTotals } from "./store.js";
 
 const SECTIONS: Record<string, () => Promise<boolean>> = {
   report: () => benchReport(),
+  ingest: () => benchIngest(),
+  totals: () => benchTotals(),
 };
 
 const wanted = process.argv.slice(2);

@@ -24,7 +24,9 @@ describe("ingest from S3", () => {
 
   it("lists every object under the prefix, page by page, and counts exactly", async () => {
     const store = ["--data", join(await tempDir(), "data")];
-    const run = await runCli(["ingest", "--json", "s3://site-logs/logs/", ...store], { env: s3Env(s3.endpoint) });
+    const run = await runCli(["ingest", "--json", "s3://site-logs/logs/", ...store], {
+      env: s3Env(s3.endpoint),
+    });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ files: data.files.length, ingested: data.files.length });
@@ -36,7 +38,9 @@ describe("ingest from S3", () => {
     const missing = await runCli(["ingest", "s3://no-such-bucket/x/", ...store], { env: s3Env(s3.endpoint) });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("pagetrack: s3://no-such-bucket/x/: no such S3 bucket\n");
-    const empty = await runCli(["ingest", "s3://site-logs/nothing-here/", ...store], { env: s3Env(s3.endpoint) });
+    const empty = await runCli(["ingest", "s3://site-logs/nothing-here/", ...store], {
+      env: s3Env(s3.endpoint),
+    });
     expect(empty.stderr).toBe("pagetrack: s3://site-logs/nothing-here/: no objects under this prefix\n");
   });
 });

@@ -9,18 +9,27 @@ import { expandPaths } from "../readers/sources.js";
 import { connect } from "../store/connect.js";
 import { formatNumber } from "./messages.js";
 import { progressBar } from "./progress.js";
+import { serveUntilStopped } from "./serve.js";
 
 interface DemoFlags {
   data: string;
   days: number;
+  port: number;
+  host: string;
+  serve: boolean;
 }
 
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("generate a month of realistic CloudFront logs, ingest them into a demo data directory and show the result")
+    .description(
+      "generate a month of realistic CloudFront logs, ingest them into a demo data directory and show the result",
+    )
     .option("--data <dir>", "demo data directory (kept apart from your own data)", ".pagetrack/demo")
     .option("--days <n>", "days of traffic, ending today", (v) => Number.parseInt(v, 10), 30)
+    .option("--port <n>", "port of the dashboard", (v) => Number.parseInt(v, 10), 8080)
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--no-serve", "stop after ingesting instead of serving the dashboard")
     .action(async (flags: DemoFlags) => {
       await demo(flags);
     });
@@ -33,16 +42,31 @@ async function demo(flags: DemoFlags): Promise<void> {
   // Logs are generated once; running the demo again finds them ingested already and skips them.
   if (!existsSync(logs)) {
     process.stderr.write(`Generating ${flags.days} days of CloudFront logs in ${logs} ...\n`);
-    await generateHourlyLogs(logs, { requests: 2500 * flags.days, start, days: flags.days, posts: 40, seed: 2024, gzip: true, perDay: true });
+    await generateHourlyLogs(logs, {
+      requests: 2500 * flags.days,
+      start,
+      days: flags.days,
+      posts: 40,
+      seed: 2024,
+      gzip: true,
+      perDay: true,
+    });
   }
   const { sources } = await expandPaths([logs]);
   const connection = await connect({ data: flags.data });
   try {
     const { store, site } = connection;
-    const progress = progressBar("Ingesting", sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * 2, { unit: "bytes" });
+    const progress = progressBar("Ingesting", sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * 2, {
+      unit: "bytes",
+    });
     const rule = new PageViewRule();
     for (const source of sources) {
-      await ingestSource(store, site, source, { format: "auto", rule, raw: true, onBytes: (n) => progress.advance(n) });
+      await ingestSource(store, site, source, {
+        format: "auto",
+        rule,
+        raw: true,
+        onBytes: (n) => progress.advance(n),
+      });
     }
     progress.stop();
     const totals = await pageTotals(store, site);
@@ -57,6 +81,7 @@ async function demo(flags: DemoFlags): Promise<void> {
         "",
       ].join("\n"),
     );
+    if (flags.serve) await serveUntilStopped(connection, flags);
   } finally {
     await connection.close();
   }

@@ -5,6 +5,7 @@ import { registerIngest } from "./ingest.js";
 import { registerInit } from "./init.js";
 import { registerQueries } from "./query.js";
 import { registerReport } from "./report.js";
+import { registerServe } from "./serve.js";
 
 export function buildProgram(): Command {
   const program = new Command("pagetrack")
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerIngest(program);
   registerQueries(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

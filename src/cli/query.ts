@@ -1,8 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { UserError } from "../errors.js";
+import { resolveRange } from "../query/range.js";
 import { pageTotals } from "../query/totals.js";
 import { INTERVALS, type Interval, type ViewsResult, viewsOverTime } from "../query/views.js";
-import { instantOf, isValidZone } from "../query/zone.js";
+import { isValidZone } from "../query/zone.js";
 import { formatNumber } from "./messages.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
@@ -89,39 +90,6 @@ function zone(value: string): string {
   if (!isValidZone(value))
     throw new InvalidArgumentError(`"${value}" is not an IANA time zone, e.g. Europe/Paris`);
   return value;
-}
-
-const DEFAULT_SPAN: Record<Interval, number> = { hour: 2, day: 30, week: 12 * 7, month: 365 };
-
-/** Dates are local days in `tz` (a `to` date includes that day); times are taken as given. */
-export function resolveRange(
-  from: string | undefined,
-  to: string | undefined,
-  interval: Interval,
-  tz: string,
-): { from: number; to: number } {
-  const end = to === undefined ? Math.floor(Date.now() / 1000) : parseMoment(to, tz, "--to", true);
-  const start =
-    from === undefined ? end - DEFAULT_SPAN[interval] * 86400 : parseMoment(from, tz, "--from", false);
-  return { from: start, to: end };
-}
-
-export function parseMoment(value: string, tz: string, what: string, endOfDay: boolean): number {
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (date) {
-    const [y, m, d] = date.slice(1).map(Number);
-    const check = new Date(Date.UTC(y, m - 1, d));
-    if (check.getUTCMonth() !== m - 1) throw new UserError(`${what} "${value}" is not a date`);
-    const day = endOfDay ? new Date(check.getTime() + 86400000) : check;
-    return instantOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), 0, tz);
-  }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
-  }
-  throw new UserError(
-    `${what} "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone (2024-05-01T10:00:00Z)`,
-  );
 }
 
 function print(value: unknown): void {

@@ -45,8 +45,9 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
     throw new UserError(`unknown time zone "${q.tz}"; use an IANA name such as Europe/Paris or UTC`);
   if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");
   if ((q.to - q.from) / 86400 > MAX_RANGE_DAYS[q.interval]) {
+    const series = { hour: "an hourly", day: "a daily", week: "a weekly", month: "a monthly" }[q.interval];
     throw new UserError(
-      `a ${q.interval}ly series covers at most ${MAX_RANGE_DAYS[q.interval]} days; narrow the range or use a longer interval`,
+      `${series} series covers at most ${MAX_RANGE_DAYS[q.interval]} days; narrow the range or use a longer interval`,
     );
   }
   const bounds = bucketStarts(q.from, q.to, q.interval, q.tz);

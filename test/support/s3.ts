@@ -13,9 +13,13 @@ server.run().then(({ port }) => process.stdout.write(port + "\\n"));
 `;
 
 export async function startS3(): Promise<{ endpoint: string; client: S3Client; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--openssl-legacy-provider", "-e", SERVER, await tempDir("pagetrack-s3-")], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--openssl-legacy-provider", "-e", SERVER, await tempDir("pagetrack-s3-")],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once("data", (d) => resolve(Number(String(d).trim())));
     child.once("exit", (code) => reject(new Error(`s3rver exited with ${code}`)));
@@ -37,18 +41,31 @@ export async function startS3(): Promise<{ endpoint: string; client: S3Client; s
   };
 }
 
-export async function putObjects(client: S3Client, bucket: string, objects: Record<string, Buffer | string>): Promise<void> {
+export async function putObjects(
+  client: S3Client,
+  bucket: string,
+  objects: Record<string, Buffer | string>,
+): Promise<void> {
   await client.send(new CreateBucketCommand({ Bucket: bucket })).catch((error) => {
     if (error.name !== "BucketAlreadyExists" && error.name !== "BucketAlreadyOwnedByYou") throw error;
   });
   const keys = Object.keys(objects);
   // A few at a time: s3rver writes each object to disk.
   for (let i = 0; i < keys.length; i += 20) {
-    await Promise.all(keys.slice(i, i + 20).map((key) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objects[key] }))));
+    await Promise.all(
+      keys
+        .slice(i, i + 20)
+        .map((key) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: objects[key] }))),
+    );
   }
 }
 
 /** The environment a pagetrack process needs to reach the server. */
 export function s3Env(endpoint: string): NodeJS.ProcessEnv {
-  return { AWS_ENDPOINT_URL_S3: endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" };
+  return {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ACCESS_KEY_ID: "S3RVER",
+    AWS_SECRET_ACCESS_KEY: "S3RVER",
+    AWS_REGION: "us-east-1",
+  };
 }

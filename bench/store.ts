@@ -1,0 +1,197 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { SeriesCounts } from "../src/aggregate/series.js";
+import { random } from "../src/generator/traffic.js";
+import { pageTotals } from "../src/query/totals.js";
+import { EmbeddedEngine } from "../src/store/engine.js";
+import { isoSeconds, keys, PK, SK, viewSortKey } from "../src/store/keys.js";
+import { writeCounts } from "../src/store/rollup.js";
+import { type Item, Store } from "../src/store/store.js";
+import { check, cloudfrontInput, median, OUT, PAGETRACK, row, timed } from "./lib.js";
+
+const PAGES = 200;
+
+/** Stored page views for the totals benchmark: raw items and counters, as ingestion leaves them. */
+async function seed(store: Store, site: string, views: number): Promise<void> {
+  const rand = random(views);
+  const weights = Array.from({ length: PAGES }, (_, i) => 1 / (i + 1) ** 0.8);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const pages = Array.from({ length: PAGES }, (_, i) => (i === 0 ? "/" : `/blog/post-${i}/`));
+  const counts = new SeriesCounts();
+  const start = Date.parse("2024-01-01T00:00:00Z") / 1000;
+  let batch: Item[] = [];
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < views; i++) {
+    let r = rand() * sum;
+    let p = 0;
+    while (r > weights[p] && p < PAGES - 1) r -= weights[p++];
+    const time = start + Math.floor(rand() * 180 * 86400);
+    counts.add(pages[p], time);
+    batch.push({
+      [PK]: keys.views(site, pages[p]),
+      [SK]: viewSortKey(
+        time,
+        `bench${i.toString(36).padStart(8, "0")}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx==`,
+      ),
+      page: pages[p],
+      time: isoSeconds(time),
+      referrer: "https://www.google.com/",
+      requestId: `bench${i}`,
+      file: "0f".repeat(32),
+    });
+    if (batch.length === 2500) {
+      writes.push(store.batchWrite(batch));
+      batch = [];
+      if (writes.length >= 4) await writes.shift();
+      if (i % 100_000 < 2500) process.stdout.write(`  seeding ${site}: ${i.toLocaleString("en-US")} views\r`);
+    }
+  }
+  writes.push(store.batchWrite(batch));
+  await Promise.all(writes);
+  await writeCounts(store, site, "0f".repeat(32), counts);
+}
+
+/** The original design's totals: list the INDEX partition, then COUNT every page's views. */
+async function originalTotals(store: Store, site: string): Promise<{ total: number; units: number }> {
+  const index = await store.withPrefix(keys.index(site), "");
+  let units = index.units;
+  let total = 0;
+  for (const item of index.items) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await store.queryPage({
+        KeyConditionExpression: "#pk = :pk",
+        ExpressionAttributeNames: { "#pk": PK },
+        ExpressionAttributeValues: { ":pk": keys.views(site, item[SK]) },
+        Select: "COUNT",
+        ExclusiveStartKey: start,
+      });
+      total += page.count;
+      units += page.units;
+      start = page.next;
+    } while (start);
+  }
+  return { total, units };
+}
+
+async function clock<T>(task: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await task();
+  return { value, ms: performance.now() - started };
+}
+
+/**
+ * Totals: with 1,000,000 stored views over 200 pages, `totals` against the original design's
+ * COUNT-every-page method, in read capacity and time; and both again at 100,000 views, to show which
+ * one grows with the views.
+ */
+export async function benchTotals(): Promise<boolean> {
+  const dir = join(OUT, "totals-data");
+  const ready = join(dir, "seeded");
+  const engine = new EmbeddedEngine(dir);
+  const store = new Store({
+    table: "pagetrack",
+    client: {
+      endpoint: async () => ({ url: new URL(await engine.endpoint()) }),
+      region: "local",
+      credentials: { accessKeyId: "b", secretAccessKey: "b" },
+    },
+  });
+  try {
+    await store.createTable();
+    if (!existsSync(ready)) {
+      console.log("seeding 1,100,000 stored views (once; kept in bench/out/totals-data) ...");
+      await seed(store, "v100k", 100_000);
+      await seed(store, "v1m", 1_000_000);
+      await writeFile(ready, "");
+    }
+    const results: Record<string, { units: number; ms: number; total: number }> = {};
+    for (const site of ["v100k", "v1m"]) {
+      const ours: { units: number; ms: number; total: number }[] = [];
+      for (let run = 0; run < 3; run++) {
+        const t = await clock(() => pageTotals(store, site));
+        ours.push({ units: t.value.consumedCapacity, ms: t.ms, total: t.value.total });
+      }
+      const base = await clock(() => originalTotals(store, site));
+      results[`${site} totals`] = {
+        units: ours[0].units,
+        ms: median(ours.map((o) => o.ms)),
+        total: ours[0].total,
+      };
+      results[`${site} original`] = { units: base.value.units, ms: base.ms, total: base.value.total };
+    }
+    console.log("\ntotals: 200 pages, read capacity units and milliseconds per answer");
+    const widths = [18, 12, 10, 12];
+    console.log(row(["", "RCU", "ms", "views"], widths));
+    for (const [name, r] of Object.entries(results))
+      console.log(row([name, r.units.toFixed(1), r.ms.toFixed(1), r.total], widths));
+    const ours = results["v1m totals"];
+    const base = results["v1m original"];
+    const small = results["v100k totals"];
+    return [
+      check(
+        "same answer",
+        ours.total === base.total && ours.total === 1_000_000,
+        `${ours.total} and ${base.total}`,
+      ),
+      check(
+        "read capacity",
+        base.units / ours.units >= 100,
+        `${(base.units / ours.units).toFixed(0)}x fewer RCU (target >= 100x)`,
+      ),
+      check("speed", base.ms / ours.ms >= 20, `${(base.ms / ours.ms).toFixed(0)}x faster (target >= 20x)`),
+      check(
+        "flat in views",
+        ours.units === small.units,
+        `${small.units} RCU at 100,000 views, ${ours.units} at 1,000,000`,
+      ),
+    ].every(Boolean);
+  } finally {
+    store.destroy();
+    await engine.close();
+  }
+}
+
+/**
+ * Ingest: the 1,000,000-line CloudFront log into a fresh embedded engine, raw views on; lines per
+ * second, write requests per 1,000 views, peak RSS, and what a duplicate delivery of the file costs.
+ */
+export async function benchIngest(): Promise<boolean> {
+  const { path, expected } = await cloudfrontInput(1_000_000);
+  const data = join(OUT, `ingest-${Date.now()}`);
+  await mkdir(data, { recursive: true });
+  const first = await timed(`node '${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
+  const summary = JSON.parse(first.stdout);
+  const again = await timed(`node '${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
+  const duplicate = JSON.parse(again.stdout);
+  const totals = await timed(`node '${PAGETRACK}' totals --json --data '${data}'`);
+  const counted = JSON.parse(totals.stdout).total;
+  const linesPerSecond = 1_000_000 / first.seconds;
+  const perThousand = (summary.usage.writeRequests / summary.stats.views) * 1000;
+  const unitsPerThousand = (summary.usage.writeUnits / summary.stats.views) * 1000;
+  console.log("\ningest: 1,000,000-line gzipped CloudFront log into the embedded engine, raw views on");
+  console.log(
+    `  ${first.seconds.toFixed(1)} s, ${Math.round(linesPerSecond).toLocaleString("en-US")} lines/s, ${summary.stats.views.toLocaleString("en-US")} page views, peak RSS ${first.peakMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `  writes: ${summary.usage.writeRequests.toLocaleString("en-US")} requests (${perThousand.toFixed(1)} per 1,000 views), ${Math.round(summary.usage.writeUnits).toLocaleString("en-US")} WCU (${unitsPerThousand.toFixed(0)} per 1,000 views); reads: ${summary.usage.readRequests} requests, ${Math.round(summary.usage.readUnits)} RCU`,
+  );
+  console.log(
+    `  duplicate delivery: ${again.seconds.toFixed(1)} s, ${duplicate.usage.readRequests} read (${duplicate.usage.readUnits} RCU), ${duplicate.usage.writeRequests} writes (${duplicate.usage.writeUnits} WCU)`,
+  );
+  return [
+    check("counts", counted === expected.views, `${counted} stored, ${expected.views} expected`),
+    check(
+      "throughput",
+      linesPerSecond >= 40_000,
+      `${Math.round(linesPerSecond).toLocaleString("en-US")} lines/s (target >= 40,000)`,
+    ),
+    check("peak RSS", first.peakMb < 300, `${first.peakMb.toFixed(0)} MB (target < 300 MB)`),
+    check(
+      "duplicate is cheap",
+      duplicate.usage.writeRequests === 0 && duplicate.usage.readRequests <= 1,
+      `${duplicate.usage.readUnits} RCU, ${duplicate.usage.writeUnits} WCU`,
+    ),
+  ].every(Boolean);
+}

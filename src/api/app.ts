@@ -1,0 +1,163 @@
+import { Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import { UserError } from "../errors.js";
+import { resolveRange } from "../query/range.js";
+import { listPages, pageTotals } from "../query/totals.js";
+import { INTERVALS, viewsOverTime } from "../query/views.js";
+import { visitList } from "../query/visits.js";
+import { isValidZone } from "../query/zone.js";
+import type { Store } from "../store/store.js";
+
+export interface ApiConfig {
+  store: Store;
+  site: string;
+  /** Allowed CORS origins; `["*"]` allows any. */
+  corsOrigins: string[];
+  /** When set, every route but /health needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Seconds that answers may be cached, by browsers and CDNs (Cache-Control) and in this process. */
+  cacheSeconds: number;
+  /** Called with one line per request (`pagetrack serve` prints them). */
+  log?: (line: string) => void;
+}
+
+const path = z.string().max(2048).startsWith("/", { message: 'must be a path starting with "/"' });
+const moment = z.string().max(40).optional();
+const zone = z
+  .string()
+  .max(64)
+  .refine(isValidZone, { message: "must be an IANA time zone such as Europe/Paris" });
+
+const schemas = {
+  totals: z.object({ prefix: path.optional() }),
+  views: z.object({
+    page: path.optional(),
+    from: moment,
+    to: moment,
+    interval: z.enum(INTERVALS).default("day"),
+    tz: zone.default("UTC"),
+  }),
+  visits: z.object({
+    page: path,
+    from: moment,
+    to: moment,
+    cursor: z.string().max(4096).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  }),
+};
+
+/** Reads the query string with a schema; a bad parameter is a 400 that names it. */
+function query<T extends z.ZodType>(schema: T, params: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const name = issue.path.join(".") || "query";
+  throw new HTTPException(400, { message: `${name}: ${issue.message}` });
+}
+
+/**
+ * The HTTP API: one Hono app for `pagetrack serve` and for AWS Lambda. Every route reads through the
+ * same query functions as the CLI, so `pagetrack totals --json` and `/pagetotals` answer alike.
+ */
+export function createApp(config: ApiConfig): Hono {
+  const { store, site } = config;
+  const app = new Hono();
+  const cache = answerCache(config.cacheSeconds);
+  const log = config.log;
+  if (log) {
+    app.use("*", async (c, next) => {
+      const started = performance.now();
+      await next();
+      log(
+        `${new Date().toISOString()} ${c.req.method} ${c.req.path} ${c.res.status} ${(performance.now() - started).toFixed(1)}ms`,
+      );
+    });
+  }
+
+  app.use(
+    "*",
+    cors({
+      origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
+      allowMethods: ["GET", "OPTIONS"],
+      maxAge: 86400,
+    }),
+  );
+  app.get("/health", (c) => c.json({ ok: true }));
+  if (config.token) {
+    const auth = bearerAuth({
+      token: config.token,
+      noAuthenticationHeader: {
+        message: { error: "this API needs a token: send Authorization: Bearer <token>" },
+      },
+      invalidAuthenticationHeader: {
+        message: { error: "malformed Authorization header: send Authorization: Bearer <token>" },
+      },
+      invalidToken: { message: { error: "the token is not valid" } },
+    });
+    app.use("*", async (c, next) => (c.req.method === "OPTIONS" ? next() : auth(c, next)));
+  }
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.res.status === 200)
+      c.header(
+        "Cache-Control",
+        config.cacheSeconds > 0 ? `public, max-age=${config.cacheSeconds}` : "no-store",
+      );
+  });
+
+  app.get("/pagetotals", async (c) => {
+    const { prefix } = query(schemas.totals, c.req.query());
+    return c.json(await cache(`totals ${prefix ?? ""}`, () => pageTotals(store, site, prefix)));
+  });
+
+  app.get("/pages", async (c) => {
+    const { prefix } = query(schemas.totals, c.req.query());
+    return c.json({ pages: await cache(`pages ${prefix ?? ""}`, () => listPages(store, site, prefix)) });
+  });
+
+  app.get("/pageviews", async (c) => {
+    const q = query(schemas.views, c.req.query());
+    const range = resolveRange(q.from, q.to, q.interval, q.tz, "");
+    return c.json(
+      await viewsOverTime(store, site, { page: q.page, interval: q.interval, tz: q.tz, ...range }),
+    );
+  });
+
+  app.get("/pagevisitlist", async (c) => {
+    const q = query(schemas.visits, c.req.query());
+    const range = resolveRange(q.from, q.to, "day", "UTC", "");
+    return c.json(await visitList(store, site, { page: q.page, cursor: q.cursor, limit: q.limit, ...range }));
+  });
+
+  app.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      if (error.res && status === 401) return error.res;
+      return c.json({ error: error.message }, status);
+    }
+    if (error instanceof UserError) return c.json({ error: error.message }, 400);
+    console.error(`pagetrack: ${c.req.method} ${c.req.path}: ${error.stack ?? error}`);
+    return c.json({ error: "internal error" }, 500);
+  });
+  return app;
+}
+
+/** Answers kept for a few seconds: many readers of a busy page cost one query. */
+function answerCache(seconds: number) {
+  const answers = new Map<string, { until: number; value: Promise<unknown> }>();
+  return <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    if (seconds <= 0) return compute();
+    const now = Date.now();
+    const hit = answers.get(key);
+    if (hit && hit.until > now) return hit.value as Promise<T>;
+    if (answers.size > 1000) answers.clear();
+    const value = compute();
+    answers.set(key, { until: now + seconds * 1000, value });
+    value.catch(() => answers.delete(key));
+    return value;
+  };
+}

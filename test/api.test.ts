@@ -1,0 +1,222 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/api/app.js";
+import { runCli } from "./support/cli.js";
+import { type Dataset, dataset, daysOf } from "./support/dataset.js";
+import { ROOT, tempDir } from "./support/paths.js";
+import { startEngine } from "./support/store.js";
+
+/** The HTTP API through app.request() against the embedded engine, and over HTTP on `pagetrack serve`. */
+describe("HTTP API", () => {
+  let data: Dataset;
+  let engine: Awaited<ReturnType<typeof startEngine>>;
+  let storeArgs: string[];
+  let app: ReturnType<typeof createApp>;
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const res = await app.request(path, { headers });
+    return { status: res.status, headers: res.headers, body: await res.json() };
+  };
+
+  beforeAll(async () => {
+    data = await dataset({ requests: 4000, days: 2, seed: 9 });
+    engine = await startEngine(join(await tempDir(), "data"));
+    storeArgs = ["--endpoint", engine.endpoint];
+    const run = await runCli(["ingest", ...data.files, ...storeArgs]);
+    expect(run.code).toBe(0);
+    app = createApp({ store: engine.store, site: "default", corsOrigins: ["*"], cacheSeconds: 0 });
+  });
+  afterAll(async () => {
+    engine.store.destroy();
+    await engine.engine.close();
+  });
+
+  it("answers /health", async () => {
+    expect(await get("/health")).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  it("answers /pagetotals as `pagetrack totals --json` does", async () => {
+    const api = await get("/pagetotals");
+    expect(api.status).toBe(200);
+    expect(api.body.pages).toEqual(data.expected.pages);
+    expect(api.body).toMatchObject({
+      total: data.expected.views,
+      since: expect.stringMatching(/^2024-02-28T00:/),
+    });
+    expect(api.body.consumedCapacity).toBeGreaterThan(0);
+    const cli = JSON.parse((await runCli(["totals", "--json", ...storeArgs])).stdout);
+    expect({ ...api.body, consumedCapacity: 0 }).toEqual({ ...cli, consumedCapacity: 0 });
+    const blog = await get("/pagetotals?prefix=/blog/");
+    expect(Object.keys(blog.body.pages).every((p) => p.startsWith("/blog/"))).toBe(true);
+  });
+
+  it("answers /pageviews as `pagetrack views --json` does", async () => {
+    const [from, to] = [daysOf(data.expected)[0], daysOf(data.expected).at(-1) as string];
+    const api = await get(`/pageviews?page=/about/&from=${from}&to=${to}&interval=day&tz=Europe/Paris`);
+    const cli = JSON.parse(
+      (
+        await runCli([
+          "views",
+          "/about/",
+          "--json",
+          "--from",
+          from,
+          "--to",
+          to,
+          "--tz",
+          "Europe/Paris",
+          ...storeArgs,
+        ])
+      ).stdout,
+    );
+    expect(api.status).toBe(200);
+    expect(api.body).toEqual(cli);
+    const site = await get(`/pageviews?from=${from}&to=${to}`);
+    expect(site.body.page).toBeNull();
+    expect(site.body.total).toBe(data.expected.views);
+  });
+
+  it("lists /pages with first and last view", async () => {
+    const { body } = await get("/pages");
+    expect(body.pages[0]).toEqual({
+      page: "/",
+      views: data.expected.pages["/"],
+      first: expect.any(String),
+      last: expect.any(String),
+    });
+  });
+
+  it("pages through /pagevisitlist with an opaque cursor", async () => {
+    const times: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const { status, body } = await get(
+        `/pagevisitlist?page=/about/&from=2024-02-28&to=2024-02-29&limit=7${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(status).toBe(200);
+      expect(body.views.length).toBeLessThanOrEqual(7);
+      times.push(...body.views.map((v: { time: string }) => v.time));
+      cursor = body.cursor;
+      pages++;
+    } while (cursor);
+    expect(times).toHaveLength(data.expected.pages["/about/"]);
+    expect(pages).toBeGreaterThan(2);
+    expect([...times].sort()).toEqual(times);
+  });
+
+  it.each([
+    ["/pageviews?page=about", 400, /^page: must be a path/],
+    ["/pageviews?interval=year", 400, /^interval: /],
+    ["/pageviews?tz=Mars/Olympus", 400, /^tz: must be an IANA time zone/],
+    ["/pageviews?from=last-week", 400, /^from "last-week" is not a date/],
+    [
+      "/pageviews?interval=hour&from=2024-01-01&to=2024-03-01",
+      400,
+      /an hourly series covers at most 31 days/,
+    ],
+    ["/pageviews?interval=day&from=2010-01-01&to=2024-01-01", 400, /a daily series covers at most 1098 days/],
+    ["/pagetotals?prefix=blog", 400, /^prefix: must be a path/],
+    ["/pagevisitlist", 400, /^page: /],
+    ["/pagevisitlist?page=/a/&limit=0", 400, /^limit: /],
+    ["/pagevisitlist?page=/a/&limit=100000", 400, /^limit: /],
+    ["/pagevisitlist?page=/a/&cursor=garbage", 400, /cursor is not valid/],
+    [
+      "/pagevisitlist?page=/a/&cursor=eyJVc2VyUGFnZXMiOiJkZWZhdWx0Iy9iLyIsIlNvcnRLZXkiOiIxIn0",
+      400,
+      /cursor does not belong to this page/,
+    ],
+    ["/scan", 404, /^no such route: GET \/scan$/],
+  ])("%s is a %i with a readable error", async (path, status, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(status);
+    expect(Object.keys(res.body)).toEqual(["error"]);
+    expect(res.body.error).toMatch(message);
+  });
+
+  it("answers CORS preflights for the allowed origins only", async () => {
+    const strict = createApp({
+      store: engine.store,
+      site: "default",
+      corsOrigins: ["https://blog.example.com"],
+      cacheSeconds: 30,
+    });
+    const preflight = (origin: string) =>
+      strict.request("/pagetotals", {
+        method: "OPTIONS",
+        headers: { Origin: origin, "Access-Control-Request-Method": "GET" },
+      });
+    const allowed = await preflight("https://blog.example.com");
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://blog.example.com");
+    expect(
+      (await preflight("https://evil.example.com")).headers.get("access-control-allow-origin"),
+    ).toBeNull();
+    const res = await strict.request("/pagetotals", { headers: { Origin: "https://blog.example.com" } });
+    expect(res.headers.get("cache-control")).toBe("public, max-age=30");
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://blog.example.com");
+  });
+
+  it("needs the bearer token when one is set, except for /health and preflights", async () => {
+    const token = "s3cret-token-of-some-length";
+    const locked = createApp({
+      store: engine.store,
+      site: "default",
+      corsOrigins: ["*"],
+      token,
+      cacheSeconds: 0,
+    });
+    const status = async (path: string, headers: Record<string, string> = {}, method = "GET") =>
+      (await locked.request(path, { method, headers })).status;
+    expect(await status("/pagetotals")).toBe(401);
+    expect(await (await locked.request("/pagetotals")).json()).toEqual({
+      error: "this API needs a token: send Authorization: Bearer <token>",
+    });
+    expect(await status("/pagetotals", { Authorization: "Bearer wrong-token-of-some-length" })).toBe(401);
+    expect(await status("/pagetotals", { Authorization: `Bearer ${token}` })).toBe(200);
+    expect(await status("/health")).toBe(200);
+    expect(
+      await status(
+        "/pagetotals",
+        { Origin: "https://x.example", "Access-Control-Request-Method": "GET" },
+        "OPTIONS",
+      ),
+    ).toBe(204);
+  });
+
+  describe("over HTTP on `pagetrack serve`", () => {
+    let server: ChildProcess;
+    let base: string;
+    let log = "";
+    beforeAll(async () => {
+      server = spawn(
+        process.execPath,
+        [join(ROOT, "bin/pagetrack.js"), "serve", "--port", "0", ...storeArgs],
+        {
+          env: { ...process.env, PAGETRACK_API_TOKEN: "a-token-for-the-serve-test" },
+        },
+      );
+      server.stderr?.on("data", (d) => {
+        log += d;
+      });
+      base = await new Promise((resolve) =>
+        server.stdout?.on("data", (d) => resolve(/(http:\/\/\S+)\//.exec(String(d))?.[1] ?? "")),
+      );
+    });
+
+    it("serves the same answers, logs one line per request, and stops on SIGTERM", async () => {
+      const auth = { Authorization: "Bearer a-token-for-the-serve-test" };
+      const totals = await fetch(`${base}/pagetotals`, { headers: auth });
+      expect(totals.status).toBe(200);
+      expect((await totals.json()).pages).toEqual(data.expected.pages);
+      expect((await fetch(`${base}/pagetotals`)).status).toBe(401);
+      const bad = await fetch(`${base}/pageviews?interval=decade`, { headers: auth });
+      expect(bad.status).toBe(400);
+      expect(Object.keys(await bad.json())).toEqual(["error"]);
+      const exit = new Promise((resolve) => server.once("exit", (code) => resolve(code)));
+      server.kill("SIGTERM");
+      expect(await exit).toBe(0);
+      expect(log).toMatch(/GET \/pagetotals 200 [\d.]+ms\n.*GET \/pagetotals 401 .*\n.*GET \/pageviews 400 /);
+    });
+  });
+});
