@@ -2,6 +2,7 @@
  * `npm run bench [section...]`: the performance targets of the issues, measured side by side in one
  * run. Prints each figure and whether its target is met; exits 1 when one is missed.
  */
+import { benchApi } from "./api.js";
 import { benchReport } from "./report.js";
 import { benchIngest, benchTotals } from "./store.js";
 
@@ -9,6 +10,7 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   report: () => benchReport(),
   ingest: () => benchIngest(),
   totals: () => benchTotals(),
+  api: () => benchApi(),
 };
 
 const wanted = process.argv.slice(2);

@@ -148,7 +148,7 @@ describe("Lambda handlers", () => {
 
   it("checks its configuration once, naming every problem", () => {
     expect(() => configFromEnv({ PAGETRACK_CACHE_SECONDS: "-1", PAGETRACK_RAW: "yes" })).toThrow(
-      /^bad configuration: (?=.*PAGETRACK_CACHE_SECONDS Too small)(?=.*PAGETRACK_RAW Invalid option)(?=.*TARGET_DYNAMO_TABLE is required)/,
+      /^bad configuration: (?=.*PAGETRACK_CACHE_SECONDS must be a whole number from 0 to 3600)(?=.*PAGETRACK_RAW must be true or false)(?=.*TARGET_DYNAMO_TABLE is required)/,
     );
     expect(
       configFromEnv({

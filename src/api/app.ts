@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { UserError } from "../errors.js";
 import { resolveRange } from "../query/range.js";
 import { listPages, pageTotals } from "../query/totals.js";
@@ -24,33 +24,39 @@ export interface ApiConfig {
   log?: (line: string) => void;
 }
 
-const path = z.string().max(2048).startsWith("/", { message: 'must be a path starting with "/"' });
-const moment = z.string().max(40).optional();
-const zone = z
+// zod/mini keeps the Lambda bundles small; every check carries its own message.
+const path = z
   .string()
-  .max(64)
-  .refine(isValidZone, { message: "must be an IANA time zone such as Europe/Paris" });
+  .check(z.maxLength(2048, "is too long"), z.startsWith("/", 'must be a path starting with "/"'));
+const moment = z.optional(z.string().check(z.maxLength(40, "is too long")));
+const zone = z.string().check(z.refine(isValidZone, "must be an IANA time zone such as Europe/Paris"));
+const limit = "must be a whole number from 1 to 1000";
 
 const schemas = {
-  totals: z.object({ prefix: path.optional() }),
+  totals: z.object({ prefix: z.optional(path) }),
   views: z.object({
-    page: path.optional(),
+    page: z.optional(path),
     from: moment,
     to: moment,
-    interval: z.enum(INTERVALS).default("day"),
-    tz: zone.default("UTC"),
+    interval: z._default(z.enum(INTERVALS, `must be one of ${INTERVALS.join(", ")}`), "day"),
+    tz: z._default(zone, "UTC"),
   }),
   visits: z.object({
-    page: path,
+    page: z
+      .string("is required: the page whose views to list")
+      .check(z.startsWith("/", 'must be a path starting with "/"')),
     from: moment,
     to: moment,
-    cursor: z.string().max(4096).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.optional(z.string().check(z.maxLength(4096, "is too long"))),
+    limit: z._default(
+      z.coerce.number(limit).check(z.int(limit), z.minimum(1, limit), z.maximum(1000, limit)),
+      100,
+    ),
   }),
 };
 
 /** Reads the query string with a schema; a bad parameter is a 400 that names it. */
-function query<T extends z.ZodType>(schema: T, params: Record<string, string>): z.infer<T> {
+function query<T extends z.ZodMiniType>(schema: T, params: Record<string, string>): z.infer<T> {
   const parsed = schema.safeParse(params);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -120,10 +126,13 @@ export function createApp(config: ApiConfig): Hono {
 
   app.get("/pageviews", async (c) => {
     const q = query(schemas.views, c.req.query());
-    const range = resolveRange(q.from, q.to, q.interval, q.tz, "");
-    return c.json(
-      await viewsOverTime(store, site, { page: q.page, interval: q.interval, tz: q.tz, ...range }),
-    );
+    const series = {
+      page: q.page,
+      interval: q.interval,
+      tz: q.tz,
+      ...resolveRange(q.from, q.to, q.interval, q.tz, ""),
+    };
+    return c.json(await cache(`views ${JSON.stringify(series)}`, () => viewsOverTime(store, site, series)));
   });
 
   app.get("/pagevisitlist", async (c) => {

@@ -1,7 +1,7 @@
 import { serve as listen, type ServerType } from "@hono/node-server";
 import { type Command, InvalidArgumentError } from "commander";
 import type { Hono } from "hono";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { createApp } from "../api/app.js";
 import { apiSettings, parseEnv } from "../api/settings.js";
 import { UserError } from "../errors.js";

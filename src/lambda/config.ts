@@ -1,31 +1,34 @@
-import { z } from "zod";
-import { apiSettings, list, parseEnv } from "../api/settings.js";
+import * as z from "zod/mini";
+import { apiSettings, flag, list, parseEnv, seconds } from "../api/settings.js";
 import { FORMATS } from "../formats/record.js";
 import { assertSiteId } from "../store/keys.js";
 
-const flag = z.enum(["true", "false"]).transform((v) => v === "true");
-
 /** Settings of the Lambda functions: environment variables only. */
-const lambdaSettings = apiSettings.extend({
+const lambdaSettings = z.extend(apiSettings, {
   TARGET_DYNAMO_TABLE: z
     .string({ error: "is required: the name of the pagetrack table" })
-    .min(3, "must be a table name of 3 characters or more"),
-  PAGETRACK_SITE: z
-    .string()
-    .default("default")
-    .refine((s) => {
-      try {
-        return assertSiteId(s) === s;
-      } catch {
-        return false;
-      }
-    }, "must be 1 to 64 letters, digits, '_', '.' or '-'"),
-  PAGETRACK_FORMAT: z.enum(["auto", ...FORMATS]).default("auto"),
-  PAGETRACK_RAW: flag.default(true),
-  PAGETRACK_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
-  PAGETRACK_INCLUDE_BOTS: flag.default(false),
-  PAGETRACK_PREFIXES: z.string().default("").transform(list),
-  PAGETRACK_EXCLUDES: z.string().default("").transform(list),
+    .check(z.minLength(3, "must be a table name of 3 characters or more")),
+  PAGETRACK_SITE: z._default(
+    z.string().check(
+      z.refine((s) => {
+        try {
+          return assertSiteId(s) === s;
+        } catch {
+          return false;
+        }
+      }, "must be 1 to 64 letters, digits, '_', '.' or '-'"),
+    ),
+    "default",
+  ),
+  PAGETRACK_FORMAT: z._default(
+    z.enum(["auto", ...FORMATS], `must be auto or one of ${FORMATS.join(", ")}`),
+    "auto",
+  ),
+  PAGETRACK_RAW: z._default(flag, true),
+  PAGETRACK_RETENTION_DAYS: z.optional(seconds(1, 36500)),
+  PAGETRACK_INCLUDE_BOTS: z._default(flag, false),
+  PAGETRACK_PREFIXES: z._default(z.pipe(z.string(), z.transform(list)), []),
+  PAGETRACK_EXCLUDES: z._default(z.pipe(z.string(), z.transform(list)), []),
 });
 
 export type LambdaConfig = z.infer<typeof lambdaSettings>;

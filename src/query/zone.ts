@@ -40,6 +40,17 @@ export interface LocalTime {
 
 /** The wall-clock time in `tz` at an instant (epoch seconds). */
 export function localTime(epoch: number, tz: string): LocalTime {
+  if (tz === "UTC") {
+    const d = new Date(epoch * 1000);
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+    };
+  }
   const parts: Record<string, number> = {};
   for (const p of formatter(tz).formatToParts(new Date(epoch * 1000))) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);

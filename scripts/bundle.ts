@@ -1,0 +1,46 @@
+/**
+ * Bundles what pagetrack ships besides its compiled sources: the two Lambda functions (one minified
+ * ES module each, deployed by infra/), built from the same sources as the CLI.
+ */
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+
+const root = resolve(import.meta.dirname, "..");
+
+export const LAMBDAS = { api: "src/lambda/api.ts", ingest: "src/lambda/ingest.ts" };
+
+export async function bundleLambdas(
+  out = join(root, "dist/lambda-bundles"),
+): Promise<Record<string, number>> {
+  await rm(out, { recursive: true, force: true });
+  const sizes: Record<string, number> = {};
+  for (const [name, entry] of Object.entries(LAMBDAS)) {
+    const dir = join(out, name);
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, "index.mjs");
+    await build({
+      entryPoints: [join(root, entry)],
+      outfile: file,
+      bundle: true,
+      minify: true,
+      platform: "node",
+      target: "node22",
+      format: "esm",
+      legalComments: "none",
+      // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    await writeFile(join(dir, "package.json"), '{"type":"module"}\n');
+    sizes[name] = (await stat(file)).size;
+  }
+  return sizes;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = await bundleLambdas();
+  for (const [name, size] of Object.entries(sizes))
+    console.log(`lambda ${name}: ${(size / 1024).toFixed(0)} KiB`);
+}
