@@ -59,6 +59,8 @@ export interface ScanOptions {
   tap?: (chunk: Buffer) => void;
   /** Awaited after each chunk of lines: lets a consumer that writes apply backpressure. */
   afterChunk?: () => Promise<void> | void;
+  /** Sees every page request from a bot, counted as a view or not. */
+  onBot?: (record: LogRecord) => void;
 }
 
 /** A page view found in a file. `bot` is true only when bots are included. */
@@ -109,7 +111,10 @@ export async function scanSource(
       const verdict = rule.judge(parsed);
       if ("page" in verdict) {
         stats.views++;
-        if (verdict.bot) stats.bots++;
+        if (verdict.bot) {
+          stats.bots++;
+          options.onBot?.(parsed);
+        }
         onView(verdict.page, parsed, line, verdict.bot);
         return;
       }
@@ -128,6 +133,7 @@ export async function scanSource(
           break;
         case "bot":
           stats.bots++;
+          options.onBot?.(parsed);
           break;
       }
     },

@@ -76,7 +76,7 @@ describe("HTTP API", () => {
     expect(site.body.total).toBe(data.expected.views);
   });
 
-  it("lists /pages with first and last view", async () => {
+  it("lists /pages with first and last view, and views in a range when asked", async () => {
     const { body } = await get("/pages");
     expect(body.pages[0]).toEqual({
       page: "/",
@@ -84,6 +84,23 @@ describe("HTTP API", () => {
       first: expect.any(String),
       last: expect.any(String),
     });
+    const [day] = daysOf(data.expected);
+    const ranged = await get(`/pages?from=${day}&to=${day}`);
+    const want = Object.fromEntries(
+      Object.entries(data.expected.daily).map(([page, days]) => [page, days[day] ?? 0]),
+    );
+    const got = ranged.body.pages.map((p: { page: string; viewsInRange: number }) => [
+      p.page,
+      p.viewsInRange,
+    ]);
+    expect(Object.fromEntries(got)).toEqual(want);
+  });
+
+  it("answers the bots' series with /pageviews?bots=true", async () => {
+    const days = daysOf(data.expected);
+    const { body } = await get(`/pageviews?bots=true&from=${days[0]}&to=${days.at(-1)}`);
+    expect(body).toMatchObject({ page: null, bots: true, total: data.expected.bots });
+    expect((await get("/pageviews?bots=true&page=/a/")).body.error).toMatch(/whole site/);
   });
 
   it("pages through /pagevisitlist with an opaque cursor", async () => {

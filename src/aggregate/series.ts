@@ -1,5 +1,5 @@
 import { utcDay } from "../formats/time.js";
-import { SITE } from "../store/keys.js";
+import { BOTS, SITE } from "../store/keys.js";
 
 /** A number of views with the first and last of them (epoch seconds). */
 export interface Total {
@@ -14,8 +14,9 @@ export interface DayCount extends Total {
 }
 
 /**
- * What one file adds to the counters: for each page, and for the whole site (`*`), the views per
- * UTC day and hour. This is all the store needs to write the file's contributions.
+ * What one file adds to the counters: for each page, for the whole site (`*`) and for its bots
+ * (`~bots`), the views per UTC day and hour. This is all the store needs to write the file's
+ * contributions.
  */
 export class SeriesCounts {
   readonly series = new Map<string, Map<string, DayCount>>();
@@ -25,6 +26,11 @@ export class SeriesCounts {
     this.views++;
     this.bump(page, time);
     this.bump(SITE, time);
+  }
+
+  /** A page request from a bot: reported per day, whether or not it counts as a view. */
+  addBot(time: number): void {
+    this.bump(BOTS, time);
   }
 
   private bump(series: string, time: number): void {

@@ -34,8 +34,10 @@ const limit = "must be a whole number from 1 to 1000";
 
 const schemas = {
   totals: z.object({ prefix: z.optional(path) }),
+  pages: z.object({ prefix: z.optional(path), from: moment, to: moment, tz: z._default(zone, "UTC") }),
   views: z.object({
     page: z.optional(path),
+    bots: z.optional(z.literal("true", "must be true, or left out")),
     from: moment,
     to: moment,
     interval: z._default(z.enum(INTERVALS, `must be one of ${INTERVALS.join(", ")}`), "day"),
@@ -120,14 +122,17 @@ export function createApp(config: ApiConfig): Hono {
   });
 
   app.get("/pages", async (c) => {
-    const { prefix } = query(schemas.totals, c.req.query());
-    return c.json({ pages: await cache(`pages ${prefix ?? ""}`, () => listPages(store, site, prefix)) });
+    const q = query(schemas.pages, c.req.query());
+    const range = q.from || q.to ? resolveRange(q.from, q.to, "day", q.tz, "") : undefined;
+    const key = `pages ${JSON.stringify([q.prefix, range])}`;
+    return c.json({ pages: await cache(key, () => listPages(store, site, q.prefix, range)) });
   });
 
   app.get("/pageviews", async (c) => {
     const q = query(schemas.views, c.req.query());
     const series = {
       page: q.page,
+      bots: q.bots === "true",
       interval: q.interval,
       tz: q.tz,
       ...resolveRange(q.from, q.to, q.interval, q.tz, ""),

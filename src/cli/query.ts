@@ -13,6 +13,7 @@ interface TotalsFlags extends StoreFlags {
 }
 
 interface ViewsFlags extends StoreFlags {
+  bots: boolean;
   from?: string;
   to?: string;
   interval: Interval;
@@ -63,6 +64,7 @@ export function registerQueries(program: Command): void {
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
       .addOption(new Option("--interval <unit>", "bucket size").choices(INTERVALS).default("day"))
       .option("--tz <zone>", "IANA time zone of days, weeks and months", zone, "UTC")
+      .option("--bots", "the site's page requests from bots instead of its views", false)
       .option("--json", "print the JSON the HTTP API returns for /pageviews", false),
   ).action(async (page: string | undefined, flags: ViewsFlags) => {
     if (page !== undefined && !page.startsWith("/"))
@@ -73,6 +75,7 @@ export function registerQueries(program: Command): void {
       async ({ store, site }) => {
         const result = await viewsOverTime(store, site, {
           page,
+          bots: flags.bots,
           from,
           to,
           interval: flags.interval,

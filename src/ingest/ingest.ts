@@ -67,6 +67,7 @@ export async function ingestSource(
         spool?.write(chunk);
         options.onBytes?.(chunk.length);
       },
+      onBot: (record) => counts.addBot(record.time),
     },
     (page, record) => counts.add(page, record.time),
   );

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { isoSeconds, keys, SITE, SK } from "../store/keys.js";
 import type { Store } from "../store/store.js";
+import { viewsBetween } from "./views.js";
 
 export interface TotalsResult {
   pages: Record<string, number>;
@@ -16,6 +17,8 @@ export interface PageInfo {
   views: number;
   first: string;
   last: string;
+  /** Views in the range asked for, if one was. */
+  viewsInRange?: number;
 }
 
 export function checkPrefix(prefix: string | undefined): string {
@@ -43,9 +46,25 @@ export async function pageTotals(store: Store, site: string, prefix?: string): P
   };
 }
 
-/** The pages with views, most viewed first, with their first and last view. */
-export async function listPages(store: Store, site: string, prefix?: string): Promise<PageInfo[]> {
-  return (await readIndex(store, site, prefix)).pages;
+/**
+ * The pages with views, most viewed first, with their first and last view; with a range, also each
+ * page's views in it, which reads every listed page's day counters in the range (one query a page).
+ */
+export async function listPages(
+  store: Store,
+  site: string,
+  prefix?: string,
+  range?: { from: number; to: number },
+): Promise<PageInfo[]> {
+  const { pages } = await readIndex(store, site, prefix);
+  if (range) {
+    await Promise.all(
+      pages.map(async (p) => {
+        p.viewsInRange = await viewsBetween(store, site, p.page, range.from, range.to);
+      }),
+    );
+  }
+  return pages;
 }
 
 async function readIndex(

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { keys, SITE, SK } from "../store/keys.js";
+import { BOTS, keys, SITE, SK } from "../store/keys.js";
 import type { Item, Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
 
@@ -9,6 +9,8 @@ export type Interval = (typeof INTERVALS)[number];
 export interface ViewsQuery {
   /** A page path, or undefined for the whole site. */
   page?: string;
+  /** The site's page requests from bots instead of its views (no page then). */
+  bots?: boolean;
   /** Epoch seconds; `from` inclusive, `to` exclusive. */
   from: number;
   to: number;
@@ -18,6 +20,7 @@ export interface ViewsQuery {
 
 export interface ViewsResult {
   page: string | null;
+  bots?: true;
   interval: Interval;
   tz: string;
   from: string;
@@ -52,15 +55,14 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
   }
   const bounds = bucketStarts(q.from, q.to, q.interval, q.tz);
   const counts = new Array<number>(bounds.length - 1).fill(0);
-  const series = q.page ?? SITE;
-  // UTC days that overlap the range (local days can straddle two UTC days).
-  const firstDay = new Date((bounds[0] - 86400) * 1000).toISOString().slice(0, 10);
-  const lastDay = new Date((bounds[bounds.length - 1] + 86400) * 1000).toISOString().slice(0, 10);
-  const { items } = await store.between(keys.days(site, series), firstDay, lastDay);
-  for (const item of items) addHours(item, bounds, counts);
+  if (q.bots && q.page) throw new UserError("bots are counted for the whole site: leave out the page");
+  const series = q.bots ? BOTS : (q.page ?? SITE);
+  for (const item of await dayItems(store, site, series, bounds[0], bounds[bounds.length - 1]))
+    addHours(item, bounds, counts);
   const points = counts.map((views, i) => ({ t: isoInZone(bounds[i], q.tz), views }));
   return {
     page: q.page ?? null,
+    ...(q.bots ? { bots: true as const } : {}),
     interval: q.interval,
     tz: q.tz,
     from: isoInZone(bounds[0], q.tz),
@@ -68,6 +70,33 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
     points,
     total: counts.reduce((a, b) => a + b, 0),
   };
+}
+
+/** The day items (with their hours) of a series that overlap [from, to). */
+async function dayItems(
+  store: Store,
+  site: string,
+  series: string,
+  from: number,
+  to: number,
+): Promise<Item[]> {
+  // Local days straddle UTC days: one UTC day more on each side.
+  const firstDay = new Date((from - 86400) * 1000).toISOString().slice(0, 10);
+  const lastDay = new Date((to + 86400) * 1000).toISOString().slice(0, 10);
+  return (await store.between(keys.days(site, series), firstDay, lastDay)).items;
+}
+
+/** A series' views in [from, to), summed hour by hour. */
+export async function viewsBetween(
+  store: Store,
+  site: string,
+  series: string,
+  from: number,
+  to: number,
+): Promise<number> {
+  const counts = [0];
+  for (const item of await dayItems(store, site, series, from, to)) addHours(item, [from, to], counts);
+  return counts[0];
 }
 
 function addHours(item: Item, bounds: number[], counts: number[]): void {

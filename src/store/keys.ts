@@ -10,6 +10,9 @@ export const SK = "SortKey";
 /** The whole site, as a series next to the pages. Not a path, so it cannot collide with a page. */
 export const SITE = "*";
 
+/** The site's page requests from bots (counted or not), a series of its own. */
+export const BOTS = "~bots";
+
 const SITE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function assertSiteId(site: string): string {
@@ -32,7 +35,7 @@ export const keys = {
   days: (site: string, series: string) => `${site}#day#${series}`,
   /** Views of a page (or the site) per UTC month: sort key `YYYY-MM`. */
   months: (site: string, series: string) => `${site}#month#${series}`,
-  /** The whole site's total: sort key `*`. */
+  /** The totals of the series that are not pages: the whole site (`*`) and its bots (`~bots`). */
   site: (site: string) => `${site}#SITE`,
   /** One item per ingested file, sort key `file#<sha256>`. */
   ledger: (site: string) => `${site}#ledger`,

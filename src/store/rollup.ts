@@ -1,6 +1,6 @@
 import { addDay, addTotal, type DayCount, type SeriesCounts, type Total } from "../aggregate/series.js";
 import { limiter } from "./async.js";
-import { keys, PK, SITE, SK } from "./keys.js";
+import { keys, PK, SK } from "./keys.js";
 import type { Item, Store } from "./store.js";
 
 /**
@@ -70,13 +70,14 @@ async function rollUp(store: Store, site: string, series: string, days: string[]
   const monthPartition = keys.months(site, series);
   await raise(store, monthPartition, months);
 
-  // The total, with the first and last view: on the page's INDEX item, or the site's item.
+  // The total, with the first and last view: on the page's INDEX item, or in the SITE partition.
   let total: Total | undefined;
   for (const m of (await store.withPrefix(monthPartition, "", true)).items)
     total = addTotal(total, m as unknown as Total);
   if (total === undefined) return;
-  const key =
-    series === SITE ? { [PK]: keys.site(site), [SK]: SITE } : { [PK]: keys.index(site), [SK]: series };
+  const key = series.startsWith("/")
+    ? { [PK]: keys.index(site), [SK]: series }
+    : { [PK]: keys.site(site), [SK]: series };
   await store.putIfGreater({ ...key, views: total.views, first: total.first, last: total.last }, "views");
 }
 

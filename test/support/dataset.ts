@@ -40,6 +40,8 @@ export async function expectCounts(storeArgs: string[], expected: Expected, days
   const want: Record<string, number> = Object.fromEntries(days.map((d) => [d, 0]));
   for (const byDay of Object.values(expected.daily)) for (const [d, n] of Object.entries(byDay)) want[d] += n;
   expect(perDay).toEqual(want);
+  const bots = await runCli(["views", "--bots", "--json", "--from", from, "--to", to, ...storeArgs]);
+  expect(JSON.parse(bots.stdout).total).toBe(expected.bots);
 }
 
 export function daysOf(expected: Expected): string[] {
