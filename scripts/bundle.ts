@@ -1,8 +1,9 @@
 /**
- * Bundles what pagetrack ships besides its compiled sources: the two Lambda functions (one minified
- * ES module each, deployed by infra/), built from the same sources as the CLI.
+ * Bundles what pagetrack ships besides its compiled sources: the dashboard (served by `pagetrack
+ * serve`, or deployed as static files) and the two Lambda functions (one minified ES module each,
+ * deployed by infra/), built from the same sources as the CLI.
  */
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -39,7 +40,31 @@ export async function bundleLambdas(
   return sizes;
 }
 
+/** The dashboard: index.html, one script (uPlot inside), one stylesheet. No CDN at run time. */
+export async function bundleWeb(out = join(root, "dist/web")): Promise<number> {
+  await rm(out, { recursive: true, force: true });
+  await mkdir(join(out, "assets"), { recursive: true });
+  await build({
+    entryPoints: [join(root, "src/web/app.ts")],
+    outfile: join(out, "assets/app.js"),
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2020",
+    legalComments: "none",
+  });
+  const css = await Promise.all(
+    ["node_modules/uplot/dist/uPlot.min.css", "src/web/style.css"].map((f) =>
+      readFile(join(root, f), "utf8"),
+    ),
+  );
+  await writeFile(join(out, "assets/app.css"), css.join("\n"));
+  await copyFile(join(root, "src/web/index.html"), join(out, "index.html"));
+  return (await stat(join(out, "assets/app.js"))).size;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`dashboard: ${((await bundleWeb()) / 1024).toFixed(0)} KiB of script`);
   const sizes = await bundleLambdas();
   for (const [name, size] of Object.entries(sizes))
     console.log(`lambda ${name}: ${(size / 1024).toFixed(0)} KiB`);

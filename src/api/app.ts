@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -22,6 +22,8 @@ export interface ApiConfig {
   cacheSeconds: number;
   /** Called with one line per request (`pagetrack serve` prints them). */
   log?: (line: string) => void;
+  /** Serves the dashboard's files at / and /assets/ (`pagetrack serve`); public, even with a token. */
+  assets?: MiddlewareHandler;
 }
 
 // zod/mini keeps the Lambda bundles small; every check carries its own message.
@@ -85,6 +87,10 @@ export function createApp(config: ApiConfig): Hono {
     });
   }
 
+  if (config.assets) {
+    app.get("/", config.assets);
+    app.get("/assets/*", config.assets);
+  }
   app.use(
     "*",
     cors({

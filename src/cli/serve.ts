@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { serve as listen, type ServerType } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
 import { type Command, InvalidArgumentError } from "commander";
 import type { Hono } from "hono";
 import type * as z from "zod/mini";
@@ -7,6 +10,9 @@ import { apiSettings, parseEnv } from "../api/settings.js";
 import { UserError } from "../errors.js";
 import type { Connection } from "../store/connect.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
+
+/** The dashboard, built by `npm run build` next to the compiled CLI. */
+const DASHBOARD = fileURLToPath(new URL("../web", import.meta.url));
 
 interface ServeFlags extends StoreFlags {
   port: number;
@@ -47,6 +53,7 @@ export function localApp(connection: Connection): Hono {
     token: settings.PAGETRACK_API_TOKEN,
     cacheSeconds: settings.PAGETRACK_CACHE_SECONDS,
     log: (line) => process.stderr.write(`${line}\n`),
+    assets: existsSync(DASHBOARD) ? serveStatic({ root: DASHBOARD }) : undefined,
   });
 }
 

@@ -1,0 +1,287 @@
+import { ApiError, get, type PageRow, type Series, setToken } from "./api.js";
+import { ViewsChart } from "./chart.js";
+import {
+  addDays,
+  type Interval,
+  intervalFor,
+  MAX_DAYS,
+  type Preset,
+  presetRange,
+  readState,
+  type SortKey,
+  type State,
+  spanDays,
+  writeState,
+} from "./state.js";
+
+/** The dashboard: one page, its state in the URL, everything from the HTTP API. */
+
+const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const number = new Intl.NumberFormat();
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: tz });
+const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let state: State;
+let since: string | undefined;
+let pages: PageRow[] = [];
+let chart: ViewsChart;
+let generation = 0;
+
+function setPhase(phase: "loading" | "ready" | "empty" | "error", message = "", html = false): void {
+  document.body.dataset.state = phase;
+  const status = byId("status");
+  status.className = phase === "error" ? "error" : "";
+  if (html) status.innerHTML = message;
+  else status.textContent = message;
+  byId("main").setAttribute("aria-busy", String(phase === "loading"));
+}
+
+function fail(error: unknown): void {
+  if (error instanceof ApiError && error.status === 401) {
+    byId("token-form").hidden = false;
+    byId("content").hidden = true;
+    setPhase("error", `The API refused the request: ${error.message}.`);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  setPhase("error", `Could not load page views: ${message}`);
+}
+
+/** The local date (in the viewer's zone) of an ISO time. */
+function localDate(iso: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date(iso));
+}
+
+function navigate(change: Partial<State>, push = true): void {
+  state = { ...state, ...change };
+  const days = spanDays(state.from, state.to);
+  if (days > MAX_DAYS[state.interval]) state.interval = intervalFor(days);
+  const url = writeState(state);
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  renderControls();
+}
+
+function renderControls(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-preset]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.preset === state.preset));
+  }
+  byId<HTMLInputElement>("from").value = state.from;
+  byId<HTMLInputElement>("to").value = state.to;
+  const days = spanDays(state.from, state.to);
+  const select = byId<HTMLSelectElement>("interval");
+  for (const option of select.options) option.disabled = days > MAX_DAYS[option.value as Interval];
+  select.value = state.interval;
+  byId<HTMLInputElement>("prefix").value = state.prefix;
+  byId<HTMLInputElement>("search").value = state.search;
+  byId("zone").textContent = `Times in ${tz}`;
+}
+
+async function load(): Promise<void> {
+  const mine = ++generation;
+  setPhase("loading", "Loading…");
+  const range = { from: state.from, to: state.to, tz };
+  const days = spanDays(state.from, state.to);
+  // Headline sums are per day (exact for the range) unless the range is too long for days.
+  const headline = days <= MAX_DAYS.day ? "day" : "month";
+  const previous = {
+    from: addDays(state.from, -days),
+    to: addDays(state.from, -1),
+    tz,
+    interval: headline,
+    page: state.page,
+  };
+  try {
+    const [series, site, before, bots, list] = await Promise.all([
+      get<Series>("/pageviews", { ...range, page: state.page, interval: state.interval }),
+      get<Series>("/pageviews", { ...range, page: state.page, interval: headline }),
+      get<Series>("/pageviews", previous),
+      get<Series>("/pageviews", { ...range, interval: headline, bots: "true" }),
+      get<{ pages: PageRow[] }>("/pages", range),
+    ]);
+    if (mine !== generation) return;
+    pages = list.pages;
+    renderHeadline(site.total, before.total, bots.total);
+    renderChart(series);
+    renderPages();
+    setPhase("ready");
+  } catch (error) {
+    if (mine === generation) fail(error);
+  }
+}
+
+function renderHeadline(views: number, before: number, bots: number): void {
+  byId("views-title").textContent = state.page ? `Views of ${state.page}` : "Views";
+  byId("views").textContent = number.format(views);
+  byId("pages-viewed").textContent = number.format(pages.filter((p) => (p.viewsInRange ?? 0) > 0).length);
+  byId("previous").textContent = number.format(before);
+  byId("bots").textContent = number.format(bots);
+  const change = byId("change");
+  if (before === 0) {
+    change.textContent = views > 0 ? "no views before" : "";
+    change.className = "change";
+  } else {
+    const percent = ((views - before) / before) * 100;
+    change.textContent = `${percent >= 0 ? "+" : "−"}${Math.abs(percent).toFixed(1)}% compared with it`;
+    change.className = `change ${percent >= 0 ? "up" : "down"}`;
+  }
+}
+
+function renderChart(series: Series): void {
+  const what = state.page ?? "the whole site";
+  byId("chart-title").textContent = `Views of ${what} per ${state.interval}`;
+  byId("chart-caption").textContent = `Views of ${what} per ${state.interval}, ${series.total} in all`;
+  byId("whole-site").hidden = !state.page;
+  chart.show(series.points, state.page ?? "Whole site");
+  const rows = series.points.map((p) => {
+    const row = document.createElement("tr");
+    row.dataset.t = p.t;
+    row.dataset.views = String(p.views);
+    row.innerHTML = `<td>${p.t}</td><td>${p.views}</td>`;
+    return row;
+  });
+  byId("chart-data")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+}
+
+const SORTERS: Record<SortKey, (a: PageRow, b: PageRow) => number> = {
+  page: (a, b) => (a.page < b.page ? -1 : a.page > b.page ? 1 : 0),
+  range: (a, b) => (a.viewsInRange ?? 0) - (b.viewsInRange ?? 0) || b.page.localeCompare(a.page),
+  views: (a, b) => a.views - b.views || b.page.localeCompare(a.page),
+  first: (a, b) => a.first.localeCompare(b.first),
+  last: (a, b) => a.last.localeCompare(b.last),
+};
+
+function renderPages(): void {
+  const search = state.search.toLowerCase();
+  const shown = pages
+    .filter((p) => p.page.startsWith(state.prefix) && p.page.toLowerCase().includes(search))
+    .sort((a, b) => (state.descending ? -1 : 1) * SORTERS[state.sort](a, b));
+  for (const th of document.querySelectorAll<HTMLElement>("#pages th")) {
+    if (th.dataset.sort === state.sort)
+      th.setAttribute("aria-sort", state.descending ? "descending" : "ascending");
+    else th.removeAttribute("aria-sort");
+  }
+  const rows = shown.map((p) => {
+    const row = document.createElement("tr");
+    row.dataset.page = p.page;
+    if (p.page === state.page) row.setAttribute("aria-selected", "true");
+    const cells = [
+      Object.assign(document.createElement("button"), {
+        type: "button",
+        textContent: p.page,
+        title: `Show the views of ${p.page}`,
+      }),
+      number.format(p.viewsInRange ?? 0),
+      number.format(p.views),
+      when.format(new Date(p.first)),
+      when.format(new Date(p.last)),
+    ];
+    cells.forEach((content, i) => {
+      const cell = document.createElement("td");
+      if (i === 1 || i === 2) cell.className = "num";
+      cell.append(content);
+      row.append(cell);
+    });
+    return row;
+  });
+  byId("pages")
+    .querySelector("tbody")
+    ?.replaceChildren(...rows);
+  byId("pages-note").textContent =
+    shown.length === pages.length
+      ? `${pages.length} pages`
+      : `${shown.length} of ${pages.length} pages match`;
+}
+
+function wire(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-preset]")) {
+    button.addEventListener("click", () => {
+      const preset = button.dataset.preset as Preset;
+      navigate({ preset, ...presetRange(preset, tz, since) });
+      void load();
+    });
+  }
+  const dates = () => {
+    const from = byId<HTMLInputElement>("from").value;
+    const to = byId<HTMLInputElement>("to").value;
+    if (!from || !to || from > to)
+      return setPhase("error", "The range is empty: “From” must not be after “To”.");
+    navigate({ preset: undefined, from, to });
+    void load();
+  };
+  byId("from").addEventListener("change", dates);
+  byId("to").addEventListener("change", dates);
+  byId("interval").addEventListener("change", (e) => {
+    navigate({ interval: (e.target as HTMLSelectElement).value as Interval });
+    void load();
+  });
+  const filters = () => {
+    navigate(
+      {
+        prefix: byId<HTMLInputElement>("prefix").value.trim(),
+        search: byId<HTMLInputElement>("search").value.trim(),
+      },
+      false,
+    );
+    renderPages();
+  };
+  byId("prefix").addEventListener("input", filters);
+  byId("search").addEventListener("input", filters);
+  for (const th of document.querySelectorAll<HTMLElement>("#pages th")) {
+    th.querySelector("button")?.addEventListener("click", () => {
+      const sort = th.dataset.sort as SortKey;
+      navigate({ sort, descending: sort === state.sort ? !state.descending : sort !== "page" }, false);
+      renderPages();
+    });
+  }
+  byId("pages").addEventListener("click", (e) => {
+    const page = (e.target as HTMLElement).closest<HTMLElement>("tr[data-page]")?.dataset.page;
+    if (!page || !(e.target as HTMLElement).closest("button")) return;
+    navigate({ page });
+    void load();
+  });
+  byId("whole-site").addEventListener("click", () => {
+    navigate({ page: undefined });
+    void load();
+  });
+  byId("token-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setToken(byId<HTMLInputElement>("token").value);
+    byId("token-form").hidden = true;
+    void start();
+  });
+  addEventListener("popstate", () => {
+    state = readState(location.search, tz, since);
+    renderControls();
+    void load();
+  });
+}
+
+async function start(): Promise<void> {
+  setPhase("loading", "Loading…");
+  try {
+    const totals = await get<{ total: number; since: string | null }>("/pagetotals", {});
+    if (totals.total === 0) {
+      byId("content").hidden = true;
+      setPhase(
+        "empty",
+        "No page views yet. Ingest your access logs with <code>npx pagetrack ingest path/to/logs</code> (or try <code>npx pagetrack demo</code>), then reload this page.",
+        true,
+      );
+      return;
+    }
+    since = totals.since ? localDate(totals.since) : undefined;
+    state = readState(location.search, tz, since);
+    byId("content").hidden = false;
+    renderControls();
+    await load();
+  } catch (error) {
+    fail(error);
+  }
+}
+
+chart = new ViewsChart(byId("chart"));
+wire();
+void start();
