@@ -116,9 +116,8 @@ async function writeRawViews(
   fileId: string,
   options: IngestOptions,
 ): Promise<void> {
-  const expiresAt = options.retentionDays
-    ? (view: number) => view + options.retentionDays! * 86400
-    : undefined;
+  const retention = options.retentionDays;
+  const expiresAt = retention ? (view: number) => view + retention * 86400 : undefined;
   const hash = createHash("sha256");
   let pending: Item[] = [];
   const writing: Promise<void>[] = [];
