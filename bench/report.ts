@@ -34,7 +34,7 @@ export async function benchReport(runs = 3): Promise<boolean> {
   if (!existsSync(plain)) await timed(`pigz -dc '${path}' > '${plain}'`);
   const awk = join(import.meta.dirname, "pageviews.awk");
   const commands = {
-    pagetrack: `node '${PAGETRACK}' report --json '${path}'`,
+    pagetrack: `'${PAGETRACK}' report --json '${path}'`,
     goaccess: `goaccess '${plain}' --log-format=CLOUDFRONT ${PANELS.map((p) => `--ignore-panel=${p}`).join(" ")} -o '${join(OUT, "goaccess.json")}'`,
     "pigz+mawk": `pigz -dc '${path}' | mawk -f '${awk}'`,
   };

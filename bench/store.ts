@@ -161,12 +161,13 @@ export async function benchIngest(): Promise<boolean> {
   const { path, expected } = await cloudfrontInput(1_000_000);
   const data = join(OUT, `ingest-${Date.now()}`);
   await mkdir(data, { recursive: true });
-  const first = await timed(`node '${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
+  const first = await timed(`'${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
   const summary = JSON.parse(first.stdout);
-  const again = await timed(`node '${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
+  const again = await timed(`'${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
   const duplicate = JSON.parse(again.stdout);
-  const totals = await timed(`node '${PAGETRACK}' totals --json --data '${data}'`);
+  const totals = await timed(`'${PAGETRACK}' totals --json --data '${data}'`);
   const counted = JSON.parse(totals.stdout).total;
+  const rawBytes = await rawItemBytes(data);
   const linesPerSecond = 1_000_000 / first.seconds;
   const perThousand = (summary.usage.writeRequests / summary.stats.views) * 1000;
   const unitsPerThousand = (summary.usage.writeUnits / summary.stats.views) * 1000;
@@ -177,6 +178,7 @@ export async function benchIngest(): Promise<boolean> {
   console.log(
     `  writes: ${summary.usage.writeRequests.toLocaleString("en-US")} requests (${perThousand.toFixed(1)} per 1,000 views), ${Math.round(summary.usage.writeUnits).toLocaleString("en-US")} WCU (${unitsPerThousand.toFixed(0)} per 1,000 views); reads: ${summary.usage.readRequests} requests, ${Math.round(summary.usage.readUnits)} RCU`,
   );
+  console.log(`  a raw view item is ${rawBytes.toFixed(0)} bytes as DynamoDB bills storage (attribute names and values, plus 100)`);
   console.log(
     `  duplicate delivery: ${again.seconds.toFixed(1)} s, ${duplicate.usage.readRequests} read (${duplicate.usage.readUnits} RCU), ${duplicate.usage.writeRequests} writes (${duplicate.usage.writeUnits} WCU)`,
   );
@@ -194,4 +196,23 @@ export async function benchIngest(): Promise<boolean> {
       `${duplicate.usage.readUnits} RCU, ${duplicate.usage.writeUnits} WCU`,
     ),
   ].every(Boolean);
+}
+
+/** The mean billed size of raw view items: UTF-8 names and values, numbers as digits/2 + 1, plus 100 bytes. */
+async function rawItemBytes(data: string): Promise<number> {
+  const engine = new EmbeddedEngine(data);
+  const store = new Store({
+    table: "pagetrack",
+    client: { endpoint: async () => ({ url: new URL(await engine.endpoint()) }), region: "local", credentials: { accessKeyId: "b", secretAccessKey: "b" } },
+  });
+  try {
+    const { items } = await store.withPrefix(keys.views("default", "/"), "");
+    const size = (value: unknown): number =>
+      typeof value === "number" ? Math.ceil(String(value).replace(/^-|\./g, "").length / 2) + 1 : Buffer.byteLength(String(value));
+    const bytes = items.map((item) => Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + size(value), 100));
+    return bytes.reduce((a, b) => a + b, 0) / bytes.length;
+  } finally {
+    store.destroy();
+    await engine.close();
+  }
 }

@@ -1,0 +1,322 @@
+import { existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { CfnOutput, CfnResource, Duration, RemovalPolicy, Size, Stack, type StackProps } from "aws-cdk-lib";
+import { CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  EventType,
+  type IBucket,
+  ObjectOwnership,
+} from "aws-cdk-lib/aws-s3";
+import { LambdaDestination } from "aws-cdk-lib/aws-s3-notifications";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { PK, SK } from "../src/store/keys.js";
+import type { PagetrackConfig } from "./config.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+/** Where `npm run build` leaves the two functions (scripts/bundle.ts). */
+export const BUNDLE_DIR = join(ROOT, "dist/lambda-bundles");
+
+/** The oldest runtime the bundles may run on: they are built for node22 (scripts/bundle.ts). */
+export const RUNTIME = Runtime.NODEJS_22_X;
+
+/** The attribute raw view items expire by (src/store/views.ts). */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+/**
+ * Sizing of the ingest function for one 100 MB gzipped CloudFront log (~1.4M lines, ~200k views),
+ * from a local run on such a file (docs/deploy.md):
+ * - memory buys CPU, not room: the parse of both reads (~2 s per million lines each) and the SDK's
+ *   marshalling of ~8k BatchWriteItem requests all run on the one JavaScript thread, and Lambda
+ *   gives exactly one vCPU at 1,769 MB. The process needs far less (parsing alone peaks at 130 MB;
+ *   ingesting with the embedded database in the same process, 480 MB);
+ * - the writes set the duration: ~200k write units on a new on-demand table, which starts at 4,000
+ *   a second, take 50 s or more with throttling retries, so a few minutes in all. 10 minutes leaves
+ *   room for a slow table; a run that times out is retried and skips what is already written;
+ * - /tmp holds the compressed object for the second read: 1 GiB is ten 100 MB files.
+ */
+export const INGEST = { memoryMb: 1769, timeout: Duration.minutes(10), tmpMb: 1024 } as const;
+
+/** The API reads a few items per request; 512 MB keeps its cold start short. */
+export const API = { memoryMb: 512, timeout: Duration.seconds(15) } as const;
+
+export interface PagetrackStackProps extends StackProps {
+  config: PagetrackConfig;
+  /** Directory holding api/ and ingest/ bundles; for tests. */
+  bundleDir?: string;
+}
+
+/** Table, log bucket, ingest and API functions, and the HTTP API of one pagetrack site. */
+export class PagetrackStack extends Stack {
+  constructor(scope: Construct, id: string, props: PagetrackStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const bundles = props.bundleDir ?? BUNDLE_DIR;
+    const code = (name: string) => {
+      const dir = join(bundles, name);
+      if (!existsSync(join(dir, "index.mjs"))) {
+        throw new Error(
+          `the ${name} Lambda bundle ${relative(process.cwd(), join(dir, "index.mjs"))} is missing: run npm run build first`,
+        );
+      }
+      return Code.fromAsset(dir);
+    };
+    const logGroup = (id: string) =>
+      new LogGroup(this, id, { retention: config.logRetentionDays, removalPolicy: RemovalPolicy.DESTROY });
+
+    // The counts are the point of the whole stack: the table outlives it.
+    const table = new Table(this, "Table", {
+      tableName: config.tableName,
+      partitionKey: { name: PK, type: AttributeType.STRING },
+      sortKey: { name: SK, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: config.retentionDays ? TTL_ATTRIBUTE : undefined,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const prefix = config.logPrefix;
+    const bucket = this.logBucket(config);
+    const common = {
+      runtime: RUNTIME,
+      architecture: Architecture.ARM_64,
+      handler: "index.handler",
+    };
+    const shared = {
+      TARGET_DYNAMO_TABLE: table.tableName,
+      PAGETRACK_SITE: config.site,
+    };
+
+    const failures = new Queue(this, "IngestFailures", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const ingestLogs = logGroup("IngestLogs");
+    const ingest = new LambdaFunction(this, "Ingest", {
+      ...common,
+      description: "pagetrack: counts the page views of new log files",
+      code: code("ingest"),
+      memorySize: INGEST.memoryMb,
+      timeout: INGEST.timeout,
+      ephemeralStorageSize: Size.mebibytes(INGEST.tmpMb),
+      logGroup: ingestLogs,
+      environment: definedOnly({
+        ...shared,
+        PAGETRACK_FORMAT: config.format,
+        PAGETRACK_RAW: String(config.raw),
+        PAGETRACK_RETENTION_DAYS: config.retentionDays?.toString(),
+        PAGETRACK_INCLUDE_BOTS: String(config.includeBots),
+        PAGETRACK_PREFIXES: config.pagePrefixes.join(","),
+        PAGETRACK_EXCLUDES: config.pageExcludes.join(","),
+      }),
+      // The handler throws when a file failed; files already done are skipped on a retry.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(failures),
+    });
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        sid: "WriteCounts",
+        actions: [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:BatchWriteItem",
+        ],
+        resources: [table.tableArn],
+      }),
+    );
+    ingest.addToRolePolicy(
+      new PolicyStatement({
+        sid: "ReadLogs",
+        actions: ["s3:GetObject"],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    bucket.addEventNotification(
+      EventType.OBJECT_CREATED,
+      new LambdaDestination(ingest),
+      ...(prefix ? [{ prefix }] : []),
+    );
+
+    const alarm = new Alarm(this, "IngestFailuresAlarm", {
+      alarmDescription: "pagetrack: log files failed to ingest after retries (see the IngestFailures queue)",
+      metric: failures.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (config.alarmEmail) {
+      const topic = new Topic(this, "Alarms", { enforceSSL: true });
+      topic.addSubscription(new EmailSubscription(config.alarmEmail));
+      alarm.addAlarmAction(new SnsAction(topic));
+    }
+
+    const api = new LambdaFunction(this, "Api", {
+      ...common,
+      description: "pagetrack: HTTP API",
+      code: code("api"),
+      memorySize: API.memoryMb,
+      timeout: API.timeout,
+      logGroup: logGroup("ApiLogs"),
+      // The runtime reads its settings from the environment only, so the token is one too (docs/deploy.md).
+      environment: definedOnly({
+        ...shared,
+        PAGETRACK_CORS_ORIGINS: config.corsOrigins.join(","),
+        PAGETRACK_API_TOKEN: config.apiToken,
+        PAGETRACK_CACHE_SECONDS: String(config.cacheSeconds),
+      }),
+    });
+    api.addToRolePolicy(
+      new PolicyStatement({
+        sid: "ReadCounts",
+        actions: ["dynamodb:GetItem", "dynamodb:Query"],
+        resources: [table.tableArn],
+      }),
+    );
+
+    const httpApi = new HttpApi(this, "HttpApi", {
+      apiName: `${this.stackName}-api`,
+      description: "pagetrack page views",
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: config.corsOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.OPTIONS],
+        allowHeaders: ["authorization", "content-type"],
+        maxAge: Duration.days(1),
+      },
+    });
+    // GET only: anything else is answered by API Gateway without invoking (and paying for) the function.
+    httpApi.addRoutes({
+      path: "/{proxy+}",
+      methods: [HttpMethod.GET],
+      integration: new HttpLambdaIntegration("ApiIntegration", api),
+    });
+    const stage = httpApi.addStage("DefaultStage", {
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: config.throttle,
+    });
+
+    this.retainHelperLogs(config.logRetentionDays);
+
+    new CfnOutput(this, "ApiUrl", { value: stage.url, description: "base URL of the HTTP API" });
+    new CfnOutput(this, "TableName", { value: table.tableName });
+    new CfnOutput(this, "LogBucket", { value: bucket.bucketName });
+    new CfnOutput(this, "LogPrefix", { value: prefix || "(none: the whole bucket)" });
+    new CfnOutput(this, "LogLocation", {
+      value: `s3://${bucket.bucketName}/${prefix}`,
+      description: "where the logs go; backfill with: pagetrack ingest <this> --endpoint aws",
+    });
+    new CfnOutput(this, "IngestFailureQueue", { value: failures.queueUrl });
+    new CfnOutput(this, "IngestLogGroup", { value: ingestLogs.logGroupName });
+  }
+
+  /** The bucket the logs arrive in: an existing one, or one made for CloudFront and S3 log delivery. */
+  private logBucket(config: PagetrackConfig): IBucket {
+    if ("existing" in config.logBucket) return Bucket.fromBucketName(this, "Logs", config.logBucket.existing);
+    const bucket = new Bucket(this, "Logs", {
+      // CloudFront's legacy standard logging writes with ACLs: they must stay enabled.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [
+        {
+          id: "expire-old-logs",
+          expiration: Duration.days(config.logBucket.expireLogsAfterDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // S3 server access logging and CloudFront's 2024 logging deliver with a bucket policy, not ACLs.
+    // Written here, so that AWS need not append it (and a later deploy need not undo that).
+    const logs = bucket.arnForObjects(`${config.logPrefix}*`);
+    const account = { "aws:SourceAccount": this.account };
+    const fromLogDelivery = {
+      ArnLike: { "aws:SourceArn": `arn:${this.partition}:logs:*:${this.account}:*` },
+    };
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "S3ServerAccessLogs",
+        principals: [new ServicePrincipal("logging.s3.amazonaws.com")],
+        actions: ["s3:PutObject"],
+        resources: [logs],
+        conditions: { StringEquals: account },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "AWSLogDeliveryWrite",
+        principals: [new ServicePrincipal("delivery.logs.amazonaws.com")],
+        actions: ["s3:PutObject"],
+        resources: [logs],
+        conditions: {
+          StringEquals: { ...account, "s3:x-amz-acl": "bucket-owner-full-control" },
+          ...fromLogDelivery,
+        },
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "AWSLogDeliveryAclCheck",
+        principals: [new ServicePrincipal("delivery.logs.amazonaws.com")],
+        actions: ["s3:GetBucketAcl", "s3:ListBucket"],
+        resources: [bucket.bucketArn],
+        conditions: { StringEquals: account, ...fromLogDelivery },
+      }),
+    );
+    return bucket;
+  }
+
+  /**
+   * CDK's own helper functions (the bucket-notification handler) are plain CloudFormation resources
+   * whose log groups would never expire: give each a log group with the stack's retention.
+   */
+  private retainHelperLogs(retentionDays: number): void {
+    for (const child of this.node.findAll()) {
+      if (
+        child instanceof CfnResource &&
+        !(child instanceof CfnFunction) &&
+        child.cfnResourceType === "AWS::Lambda::Function"
+      ) {
+        const group = new LogGroup(child.node.scope as Construct, "Logs", {
+          retention: retentionDays,
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+        child.addPropertyOverride("LoggingConfig.LogGroup", group.logGroupName);
+      }
+    }
+  }
+}
+
+/** Environment variables without the unset ones (an empty variable counts as unset anyway). */
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
+    ),
+  );
+}

@@ -1,0 +1,572 @@
+import { cp, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { describe, expect, it } from "vitest";
+import { ConfigError, configFromContext, parseConfig } from "../infra/config.js";
+import { BUNDLE_DIR, PagetrackStack } from "../infra/stack.js";
+import { configFromEnv } from "../src/lambda/config.js";
+import { ROOT, tempDir } from "./support/paths.js";
+
+/** Synthesized CloudFormation: plain JSON whose shape each test knows. */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON, read by tests that assert its shape
+type Cfn = any;
+type Resource = { Type: string; Properties: Cfn; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Sid?: string };
+
+// A private copy of the bundles (built by the global setup), so that a rebuild running meanwhile in
+// the same checkout cannot pull them away mid-test.
+const BUNDLES = await tempDir();
+await cp(BUNDLE_DIR, BUNDLES, { recursive: true });
+
+function stack(config: unknown = {}, bundleDir = BUNDLES): PagetrackStack {
+  return new PagetrackStack(new App(), "Test", { config: parseConfig(config), bundleDir });
+}
+
+const synth = (config: unknown = {}) => Template.fromStack(stack(config));
+
+function resources(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+function only(template: Template, type: string): Resource {
+  const found = Object.values(resources(template, type));
+  expect(found, type).toHaveLength(1);
+  return found[0];
+}
+
+/** The one function whose Description starts with `description` (ours say what they are). */
+function fn(template: Template, description: string): Resource & { id: string } {
+  const found = Object.entries(resources(template, "AWS::Lambda::Function")).filter(([, r]) =>
+    String(r.Properties.Description).startsWith(description),
+  );
+  expect(found, description).toHaveLength(1);
+  return { id: found[0][0], ...found[0][1] };
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every IAM statement in the template with the role(s) it applies to: policies, managed policies, inline. */
+function statements(template: Template): { roles: string[]; statement: Statement }[] {
+  const out: { roles: string[]; statement: Statement }[] = [];
+  const roleIds = (refs: unknown) =>
+    asList(refs ?? []).map((r) => (r as { Ref?: string }).Ref ?? JSON.stringify(r));
+  for (const type of ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]) {
+    for (const policy of Object.values(resources(template, type))) {
+      for (const statement of asList(policy.Properties.PolicyDocument.Statement))
+        out.push({ roles: roleIds(policy.Properties.Roles), statement });
+    }
+  }
+  for (const [id, role] of Object.entries(resources(template, "AWS::IAM::Role"))) {
+    for (const inline of role.Properties.Policies ?? []) {
+      for (const statement of asList(inline.PolicyDocument.Statement)) out.push({ roles: [id], statement });
+    }
+  }
+  return out;
+}
+
+function actionsOfRole(template: Template, roleId: string): string[] {
+  return statements(template)
+    .filter((s) => s.roles.includes(roleId) && s.statement.Effect === "Allow")
+    .flatMap((s) => asList(s.statement.Action));
+}
+
+const roleOf = (f: Resource) => (f.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+
+/** Statements that allow a DynamoDB or S3 action (or every action) on every resource. */
+function wildcardViolations(template: Template): Statement[] {
+  const touchesData = (action: string) => action === "*" || /^(dynamodb|s3):/i.test(action);
+  return statements(template)
+    .map((s) => s.statement)
+    .filter((s) => s.Effect === "Allow")
+    .filter((s) => asList(s.Action).some(touchesData))
+    .filter((s) => asList(s.Resource).some((r) => r === "*" || r === "arn:aws:s3:::*"));
+}
+
+const WRITES_AND_SCANS = [
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:TransactWriteItems",
+  "dynamodb:PartiQLInsert",
+  "dynamodb:PartiQLUpdate",
+  "dynamodb:PartiQLDelete",
+  "dynamodb:Scan",
+];
+
+describe("infra: configuration", () => {
+  it("fills in defaults: a new bucket, every origin, no token", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      stackName: "pagetrack",
+      site: "default",
+      logBucket: { expireLogsAfterDays: 400 },
+      logPrefix: "",
+      corsOrigins: ["*"],
+      raw: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      logRetentionDays: 30,
+    });
+    expect(config.apiToken).toBeUndefined();
+    expect(config.retentionDays).toBeUndefined();
+  });
+
+  it.each([
+    [{ corsOrigins: ["https://example.com/"] }, "corsOrigins.0 must be"],
+    [{ corsOrigins: ["example.com"] }, "corsOrigins.0 must be"],
+    [{ corsOrigins: ["https://example.com/blog"] }, "corsOrigins.0 must be"],
+    [{ corsOrigins: ["*", "https://example.com"] }, 'corsOrigins "*" must be the only origin'],
+    [{ corsOrigins: [] }, "corsOrigins must list at least one origin"],
+    [{ corsOrigins: "https://example.com" }, "corsOrigins must be a list of origins"],
+    [{ apiToken: "short" }, "apiToken must be at least 16 characters"],
+    [{ apiToken: "a token with spaces in it" }, "apiToken may hold only"],
+    [{ newBucket: {}, existingBucket: "old-logs" }, "either newBucket or existingBucket, not both"],
+    [{ existingBucket: "s3://old-logs/logs/" }, "existingBucket must be a bucket name, not an s3:// URL"],
+    [{ existingBucket: "Old_Logs" }, "existingBucket must be an S3 bucket name"],
+    [{ logPrefix: "/logs/" }, "logPrefix must not start with"],
+    [{ logPrefix: "logs/*" }, "logPrefix is a key prefix"],
+    [{ retentionDays: 0 }, "retentionDays must be a whole number from 1 to 36500"],
+    [{ retentionDays: 1.5 }, "retentionDays must be a whole number"],
+    [{ logRetentionDays: 31 }, "logRetentionDays must be one of 1, 3, 5"],
+    [{ site: "my site" }, "site must be 1 to 64"],
+    [{ format: "apache" }, "format must be auto or one of"],
+    [{ pagePrefixes: ["blog/"] }, 'pagePrefixes.0 must be a path starting with "/"'],
+    [{ throttle: { rateLimit: 0 } }, "throttle.rateLimit must be a whole number from 1"],
+    [{ newBucket: { expireLogsAfterDays: -1 } }, "newBucket.expireLogsAfterDays must be"],
+    [{ alarmEmail: "me" }, "alarmEmail must be an e-mail address"],
+    [{ corsOrigin: ["https://example.com"] }, 'unknown field "corsOrigin"'],
+    [{ newBucket: { expireDays: 3 } }, 'newBucket: unknown field "expireDays"'],
+  ])("rejects %j on one line naming the field", (input, message) => {
+    let error: unknown;
+    try {
+      parseConfig(input, "test.json");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    expect(text).toContain("bad pagetrack configuration (test.json)");
+    expect(text).toContain(message);
+    expect(text).not.toContain("\n");
+  });
+
+  it("accepts the original tracker's setup", () => {
+    const config = parseConfig({
+      site: "Richard",
+      existingBucket: "richard-logs.example",
+      logPrefix: "logs/",
+      corsOrigins: ["https://example.com", "http://localhost:8080"],
+      retentionDays: 365,
+      apiToken: "0123456789abcdef-_~+/=",
+    });
+    expect(config.logBucket).toEqual({ existing: "richard-logs.example" });
+    expect(config.corsOrigins).toEqual(["https://example.com", "http://localhost:8080"]);
+  });
+
+  it("reads a file named by context configFile, then context pagetrack (JSON text from -c) on top", async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, "site.json"),
+      JSON.stringify({ site: "blog", logPrefix: "logs/", retentionDays: 90 }),
+    );
+    const context: Record<string, unknown> = { configFile: "site.json", pagetrack: '{"retentionDays": 30}' };
+    const config = configFromContext((key) => context[key], dir);
+    expect(config).toMatchObject({ site: "blog", logPrefix: "logs/", retentionDays: 30 });
+    expect(() => configFromContext((key) => ({ configFile: "missing.json" })[key], dir)).toThrow(
+      /cannot read the configuration file missing.json/,
+    );
+    expect(() => configFromContext((key) => ({ pagetrack: "{site:" })[key], dir)).toThrow(
+      /context pagetrack\): not JSON/,
+    );
+    expect(() => configFromContext((key) => ({ pagetrack: { apiToken: "x" } })[key], dir)).toThrow(
+      /context pagetrack\): apiToken must be at least 16/,
+    );
+  });
+
+  it("accepts the example configuration docs/deploy.md starts from", () => {
+    const context: Record<string, unknown> = { configFile: "infra/pagetrack.example.json" };
+    const config = configFromContext((key) => context[key], ROOT);
+    expect(config.pagePrefixes).toEqual(["/blog/"]);
+    expect(config.alarmEmail).toBe("you@example.com");
+  });
+
+  it("stops with a clear message when the Lambda bundles have not been built", async () => {
+    const empty = await tempDir();
+    expect(() => stack({}, empty)).toThrow(/ingest Lambda bundle .*index\.mjs is missing: run npm run build/);
+  });
+});
+
+describe("infra: stack with a new log bucket", () => {
+  const template = synth({ logPrefix: "cf/", newBucket: { expireLogsAfterDays: 90 } });
+
+  it("keeps the counts in an on-demand, encrypted, point-in-time recovered table that outlives the stack", () => {
+    const table = only(template, "AWS::DynamoDB::Table");
+    expect(table.Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: "UserPages", KeyType: "HASH" },
+        { AttributeName: "SortKey", KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: "UserPages", AttributeType: "S" },
+        { AttributeName: "SortKey", AttributeType: "S" },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table.DeletionPolicy).toBe("Retain");
+    expect(table.UpdateReplacePolicy).toBe("Retain");
+    // No retention configured: no TTL, and the ingest function stamps no expiry.
+    expect(table.Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(
+      fn(template, "pagetrack: counts").Properties.Environment.Variables.PAGETRACK_RETENTION_DAYS,
+    ).toBeUndefined();
+  });
+
+  it("creates the log bucket as CloudFront standard logging needs it: ACLs on, private, encrypted, expiring", () => {
+    const bucket = only(template, "AWS::S3::Bucket");
+    expect(bucket.Properties).toMatchObject({
+      OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerPreferred" }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
+    });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ Status: "Enabled", ExpirationInDays: 90 }),
+    );
+    expect(bucket.DeletionPolicy).toBe("Retain");
+  });
+
+  it("refuses plain HTTP and lets S3 and CloudFront (2024) log delivery write only under the prefix", () => {
+    const policy = only(template, "AWS::S3::BucketPolicy").Properties.PolicyDocument.Statement as Cfn[];
+    expect(policy).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "s3:*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    );
+    for (const service of ["logging.s3.amazonaws.com", "delivery.logs.amazonaws.com"]) {
+      const put = policy.find((s) => s.Principal?.Service === service && s.Action === "s3:PutObject");
+      expect(put, service).toBeDefined();
+      expect(JSON.stringify(put.Resource)).toContain('"/cf/*"');
+      expect(put.Condition.StringEquals["aws:SourceAccount"]).toEqual({ Ref: "AWS::AccountId" });
+    }
+  });
+
+  it("invokes the ingest function on ObjectCreated under the prefix", () => {
+    const ingest = fn(template, "pagetrack: counts");
+    template.hasResourceProperties("Custom::S3BucketNotifications", {
+      Managed: true,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ["s3:ObjectCreated:*"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "cf/" }] } },
+            LambdaFunctionArn: { "Fn::GetAtt": [ingest.id, "Arn"] },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      Principal: "s3.amazonaws.com",
+      FunctionName: { "Fn::GetAtt": [ingest.id, "Arn"] },
+    });
+  });
+
+  it("runs both functions on Node.js 22 or newer, on arm64, from the prebuilt bundles", () => {
+    for (const description of ["pagetrack: counts", "pagetrack: HTTP API"]) {
+      const { Properties: p } = fn(template, description);
+      const version = /^nodejs(\d+)\.x$/.exec(p.Runtime);
+      expect(version, `${description}: runtime ${p.Runtime}`).not.toBeNull();
+      expect(Number(version?.[1])).toBeGreaterThanOrEqual(22);
+      expect(p.Architectures).toEqual(["arm64"]);
+      expect(p.Handler).toBe("index.handler");
+      expect(p.Code.S3Key).toMatch(/\.zip$/);
+    }
+  });
+
+  it("sizes ingest for a 100 MB log: a full vCPU, minutes of time, /tmp for the spool", () => {
+    const { Properties: p } = fn(template, "pagetrack: counts");
+    expect(p.MemorySize).toBeGreaterThanOrEqual(1769);
+    expect(p.Timeout).toBeGreaterThanOrEqual(300);
+    expect(p.Timeout).toBeLessThanOrEqual(900);
+    expect(p.EphemeralStorage.Size).toBeGreaterThanOrEqual(1024);
+  });
+
+  it("retries failed events twice, then sends them to an SQS queue with an alarm on it", () => {
+    const queueId = Object.keys(resources(template, "AWS::SQS::Queue"))[0];
+    const ingest = fn(template, "pagetrack: counts");
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: ingest.id },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queueId, "QueueName"] } }],
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 1,
+    });
+    // Nobody to tell without an e-mail address.
+    template.resourceCountIs("AWS::SNS::Topic", 0);
+  });
+
+  it("puts the API function behind an HTTP API with CORS, GET routes, payload 2.0 and a throttled stage", () => {
+    const api = fn(template, "pagetrack: HTTP API");
+    template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      ProtocolType: "HTTP",
+      CorsConfiguration: {
+        AllowOrigins: ["*"],
+        AllowMethods: ["GET", "OPTIONS"],
+        AllowHeaders: ["authorization", "content-type"],
+      },
+    });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
+      IntegrationType: "AWS_PROXY",
+      PayloadFormatVersion: "2.0",
+      IntegrationUri: { "Fn::GetAtt": [api.id, "Arn"] },
+    });
+    const routes = Object.values(resources(template, "AWS::ApiGatewayV2::Route")).map(
+      (r) => r.Properties.RouteKey,
+    );
+    expect(routes).toEqual(["GET /{proxy+}"]);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    const env = api.Properties.Environment.Variables;
+    expect(env.PAGETRACK_API_TOKEN).toBeUndefined();
+    expect(env.PAGETRACK_CORS_ORIGINS).toBe("*");
+  });
+
+  it("gives every function, CDK's notification handler included, a log group that expires", () => {
+    const groups = resources(template, "AWS::Logs::LogGroup");
+    const functions = Object.values(resources(template, "AWS::Lambda::Function"));
+    expect(functions.length).toBe(3);
+    for (const f of functions) {
+      const ref = f.Properties.LoggingConfig?.LogGroup?.Ref;
+      expect(groups[ref], String(f.Properties.Description)).toBeDefined();
+      expect(groups[ref].Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it("outputs the API URL, table, bucket and prefix", () => {
+    const outputs = template.findOutputs("*");
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(["ApiUrl", "TableName", "LogBucket", "LogPrefix"]),
+    );
+    expect(outputs.LogPrefix.Value).toBe("cf/");
+    expect(JSON.stringify(outputs.ApiUrl.Value)).toContain(".execute-api.");
+  });
+});
+
+describe("infra: least privilege", () => {
+  const configs = {
+    "new bucket": {},
+    "existing bucket": { existingBucket: "old-logs", logPrefix: "logs/", retentionDays: 30 },
+  };
+
+  describe.each(Object.entries(configs))("%s", (_, config) => {
+    const template = synth(config);
+    const api = fn(template, "pagetrack: HTTP API");
+    const ingest = fn(template, "pagetrack: counts");
+
+    it("lets the API role only read the table: GetItem and Query, no write, no Scan, no S3", () => {
+      const actions = actionsOfRole(template, roleOf(api));
+      expect(actions.filter((a) => a.startsWith("dynamodb:")).sort()).toEqual([
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+      ]);
+      for (const forbidden of WRITES_AND_SCANS) expect(actions).not.toContain(forbidden);
+      expect(actions.some((a) => a === "*" || a.startsWith("s3:") || a === "dynamodb:*")).toBe(false);
+    });
+
+    it("lets the ingest role write only the table and read only the log objects", () => {
+      const own = statements(template).filter((s) => s.roles.includes(roleOf(ingest)));
+      const dynamo = own.filter((s) => asList(s.statement.Action).some((a) => a.startsWith("dynamodb:")));
+      expect(dynamo.flatMap((s) => asList(s.statement.Action)).sort()).toEqual([
+        "dynamodb:BatchWriteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+      ]);
+      const tableId = Object.keys(resources(template, "AWS::DynamoDB::Table"))[0];
+      for (const s of dynamo) expect(s.statement.Resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+      const s3 = own.filter((s) => asList(s.statement.Action).some((a) => a.startsWith("s3:")));
+      expect(s3.flatMap((s) => asList(s.statement.Action))).toEqual(["s3:GetObject"]);
+      expect(s3).toHaveLength(1);
+      const resource = JSON.stringify(s3[0].statement.Resource);
+      if ("existingBucket" in config) {
+        expect(s3[0].statement.Resource).toEqual({
+          "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::old-logs/logs/*"]],
+        });
+      } else {
+        const bucketId = Object.keys(resources(template, "AWS::S3::Bucket"))[0];
+        expect(resource).toBe(
+          JSON.stringify({ "Fn::Join": ["", [{ "Fn::GetAtt": [bucketId, "Arn"] }, "/*"]] }),
+        );
+      }
+    });
+
+    it("has no statement anywhere that allows a DynamoDB or S3 action on every resource", () => {
+      expect(statements(template).length).toBeGreaterThan(3);
+      expect(wildcardViolations(template)).toEqual([]);
+      const everything = statements(template).flatMap((s) => asList(s.statement.Action));
+      expect(everything).not.toContain("dynamodb:Scan");
+      expect(everything.filter((a) => a.endsWith(":*"))).toEqual([]);
+    });
+
+    it("hands the functions settings that the runtime accepts", () => {
+      for (const f of [api, ingest]) {
+        const env = { ...f.Properties.Environment.Variables, TARGET_DYNAMO_TABLE: "pagetrack-table" };
+        expect(() => configFromEnv(env)).not.toThrow();
+      }
+    });
+  });
+
+  it("catches a policy with a DynamoDB or S3 action on every resource", () => {
+    for (const action of ["dynamodb:Scan", "s3:PutBucketNotification", "*"]) {
+      const s = stack();
+      const role = s.node.findAll().find((c): c is Role => c instanceof Role);
+      role?.addToPrincipalPolicy(new PolicyStatement({ actions: [action], resources: ["*"] }));
+      expect(wildcardViolations(Template.fromStack(s)), action).toHaveLength(1);
+    }
+    // An inline policy on a role counts as much as a policy resource.
+    const s = stack();
+    new Role(s, "Extra", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      inlinePolicies: {
+        everything: new PolicyDocument({
+          statements: [new PolicyStatement({ actions: ["s3:GetObject"], resources: ["*"] })],
+        }),
+      },
+    });
+    expect(wildcardViolations(Template.fromStack(s))).toHaveLength(1);
+  });
+
+  it("catches an API role that may write or scan", () => {
+    const s = stack();
+    const template = () => Template.fromStack(s);
+    (s.node.findChild("Api") as LambdaFunction).addToRolePolicy(
+      new PolicyStatement({
+        actions: ["dynamodb:PutItem", "dynamodb:Scan"],
+        resources: ["arn:aws:dynamodb:::table/x"],
+      }),
+    );
+    const actions = actionsOfRole(template(), roleOf(fn(template(), "pagetrack: HTTP API")));
+    expect(WRITES_AND_SCANS.filter((a) => actions.includes(a))).toEqual([
+      "dynamodb:PutItem",
+      "dynamodb:Scan",
+    ]);
+  });
+});
+
+describe("infra: stack with an existing bucket, retention and a token", () => {
+  const template = synth({
+    site: "Richard",
+    existingBucket: "old-logs",
+    logPrefix: "logs/",
+    retentionDays: 400,
+    apiToken: "s3cret-token-0123456789",
+    corsOrigins: ["https://example.com", "https://www.example.com"],
+    throttle: { rateLimit: 5, burstLimit: 10 },
+    logRetentionDays: 90,
+    alarmEmail: "me@example.com",
+  });
+
+  it("creates no bucket and adds its notification to the existing one, filtered by the prefix", () => {
+    template.resourceCountIs("AWS::S3::Bucket", 0);
+    template.resourceCountIs("AWS::S3::BucketPolicy", 0);
+    template.hasResourceProperties("Custom::S3BucketNotifications", {
+      BucketName: "old-logs",
+      // Not managed: the handler keeps the bucket's other notifications.
+      Managed: false,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ["s3:ObjectCreated:*"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "logs/" }] } },
+          },
+        ],
+      },
+    });
+  });
+
+  it("scopes the notification handler's S3 permissions to that bucket", () => {
+    const handler = statements(template).filter((s) =>
+      asList(s.statement.Action).some((a) => a.endsWith("BucketNotification")),
+    );
+    expect(handler.map((s) => s.statement.Action).sort()).toEqual([
+      "s3:GetBucketNotification",
+      "s3:PutBucketNotification",
+    ]);
+    for (const s of handler) {
+      expect(s.statement.Resource).toEqual({
+        "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::old-logs"]],
+      });
+    }
+  });
+
+  it("enables the TTL attribute and tells the ingest function the retention", () => {
+    template.hasResourceProperties("AWS::DynamoDB::Table", {
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    });
+    const env = fn(template, "pagetrack: counts").Properties.Environment.Variables;
+    expect(env).toMatchObject({ PAGETRACK_RETENTION_DAYS: "400", PAGETRACK_SITE: "Richard" });
+  });
+
+  it("gives the API the token, the origins and the throttle", () => {
+    const env = fn(template, "pagetrack: HTTP API").Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      PAGETRACK_API_TOKEN: "s3cret-token-0123456789",
+      PAGETRACK_CORS_ORIGINS: "https://example.com,https://www.example.com",
+      PAGETRACK_SITE: "Richard",
+    });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      CorsConfiguration: { AllowOrigins: ["https://example.com", "https://www.example.com"] },
+    });
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+    });
+    const runtime = configFromEnv({ ...env, TARGET_DYNAMO_TABLE: "pagetrack-table" });
+    expect(runtime.PAGETRACK_API_TOKEN).toBe("s3cret-token-0123456789");
+    expect(runtime.PAGETRACK_CORS_ORIGINS).toEqual(["https://example.com", "https://www.example.com"]);
+  });
+
+  it("mails the alarm and keeps logs for the configured time", () => {
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "me@example.com",
+    });
+    const topicId = Object.keys(resources(template, "AWS::SNS::Topic"))[0];
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmActions: [{ Ref: topicId }] });
+    for (const group of Object.values(resources(template, "AWS::Logs::LogGroup")))
+      expect(group.Properties.RetentionInDays).toBe(90);
+    template.resourceCountIs("AWS::Logs::LogGroup", 3);
+  });
+
+  it("outputs the existing bucket and its prefix", () => {
+    const outputs = template.findOutputs("*");
+    expect(outputs.LogBucket.Value).toBe("old-logs");
+    expect(outputs.LogPrefix.Value).toBe("logs/");
+    expect(outputs.LogLocation.Value).toBe("s3://old-logs/logs/");
+  });
+
+  it("keeps the table when the stack goes", () => {
+    template.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+  });
+});
