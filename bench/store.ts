@@ -178,7 +178,9 @@ export async function benchIngest(): Promise<boolean> {
   console.log(
     `  writes: ${summary.usage.writeRequests.toLocaleString("en-US")} requests (${perThousand.toFixed(1)} per 1,000 views), ${Math.round(summary.usage.writeUnits).toLocaleString("en-US")} WCU (${unitsPerThousand.toFixed(0)} per 1,000 views); reads: ${summary.usage.readRequests} requests, ${Math.round(summary.usage.readUnits)} RCU`,
   );
-  console.log(`  a raw view item is ${rawBytes.toFixed(0)} bytes as DynamoDB bills storage (attribute names and values, plus 100)`);
+  console.log(
+    `  a raw view item is ${rawBytes.toFixed(0)} bytes as DynamoDB bills storage (attribute names and values, plus 100)`,
+  );
   console.log(
     `  duplicate delivery: ${again.seconds.toFixed(1)} s, ${duplicate.usage.readRequests} read (${duplicate.usage.readUnits} RCU), ${duplicate.usage.writeRequests} writes (${duplicate.usage.writeUnits} WCU)`,
   );
@@ -203,13 +205,21 @@ async function rawItemBytes(data: string): Promise<number> {
   const engine = new EmbeddedEngine(data);
   const store = new Store({
     table: "pagetrack",
-    client: { endpoint: async () => ({ url: new URL(await engine.endpoint()) }), region: "local", credentials: { accessKeyId: "b", secretAccessKey: "b" } },
+    client: {
+      endpoint: async () => ({ url: new URL(await engine.endpoint()) }),
+      region: "local",
+      credentials: { accessKeyId: "b", secretAccessKey: "b" },
+    },
   });
   try {
     const { items } = await store.withPrefix(keys.views("default", "/"), "");
     const size = (value: unknown): number =>
-      typeof value === "number" ? Math.ceil(String(value).replace(/^-|\./g, "").length / 2) + 1 : Buffer.byteLength(String(value));
-    const bytes = items.map((item) => Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + size(value), 100));
+      typeof value === "number"
+        ? Math.ceil(String(value).replace(/^-|\./g, "").length / 2) + 1
+        : Buffer.byteLength(String(value));
+    const bytes = items.map((item) =>
+      Object.entries(item).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + size(value), 100),
+    );
     return bytes.reduce((a, b) => a + b, 0) / bytes.length;
   } finally {
     store.destroy();
