@@ -81,6 +81,17 @@ async function clock<T>(task: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - started };
 }
 
+/** A store on the embedded engine of a data directory, run by this process. */
+function localStore(dir: string): { engine: EmbeddedEngine; store: Store } {
+  const engine = new EmbeddedEngine(dir);
+  const endpoint = async () => ({ url: new URL(await engine.endpoint()) });
+  const store = new Store({
+    table: "pagetrack",
+    client: { endpoint, region: "local", credentials: { accessKeyId: "b", secretAccessKey: "b" } },
+  });
+  return { engine, store };
+}
+
 /**
  * Totals: with 1,000,000 stored views over 200 pages, `totals` against the original design's
  * COUNT-every-page method, in read capacity and time; and both again at 100,000 views, to show which
@@ -89,15 +100,7 @@ async function clock<T>(task: () => Promise<T>): Promise<{ value: T; ms: number 
 export async function benchTotals(): Promise<boolean> {
   const dir = join(OUT, "totals-data");
   const ready = join(dir, "seeded");
-  const engine = new EmbeddedEngine(dir);
-  const store = new Store({
-    table: "pagetrack",
-    client: {
-      endpoint: async () => ({ url: new URL(await engine.endpoint()) }),
-      region: "local",
-      credentials: { accessKeyId: "b", secretAccessKey: "b" },
-    },
-  });
+  const { engine, store } = localStore(dir);
   try {
     await store.createTable();
     if (!existsSync(ready)) {
@@ -202,15 +205,7 @@ export async function benchIngest(): Promise<boolean> {
 
 /** The mean billed size of raw view items: UTF-8 names and values, numbers as digits/2 + 1, plus 100 bytes. */
 async function rawItemBytes(data: string): Promise<number> {
-  const engine = new EmbeddedEngine(data);
-  const store = new Store({
-    table: "pagetrack",
-    client: {
-      endpoint: async () => ({ url: new URL(await engine.endpoint()) }),
-      region: "local",
-      credentials: { accessKeyId: "b", secretAccessKey: "b" },
-    },
-  });
+  const { engine, store } = localStore(data);
   try {
     const { items } = await store.withPrefix(keys.views("default", "/"), "");
     const size = (value: unknown): number =>

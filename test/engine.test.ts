@@ -3,12 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLogFile } from "../src/generator/files.js";
-import type { EmbeddedEngine } from "../src/store/engine.js";
-import type { Store } from "../src/store/store.js";
 import { runCli } from "./support/cli.js";
-import { FaultProxy } from "./support/fault-proxy.js";
+import type { FaultProxy } from "./support/fault-proxy.js";
 import { tempDir } from "./support/paths.js";
-import { startEngine } from "./support/store.js";
+import { startProxiedEngine } from "./support/store.js";
 
 /** The embedded engine's life across processes, and every way of not reaching a table. */
 describe("engines and endpoints", () => {
@@ -60,20 +58,14 @@ describe("engines and endpoints", () => {
   }, 30_000);
 
   describe("another endpoint", () => {
-    let engine: EmbeddedEngine;
-    let store: Store;
+    let server: Awaited<ReturnType<typeof startProxiedEngine>>;
     let proxy: FaultProxy;
     let endpoint: string;
     beforeAll(async () => {
-      ({ engine, store } = await startEngine(join(dir, "server")));
-      proxy = new FaultProxy(await engine.endpoint(), () => "pass");
-      endpoint = await proxy.start();
+      server = await startProxiedEngine(join(dir, "server"));
+      ({ proxy, endpoint } = server);
     });
-    afterAll(async () => {
-      await proxy.stop();
-      store.destroy();
-      await engine.close();
-    });
+    afterAll(() => server.stop());
 
     it("never creates a table implicitly; init does, once", async () => {
       const args = ["--endpoint", endpoint, "--table", "pt-other"];

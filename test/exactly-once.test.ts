@@ -3,13 +3,12 @@ import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { random } from "../src/generator/traffic.js";
-import type { EmbeddedEngine } from "../src/store/engine.js";
 import type { Store } from "../src/store/store.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
-import { FaultProxy } from "./support/fault-proxy.js";
+import type { FaultProxy } from "./support/fault-proxy.js";
 import { ROOT, tempDir } from "./support/paths.js";
-import { countViews, startEngine } from "./support/store.js";
+import { countViews, startEngine, startProxiedEngine } from "./support/store.js";
 
 /**
  * The invariant of DESIGN.md: ingesting any set of files, any number of times, in any order,
@@ -112,7 +111,7 @@ describe("exactly-once ingestion", () => {
   });
 
   describe("with DynamoDB faults injected between the SDK and the engine", () => {
-    let engine: EmbeddedEngine;
+    let server: Awaited<ReturnType<typeof startProxiedEngine>>;
     let store: Store;
     let proxy: FaultProxy;
     let endpoint: string;
@@ -120,15 +119,10 @@ describe("exactly-once ingestion", () => {
 
     beforeAll(async () => {
       const dir = await tempDir();
-      ({ engine, store } = await startEngine(join(dir, "data")));
-      proxy = new FaultProxy(await engine.endpoint(), () => "pass");
-      endpoint = await proxy.start();
+      server = await startProxiedEngine(join(dir, "data"));
+      ({ store, proxy, endpoint } = server);
     });
-    afterAll(async () => {
-      await proxy.stop();
-      store.destroy();
-      await engine.close();
-    });
+    afterAll(() => server.stop());
 
     it("counts exactly through throttling, 500s, resets, slow answers and unprocessed items", async () => {
       proxy.choose = (operation) => {

@@ -1,6 +1,7 @@
 import { EmbeddedEngine } from "../../src/store/engine.js";
 import { keys, PK } from "../../src/store/keys.js";
 import { Store } from "../../src/store/store.js";
+import { FaultProxy } from "./fault-proxy.js";
 
 /** An embedded engine of the test's own, in a data directory, with a store on it. */
 export async function startEngine(
@@ -33,4 +34,22 @@ export async function countViews(store: Store, site: string, page: string): Prom
     start = page_.next;
   } while (start);
   return count;
+}
+
+/** An engine of the test's own behind a fault-injecting proxy (which passes everything at first). */
+export async function startProxiedEngine(dataDir: string) {
+  const { engine, store } = await startEngine(dataDir);
+  const proxy = new FaultProxy(await engine.endpoint(), () => "pass");
+  const endpoint = await proxy.start();
+  return {
+    engine,
+    store,
+    proxy,
+    endpoint,
+    async stop() {
+      await proxy.stop();
+      store.destroy();
+      await engine.close();
+    },
+  };
 }
