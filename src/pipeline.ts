@@ -61,6 +61,8 @@ export interface ScanOptions {
   afterChunk?: () => Promise<void> | void;
   /** Sees every page request from a bot, counted as a view or not. */
   onBot?: (record: LogRecord) => void;
+  /** Reads only the first bytes of the source (the second read of a file that may grow). */
+  limit?: number;
 }
 
 /** A page view found in a file. `bot` is true only when bots are included. */
@@ -140,7 +142,7 @@ export async function scanSource(
   };
 
   try {
-    stats.lines = await forEachLine(decompressed(await source.open(), options.tap), sink);
+    stats.lines = await forEachLine(decompressed(await source.open(options.limit), options.tap), sink);
     if (stats.records === 0 && stats.rejected === 0) {
       result.error = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
     }

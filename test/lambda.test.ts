@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { configFromEnv } from "../src/lambda/config.js";
 import type { S3Event } from "../src/lambda/ingest.js";
 import { keys } from "../src/store/keys.js";
@@ -43,6 +43,8 @@ describe("Lambda handlers", () => {
   ) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
 
   beforeAll(async () => {
+    // The handler logs a JSON line per file for CloudWatch; keep the test output quiet.
+    vi.spyOn(console, "log").mockImplementation(() => {});
     s3 = await startS3();
     engine = await startEngine(join(await tempDir(), "data"));
     data = await dataset({ requests: 2000, days: 1, seed: 21 });
@@ -68,7 +70,8 @@ describe("Lambda handlers", () => {
     await engine.engine.close();
   });
 
-  it("ingests every record of an event, URL-decoding the keys", async () => {
+  it("ingests every record of an event, URL-decoding the keys, logging a JSON line per file", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const result = await ingest({
       Records: [
         record("cf-logs", "logs/E2+with+space.2024-02-28-00.gz"),
@@ -78,6 +81,7 @@ describe("Lambda handlers", () => {
     });
     expect(result.files.map((f) => f.status)).toEqual(["done", "done", "done"]);
     expect(result.files[0].name).toBe("s3://cf-logs/logs/E2 with space.2024-02-28-00.gz");
+    expect(log.mock.calls.map(([line]) => JSON.parse(line).status)).toEqual(["done", "done", "done"]);
   });
 
   it("skips a duplicate event", async () => {

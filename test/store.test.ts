@@ -1,6 +1,9 @@
-import { writeFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestSource } from "../src/ingest/ingest.js";
+import { PageViewRule } from "../src/pageview/rule.js";
+import { fileSource, type LogSource } from "../src/readers/sources.js";
 import type { EmbeddedEngine } from "../src/store/engine.js";
 import { keys, PK, SK } from "../src/store/keys.js";
 import { Store } from "../src/store/store.js";
@@ -150,6 +153,31 @@ describe("store", () => {
         stats: expect.objectContaining({ views: 4 }),
       });
     });
+  });
+
+  it("counts a log that grows while it is ingested as it was when first read", async () => {
+    const log = join(dir, "growing.log");
+    const line = (n: number) =>
+      `192.0.2.1 - - [01/May/2024:10:00:0${n} +0000] "GET /grow/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`;
+    await writeFile(log, line(1) + line(2));
+    let opened = 0;
+    const growing: LogSource = {
+      name: log,
+      replayable: true,
+      open: async (limit) => {
+        // nginx appends a line between the two reads.
+        if (opened++ === 1) await appendFile(log, line(3));
+        return fileSource(log).open(limit);
+      },
+    };
+    const outcome = await ingestSource(store, "grow", growing, {
+      format: "auto",
+      rule: new PageViewRule(),
+      raw: true,
+    });
+    expect(outcome.status).toBe("done");
+    expect(await countViews(store, "grow", "/grow/")).toBe(2);
+    expect((await store.get({ [PK]: keys.index("grow"), [SK]: "/grow/" }))?.views).toBe(2);
   });
 
   it("stores counters only with --no-raw, and an expiry with --retention-days", async () => {

@@ -90,7 +90,7 @@ export async function ingestSource(
     }
     await markLedger(store, key, "pending", { name: source.name, format: scan.format, stats: scan.stats });
     if (options.raw) {
-      await writeRawViews(store, site, spool ? fileSource(spool.path, spool.bytes) : source, fileId, options);
+      await writeRawViews(store, site, spool ? fileSource(spool.path) : source, { fileId, bytes }, options);
     }
     await writeCounts(store, site, fileId, counts);
     await markLedger(store, key, "done", { name: source.name, format: scan.format, stats: scan.stats });
@@ -108,12 +108,15 @@ export async function ingestSource(
   return outcome;
 }
 
-/** The second read: every view as a raw item, written as it is read with bounded memory. */
+/**
+ * The second read: every view as a raw item, written as it is read with bounded memory. It reads the
+ * bytes the first read hashed, no more (a live log may have grown since), and checks their hash.
+ */
 async function writeRawViews(
   store: Store,
   site: string,
   source: LogSource,
-  fileId: string,
+  { fileId, bytes }: { fileId: string; bytes: number },
   options: IngestOptions,
 ): Promise<void> {
   const retention = options.retentionDays;
@@ -140,6 +143,7 @@ async function writeRawViews(
         options.onBytes?.(chunk.length);
       },
       afterChunk: () => (pending.length >= 500 ? flush() : undefined),
+      limit: bytes,
     },
     (page, record, line, bot) => {
       pending.push(viewItem(site, page, record, { fileId, line, bot, expiresAt: expiresAt?.(record.time) }));

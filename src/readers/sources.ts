@@ -13,8 +13,8 @@ export interface LogSource {
   readonly size?: number;
   /** Whether `open()` can be called again cheaply (a local file); otherwise a second read needs a copy. */
   readonly replayable?: boolean;
-  /** The raw (possibly gzipped) bytes. */
-  open(): Promise<Readable>;
+  /** The raw (possibly gzipped) bytes; a replayable source can stop after the first `limit` bytes. */
+  open(limit?: number): Promise<Readable>;
 }
 
 export interface SourceError {
@@ -27,7 +27,8 @@ export function fileSource(path: string, size?: number): LogSource {
     name: path,
     size,
     replayable: true,
-    open: async () => createReadStream(path, { highWaterMark: 256 * 1024 }),
+    open: async (limit) =>
+      createReadStream(path, { highWaterMark: 256 * 1024, end: limit === undefined ? undefined : limit - 1 }),
   };
 }
 
