@@ -23,7 +23,7 @@ export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description(
-      "generate a month of realistic CloudFront logs, ingest them into a demo data directory and show the result",
+      "generate a month of realistic CloudFront logs, ingest them into a demo data directory and serve the dashboard",
     )
     .option("--data <dir>", "demo data directory (kept apart from your own data)", ".pagetrack/demo")
     .option("--days <n>", "days of traffic, ending today", (v) => Number.parseInt(v, 10), 30)
