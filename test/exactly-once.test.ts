@@ -82,31 +82,31 @@ describe("exactly-once ingestion", () => {
     });
 
     it.each(Array.from({ length: 10 }, (_, i) => i))("moment %i", async (i) => {
-      const dir = await tempDir();
-      const store = ["--data", join(dir, "data")];
       // Even moments kill the process that runs the engine; odd ones a process using this test's engine.
-      const own = i % 2 === 1 ? await startEngine(join(dir, "data")) : undefined;
-      const child = spawn(
-        process.execPath,
-        [join(ROOT, "bin/pagetrack.js"), "ingest", ...shuffled(data.files, i), ...store],
-        {
-          stdio: "ignore",
-        },
-      );
-      await sleep(150 + ((i + 0.5) / 10) * full * 0.9);
-      const killed = await kill(child);
-      const rerun = await runCli(["ingest", ...data.files, ...store]);
-      expect(rerun.stderr).toBe("");
-      expect(rerun.code).toBe(0);
-      await expectCounts(store, data.expected, days);
-      if (own) {
-        for (const page of Object.keys(data.expected.pages).slice(0, 4)) {
-          expect(await countViews(own.store, "default", page)).toBe(data.expected.pages[page]);
+      // A run that finishes before its moment (the machine got faster) is tried again, sooner.
+      let delay = 150 + ((i + 0.5) / 10) * full * 0.9;
+      for (;;) {
+        const dir = await tempDir();
+        const store = ["--data", join(dir, "data")];
+        const own = i % 2 === 1 ? await startEngine(join(dir, "data")) : undefined;
+        const args = [join(ROOT, "bin/pagetrack.js"), "ingest", ...shuffled(data.files, i), ...store];
+        const child = spawn(process.execPath, args, { stdio: "ignore" });
+        await sleep(delay);
+        const killed = await kill(child);
+        if (killed) {
+          const rerun = await runCli(["ingest", ...data.files, ...store]);
+          expect(rerun.stderr).toBe("");
+          expect(rerun.code).toBe(0);
+          await expectCounts(store, data.expected, days);
+          for (const page of own ? Object.keys(data.expected.pages).slice(0, 4) : []) {
+            expect(await countViews(own?.store as Store, "default", page)).toBe(data.expected.pages[page]);
+          }
         }
-        own.store.destroy();
-        await own.engine.close();
+        own?.store.destroy();
+        await own?.engine.close();
+        if (killed) return;
+        delay /= 2;
       }
-      expect(killed).toBe(true);
     });
   });
 
@@ -125,13 +125,15 @@ describe("exactly-once ingestion", () => {
     afterAll(() => server.stop());
 
     it("counts exactly through throttling, 500s, resets, slow answers and unprocessed items", async () => {
+      // 14% of requests fail and 5% are slow, whatever the operation; a quarter of the batch writes
+      // come back with items unprocessed. Ten attempts all failing is then a 3e-9 event.
       proxy.choose = (operation) => {
+        if (operation === "BatchWriteItem" && rand() < 0.25) return "unprocessed";
         const r = rand();
-        if (operation === "BatchWriteItem" && r < 0.25) return "unprocessed";
-        if (r < 0.33) return "throttle";
-        if (r < 0.36) return "error500";
-        if (r < 0.39) return "reset";
-        if (r < 0.44) return "slow";
+        if (r < 0.08) return "throttle";
+        if (r < 0.11) return "error500";
+        if (r < 0.14) return "reset";
+        if (r < 0.19) return "slow";
         return "pass";
       };
       const site = ["--endpoint", endpoint, "--site", "faults"];
