@@ -64,10 +64,10 @@ async function ingest(paths: string[], flags: IngestFlags): Promise<number> {
     const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * (flags.raw ? 2 : 1);
     const progress = progressBar("Ingesting", totalBytes, { quiet: flags.json, unit: "bytes" });
     // A few files at a time keep both the parser and the table busy; stdin can only be read once anyway.
-    const oneFileAtATime = limiter(3);
+    const threeFilesAtATime = limiter(3);
     const outcomes = await Promise.all(
       sources.map((source) =>
-        oneFileAtATime(() =>
+        threeFilesAtATime(() =>
           ingestSource(store, site, source, {
             format: flags.format,
             rule,

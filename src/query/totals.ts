@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { isoSeconds, keys, SITE, SK } from "../store/keys.js";
+import { isoSeconds, keys, SK } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
 
@@ -82,16 +82,4 @@ async function readIndex(
     }))
     .sort((a, b) => b.views - a.views || (a.page < b.page ? -1 : 1));
   return { pages, units };
-}
-
-/** The whole site's total and first/last view, or undefined before anything is ingested. */
-export async function siteTotal(store: Store, site: string): Promise<PageInfo | undefined> {
-  const item = await store.get({ UserPages: keys.site(site), SortKey: SITE }, false);
-  if (!item) return undefined;
-  return {
-    page: SITE,
-    views: Number(item.views),
-    first: isoSeconds(Number(item.first)),
-    last: isoSeconds(Number(item.last)),
-  };
 }

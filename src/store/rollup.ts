@@ -27,10 +27,10 @@ export async function writeCounts(
     }
   }
   await store.batchWrite(contributions);
-  const oneAtATime = limiter(16);
+  const fewAtATime = limiter(16);
   await Promise.all(
     [...counts.series].map(([series, days]) =>
-      oneAtATime(() => rollUp(store, site, series, [...days.keys()].sort())),
+      fewAtATime(() => rollUp(store, site, series, [...days.keys()].sort())),
     ),
   );
 }

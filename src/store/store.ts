@@ -94,13 +94,6 @@ export class Store {
     return out.Item as Item | undefined;
   }
 
-  async put(item: Item): Promise<void> {
-    const out = await this.limit(() =>
-      this.doc.send(new PutCommand({ TableName: this.table, Item: item, ReturnConsumedCapacity: "TOTAL" })),
-    );
-    this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
-  }
-
   /**
    * Writes `item` only if it raises `field` (or the item is new): counts only grow, so the largest
    * recomputation wins and a stale or concurrent writer can never lower one. Returns whether it wrote.
