@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLogFile } from "../src/generator/files.js";
+import { EmbeddedEngine } from "../src/store/engine.js";
 import { runCli } from "./support/cli.js";
 import type { FaultProxy } from "./support/fault-proxy.js";
 import { tempDir } from "./support/paths.js";
@@ -33,6 +34,27 @@ describe("engines and endpoints", () => {
     const run = await runCli(["ingest", log], { cwd });
     expect(run.code).toBe(0);
     expect(existsSync(join(cwd, ".pagetrack/db"))).toBe(true);
+  });
+
+  it("moves a process that uses the engine to the next one when the owner stops", async () => {
+    const data = join(dir, "handoff");
+    const first = new EmbeddedEngine(data);
+    const user = new EmbeddedEngine(data);
+    const firstUrl = await first.endpoint();
+    expect(await user.endpoint()).toBe(firstUrl);
+    expect([first.owner, user.owner]).toEqual([true, false]);
+    await first.close();
+    // A new owner starts before the old one's process is gone (here: it never goes).
+    const second = new EmbeddedEngine(data);
+    const secondUrl = await second.endpoint();
+    expect(secondUrl).not.toBe(firstUrl);
+    expect(await user.endpoint()).toBe(secondUrl);
+    await second.close();
+    // With no owner left, the user starts the engine itself.
+    const own = await user.endpoint();
+    expect(user.owner).toBe(true);
+    expect(own).not.toBe(secondUrl);
+    await user.close();
   });
 
   it("recovers a data directory locked by a process that died", async () => {

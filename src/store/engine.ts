@@ -1,6 +1,5 @@
 import {
   closeSync,
-  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -30,7 +29,9 @@ export class EmbeddedEngine {
   readonly dir: string;
   private worker: Worker | undefined;
   private current: { pid: number; port: number } | undefined;
-  private connecting: Promise<{ pid: number; port: number }> | undefined;
+  /** Identifies the engine.json that `current` came from: a new owner writes a new file. */
+  private stamp: string | undefined;
+  private connecting: Promise<{ pid: number; port: number; stamp?: string }> | undefined;
 
   constructor(dataDir: string) {
     this.dir = resolve(dataDir);
@@ -52,16 +53,22 @@ export class EmbeddedEngine {
   /** The engine's URL, starting or finding the engine as needed. */
   async endpoint(): Promise<string> {
     const current = this.current;
-    if (current === undefined || (!this.owner && !(alive(current.pid) && existsSync(this.infoFile)))) {
+    // One stat a request: the engine in use is gone when its engine.json was removed or replaced.
+    if (
+      current === undefined ||
+      (!this.owner && (this.stamp !== stampOf(this.infoFile) || !alive(current.pid)))
+    ) {
       this.connecting ??= this.connect().finally(() => {
         this.connecting = undefined;
       });
-      this.current = await this.connecting;
+      const next = await this.connecting;
+      this.current = { pid: next.pid, port: next.port };
+      this.stamp = next.stamp;
     }
     return `http://127.0.0.1:${(this.current as { port: number }).port}`;
   }
 
-  private async connect(): Promise<{ pid: number; port: number }> {
+  private async connect(): Promise<{ pid: number; port: number; stamp?: string }> {
     mkdirSync(this.dir, { recursive: true });
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -72,8 +79,10 @@ export class EmbeddedEngine {
         rmSync(this.lockFile, { force: true });
         continue;
       }
+      // The stamp is read first: if the file changes meanwhile, the next request notices.
+      const stamp = stampOf(this.infoFile);
       const info = readJson(this.infoFile);
-      if (info && info.pid === holder && alive(info.pid)) return info;
+      if (info && info.pid === holder && alive(info.pid)) return { ...info, stamp };
       if (Date.now() > deadline) {
         throw new UserError(
           `the data directory ${this.dir} is locked by process ${holder ?? "?"}, which runs no engine; if no pagetrack is running, delete ${this.lockFile}`,
@@ -178,6 +187,11 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+function stampOf(file: string): string | undefined {
+  const info = statSync(file, { throwIfNoEntry: false });
+  return info && `${info.ino}:${info.mtimeMs}`;
 }
 
 function olderThan(file: string, ms: number): boolean {
