@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,12 +61,10 @@ export async function ingestSource(
     {
       format: options.format,
       rule: options.rule,
-      tap: (chunk) => {
-        hash.update(chunk);
+      tap: hashing(hash, options, (chunk) => {
         bytes += chunk.length;
         spool?.write(chunk);
-        options.onBytes?.(chunk.length);
-      },
+      }),
       onBot: (record) => counts.addBot(record.time),
     },
     (page, record) => counts.add(page, record.time),
@@ -138,10 +136,7 @@ async function writeRawViews(
     {
       format: options.format,
       rule: options.rule,
-      tap: (chunk) => {
-        hash.update(chunk);
-        options.onBytes?.(chunk.length);
-      },
+      tap: hashing(hash, options),
       afterChunk: () => (pending.length >= 500 ? flush() : undefined),
       limit: bytes,
     },
@@ -154,6 +149,19 @@ async function writeRawViews(
   if (scan.error) throw new Error(`second read failed: ${scan.error}`);
   if (hash.digest("hex") !== fileId)
     throw new Error("the file changed while it was being ingested; ingest it again");
+}
+
+/** A tap for both reads: hashes the raw bytes and reports progress. */
+function hashing(
+  hash: Hash,
+  options: IngestOptions,
+  also?: (chunk: Buffer) => void,
+): (chunk: Buffer) => void {
+  return (chunk) => {
+    hash.update(chunk);
+    also?.(chunk);
+    options.onBytes?.(chunk.length);
+  };
 }
 
 /** Bytes that cannot be read twice (stdin, S3 objects) are kept in a temporary file for the second read. */
