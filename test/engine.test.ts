@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLogFile } from "../src/generator/files.js";
 import { EmbeddedEngine } from "../src/store/engine.js";
+import { Store } from "../src/store/store.js";
 import { runCli } from "./support/cli.js";
 import type { FaultProxy } from "./support/fault-proxy.js";
 import { tempDir } from "./support/paths.js";
@@ -55,6 +56,24 @@ describe("engines and endpoints", () => {
     expect(user.owner).toBe(true);
     expect(own).not.toBe(secondUrl);
     await user.close();
+  });
+
+  it("sends every attempt of a request to the engine running now, not where the request began", async () => {
+    const engine = new EmbeddedEngine(join(dir, "follow"));
+    await engine.endpoint();
+    // A request that starts out for an address where nothing listens any more (an owner that left).
+    const store = new Store({
+      table: "pagetrack",
+      client: {
+        endpoint: "http://127.0.0.1:9",
+        region: "local",
+        credentials: { accessKeyId: "t", secretAccessKey: "t" },
+      },
+    });
+    engine.follow(store.client);
+    expect(await store.tableExists()).toBe(false);
+    store.destroy();
+    await engine.close();
   });
 
   it("recovers a data directory locked by a process that died", async () => {

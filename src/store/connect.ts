@@ -71,6 +71,7 @@ export async function connect(
   const store = new Store({ table, client });
   // The first request only checks the table, and an unreachable endpoint should fail fast.
   const check = new Store({ table, client: { ...client, retryStrategy: new PatientRetryStrategy(2) } });
+  for (const s of [store, check]) engine?.follow(s.client);
   const close = async () => {
     store.destroy();
     await engine?.close();

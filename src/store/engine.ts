@@ -12,6 +12,8 @@ import {
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
+import type { DynamoDBClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-dynamodb";
+import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { Level } from "level";
 import { UserError } from "../errors.js";
 import { sleep } from "./async.js";
@@ -66,6 +68,27 @@ export class EmbeddedEngine {
       this.stamp = next.stamp;
     }
     return `http://127.0.0.1:${(this.current as { port: number }).port}`;
+  }
+
+  /**
+   * Points every attempt of every request of `client` at the engine running now. The SDK resolves the
+   * endpoint once per request and retries at the same address, which is gone when the owner exits.
+   */
+  follow(client: DynamoDBClient): void {
+    const follow: FinalizeRequestMiddleware<ServiceInputTypes, ServiceOutputTypes> =
+      (next) => async (args) => {
+        const url = new URL(await this.endpoint());
+        const request = args.request as { hostname: string; port?: number; headers: Record<string, string> };
+        request.hostname = url.hostname;
+        request.port = Number(url.port);
+        request.headers.host = url.host;
+        return next(args);
+      };
+    client.middlewareStack.addRelativeTo(follow, {
+      name: "pagetrackEngine",
+      relation: "after",
+      toMiddleware: "retryMiddleware",
+    });
   }
 
   private async connect(): Promise<{ pid: number; port: number; stamp?: string }> {
