@@ -90,15 +90,12 @@ async function ingest(paths: string[], flags: IngestFlags): Promise<number> {
       usage: store.usage,
     };
     for (const o of outcomes) {
-      if (o.scan && reportProblems({ ...o.scan, error: o.error })) problems = true;
-      else if (o.error) {
-        warn(`${o.name}: ${o.error}`);
-        problems = true;
-      }
+      // The first read's problems, or the error that stopped the file (reading it or writing it).
+      if (reportProblems({ ...o.scan, error: o.error })) problems = true;
       if (o.status === "done") summary.ingested++;
       if (o.status === "duplicate") summary.duplicates++;
       if (o.status === "failed") summary.failed++;
-      if (o.status === "done" && o.scan) addStats(summary.stats, o.scan.stats);
+      if (o.status === "done") addStats(summary.stats, o.scan.stats);
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else process.stdout.write(describe(summary));

@@ -6,7 +6,7 @@ import { SeriesCounts } from "../aggregate/series.js";
 import { describeError } from "../errors.js";
 import type { FormatOption } from "../formats/record.js";
 import type { PageViewRule } from "../pageview/rule.js";
-import { type LineProblem, type ScanResult, scanSource } from "../pipeline.js";
+import { type ScanResult, scanSource } from "../pipeline.js";
 import { fileSource, type LogSource } from "../readers/sources.js";
 import { ledgerKey, markLedger, readLedger } from "../store/ledger.js";
 import { writeCounts } from "../store/rollup.js";
@@ -30,8 +30,8 @@ export type FileOutcome = {
   name: string;
   status: "done" | "duplicate" | "failed";
   fileId?: string;
-  scan?: ScanResult;
-  problems: LineProblem[];
+  /** What the first read found: its stats, the first rejected lines, or why the file is unreadable. */
+  scan: ScanResult;
   error?: string;
 };
 
@@ -70,7 +70,7 @@ export async function ingestSource(
     (page, record) => counts.add(page, record.time),
   );
   const fileId = bytes > 0 ? hash.digest("hex") : undefined;
-  const outcome: FileOutcome = { name: source.name, status: "failed", fileId, scan, problems: scan.problems };
+  const outcome: FileOutcome = { name: source.name, status: "failed", fileId, scan };
   const key = ledgerKey(site, fileId, source.name);
   try {
     if (scan.error || !fileId) {

@@ -45,15 +45,15 @@ export async function handler(event: S3Event): Promise<{ files: { name: string; 
       name: outcome.name,
       status: outcome.status,
       error: outcome.error,
-      views: outcome.scan?.stats.views,
+      views: outcome.scan.stats.views,
     };
     files.push(file);
     // One JSON line per file, for CloudWatch Logs Insights.
     console.log(
       JSON.stringify({
         ...file,
-        rejected: outcome.scan?.stats.rejected,
-        problems: outcome.problems.slice(0, 5),
+        rejected: outcome.scan.stats.rejected,
+        problems: outcome.scan.problems.slice(0, 5),
       }),
     );
   }

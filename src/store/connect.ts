@@ -44,13 +44,9 @@ export async function connect(
   let where: string;
   if (endpoint === undefined) {
     engine = new EmbeddedEngine(options.data ?? DEFAULT_DATA_DIR);
-    const e = engine;
     where = `the embedded engine in ${engine.dir}`;
-    client = {
-      region: "local",
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: async () => ({ url: new URL(await e.endpoint()) }),
-    };
+    // The engine's port is set on every attempt of every request by engine.follow() below.
+    client = { region: "local", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1" };
   } else if (endpoint === "aws") {
     const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new UserError("set AWS_REGION to the region of the table (e.g. AWS_REGION=us-east-1)");

@@ -24,8 +24,8 @@ import { sleep } from "./async.js";
  * Only one process can open a LevelDB directory, so the first pagetrack process on a directory runs
  * the engine and publishes its port in `engine.json`; later processes use that engine over HTTP.
  * `engine.lock` (created with O_EXCL, holding the owner's pid) decides who runs it. When the owner
- * exits, a process still using the engine starts its own: `endpoint()` is asked before every
- * request and notices, and the SDK retries the requests that failed meanwhile.
+ * exits, a process still using the engine starts its own or finds the next: `follow()` asks
+ * `endpoint()` before every attempt of every request, so the SDK's retries reach the new engine.
  */
 export class EmbeddedEngine {
   readonly dir: string;
