@@ -1,7 +1,9 @@
 import { describeError, UserError } from "./errors.js";
 import { parserFor } from "./formats/detect.js";
-import type { FormatName, FormatOption, LineParser, LogRecord } from "./formats/record.js";
+import type { FormatName, FormatOption, LineParser } from "./formats/record.js";
+import { percentDecode } from "./pageview/decode.js";
 import type { PageViewRule } from "./pageview/rule.js";
+import type { PageView } from "./pageview/view.js";
 import { decompressed } from "./readers/decompress.js";
 import { forEachLine } from "./readers/lines.js";
 import type { LogSource } from "./readers/sources.js";
@@ -11,7 +13,9 @@ export interface FileStats {
   lines: number;
   records: number;
   rejected: number;
+  /** Page views counted (bots among them only when bots are included). */
   views: number;
+  /** Page requests from bots, counted as views or not. */
   bots: number;
   nonGet: number;
   otherStatus: number;
@@ -59,21 +63,20 @@ export interface ScanOptions {
   tap?: (chunk: Buffer) => void;
   /** Awaited after each chunk of lines: lets a consumer that writes apply backpressure. */
   afterChunk?: () => Promise<void> | void;
-  /** Sees every page request from a bot, counted as a view or not. */
-  onBot?: (record: LogRecord) => void;
   /** Reads only the first bytes of the source (the second read of a file that may grow). */
   limit?: number;
 }
 
-/** A page view found in a file. `bot` is true only when bots are included. */
-export type ViewHandler = (page: string, record: LogRecord, line: number, bot: boolean) => void;
+/** Sees every page request of a file: the page views, and the page requests of bots. */
+export type ViewHandler = (view: PageView) => void;
 
 const MAX_PROBLEMS = 20;
 
 /**
  * Runs one source through the pipeline: reader, format parser, page-view rule. Calls `onView` for
- * every page view. A file-level failure (unreadable, corrupt gzip, unknown format, no records) is
- * returned in `error`; the caller must then discard whatever `onView` was given for this file.
+ * every page request (`counted` says whether it is a page view). A file-level failure (unreadable,
+ * corrupt gzip, unknown format, no records) is returned in `error`; the caller must then discard
+ * whatever `onView` was given for this file.
  */
 export async function scanSource(
   source: LogSource,
@@ -112,12 +115,20 @@ export async function scanSource(
       stats.records++;
       const verdict = rule.judge(parsed);
       if ("page" in verdict) {
-        stats.views++;
-        if (verdict.bot) {
-          stats.bots++;
-          options.onBot?.(parsed);
-        }
-        onView(verdict.page, parsed, line, verdict.bot);
+        if (verdict.counted) stats.views++;
+        if (verdict.bot) stats.bots++;
+        onView({
+          time: parsed.time,
+          page: verdict.page,
+          bot: verdict.bot,
+          counted: verdict.counted,
+          referrer: parsed.referrer === "-" ? "" : percentDecode(parsed.referrer),
+          userAgent: rule.agent(parsed.userAgent).decoded,
+          clientIp: parsed.clientIp,
+          host: parsed.host,
+          requestId: parsed.requestId,
+          line,
+        });
         return;
       }
       switch (verdict.reason) {
@@ -132,10 +143,6 @@ export async function scanSource(
           break;
         case "excluded":
           stats.excluded++;
-          break;
-        case "bot":
-          stats.bots++;
-          options.onBot?.(parsed);
           break;
       }
     },

@@ -52,12 +52,14 @@ describe("page-view rule", () => {
     userAgent: human,
     referrer: "-",
     requestId: "r",
+    clientIp: "192.0.2.1",
+    host: "example.com",
   };
   it.each([
-    [{}, { page: "/a/", bot: false }],
+    [{}, { page: "/a/", bot: false, counted: true }],
     [
       { status: 304, contentType: undefined },
-      { page: "/a/", bot: false },
+      { page: "/a/", bot: false, counted: true },
     ],
     [{ method: "HEAD" }, { reason: "method" }],
     [{ method: "POST" }, { reason: "method" }],
@@ -68,16 +70,17 @@ describe("page-view rule", () => {
     [{ contentType: undefined, path: "/a.png" }, { reason: "notPage" }],
     [
       { contentType: "text/html", path: "/looks-like.png" },
-      { page: "/looks-like.png", bot: false },
+      { page: "/looks-like.png", bot: false, counted: true },
     ],
     [{ path: "" }, { reason: "notPage" }],
-    [{ userAgent: "-" }, { reason: "bot" }],
-    [{ userAgent: "" }, { reason: "bot" }],
+    // A bot's page request: reported, not counted.
+    [{ userAgent: "-" }, { page: "/a/", bot: true, counted: false }],
+    [{ userAgent: "" }, { page: "/a/", bot: true, counted: false }],
     [
       { userAgent: "Mozilla/5.0%20(compatible;%20Googlebot/2.1;%20+http://www.google.com/bot.html)" },
-      { reason: "bot" },
+      { page: "/a/", bot: true, counted: false },
     ],
-    [{ userAgent: "curl/8.5.0" }, { reason: "bot" }],
+    [{ userAgent: "curl/8.5.0" }, { page: "/a/", bot: true, counted: false }],
   ] as [Partial<LogRecord>, object][])("%o gives %o", (change, verdict) => {
     expect(new PageViewRule().judge({ ...base, ...change })).toEqual(verdict);
   });
@@ -95,6 +98,7 @@ describe("page-view rule", () => {
     expect(rule.judge({ ...base, path: "/blog/x/", userAgent: "curl/8" })).toEqual({
       page: "/blog/x/",
       bot: true,
+      counted: true,
     });
     expect(DEFAULT_RULE.statuses).toEqual([200, 304]);
   });

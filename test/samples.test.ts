@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import type { LogRecord } from "../src/formats/record.js";
-import { PageViewRule } from "../src/pageview/rule.js";
+import { parserFor } from "../src/formats/detect.js";
+import { DEFAULT_RULE, PageViewRule } from "../src/pageview/rule.js";
+import type { PageView } from "../src/pageview/view.js";
 import { type FileStats, scanSource } from "../src/pipeline.js";
 import { fileSource } from "../src/readers/sources.js";
 import { sample } from "./support/paths.js";
@@ -84,18 +85,14 @@ const CASES: { file: string; format: string; stats: Partial<FileStats>; pages: R
   },
 ];
 
-async function scan(file: string) {
+async function scan(file: string, rule = new PageViewRule()) {
   const pages: Record<string, number> = {};
-  const records: LogRecord[] = [];
-  const result = await scanSource(
-    fileSource(sample(file)),
-    { format: "auto", rule: new PageViewRule() },
-    (page, record) => {
-      pages[page] = (pages[page] ?? 0) + 1;
-      records.push({ ...record });
-    },
-  );
-  return { result, pages, records };
+  const views: PageView[] = [];
+  const result = await scanSource(fileSource(sample(file)), { format: "auto", rule }, (view) => {
+    if (view.counted) pages[view.page] = (pages[view.page] ?? 0) + 1;
+    views.push(view);
+  });
+  return { result, pages, views };
 }
 
 describe("real sample logs", () => {
@@ -117,16 +114,41 @@ describe("real sample logs", () => {
   });
 
   it("reads the fields of a CloudFront line by name, decoding what was double-encoded", async () => {
-    const { records } = await scan("cloudfront/claygregory_web-1-0-2019-12.txt");
-    expect(records[0]).toMatchObject({
+    const { views } = await scan("cloudfront/claygregory_web-1-0-2019-12.txt");
+    expect(views[0]).toMatchObject({
       time: Date.UTC(2019, 11, 4, 21, 2, 31) / 1000,
-      method: "GET",
-      status: 200,
-      path: "/index.html",
-      contentType: "text/html",
+      page: "/",
+      bot: false,
+      counted: true,
       requestId: "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==",
+      line: 3,
     });
-    expect(records[0].userAgent).toContain("%2520");
+    expect(views[0].userAgent).toMatch(/^Mozilla\/5\.0 \(Windows NT 10\.0; Win64; x64\)/);
+  });
+
+  // The client and the host asked for, as each format logs them, on the first record of each file.
+  it.each([
+    ["cloudfront/awsdocs_AccessLogs-md_example.log", "192.0.2.100", "d111111abcdef8.cloudfront.net"],
+    ["cloudfront-realtime/claygregory_kinesis-1-0.txt", "127.0.0.1", "test.cloudfront.net"],
+    ["s3access/awsdocs_LogFormat-md_example_2020.log", "192.0.2.3", "awsexamplebucket1"],
+    ["alb/awsdocs_load-balancer-access-logs-md_examples_joined.log", "192.168.131.39", "www.example.com:80"],
+    ["combined/elastic-examples_apache_logs.log", "83.149.9.216", undefined],
+  ])("reads the client IP and the host of %s", async (file, clientIp, host) => {
+    const lines = (await readFile(sample(file), "utf8")).split("\n");
+    const parser = parserFor("auto", lines.find((l) => l.trim() !== "") as string);
+    const record = lines.map((l) => parser?.parse(l)).find((r) => typeof r === "object" && r !== null);
+    expect(record).toMatchObject({ clientIp, host });
+  });
+
+  it("takes the vhost of a combined line as its host", async () => {
+    const { views } = await scan(
+      "combined/elastic-integrations_nginx_test-access.log",
+      new PageViewRule({ ...DEFAULT_RULE, includeBots: true, statuses: [200, 206, 304, 404] }),
+    );
+    expect(views.filter((v) => v.host !== undefined).map((v) => [v.host, v.clientIp])).toContainEqual([
+      "lessons.example.com",
+      "192.168.0.1",
+    ]);
   });
 
   it("names the truncated CloudFront line", async () => {
@@ -135,8 +157,8 @@ describe("real sample logs", () => {
   });
 
   it("takes the time offset of combined logs into account", async () => {
-    const { records } = await scan("combined/elastic-integrations_nginx_test-access.log");
+    const { views } = await scan("combined/elastic-integrations_nginx_test-access.log");
     // [25/Oct/2016:14:49:33 +0200]
-    expect(records[0].time).toBe(Date.UTC(2016, 9, 25, 12, 49, 33) / 1000);
+    expect(views[0].time).toBe(Date.UTC(2016, 9, 25, 12, 49, 33) / 1000);
   });
 });

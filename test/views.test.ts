@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestSource } from "../src/ingest/ingest.js";
+import { ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { pageTotals } from "../src/query/totals.js";
 import { type Interval, viewsOverTime } from "../src/query/views.js";
@@ -38,12 +38,12 @@ describe("views over time", () => {
       log,
       `#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id\n${lines.join("\n")}\n`,
     );
-    const outcome = await ingestSource(store, "tz", fileSource(log), {
+    const summary = await ingest(store, "tz", [fileSource(log)], {
       format: "auto",
       rule: new PageViewRule(),
       raw: true,
     });
-    expect(outcome.status).toBe("done");
+    expect(summary.ingested).toBe(1);
   });
   afterAll(async () => {
     store.destroy();

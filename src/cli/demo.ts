@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { generateHourlyLogs } from "../generator/files.js";
-import { ingestSource } from "../ingest/ingest.js";
+import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { pageTotals } from "../query/totals.js";
 import { expandPaths } from "../readers/sources.js";
@@ -59,15 +59,12 @@ async function demo(flags: DemoFlags): Promise<void> {
     const progress = progressBar("Ingesting", sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * 2, {
       unit: "bytes",
     });
-    const rule = new PageViewRule();
-    for (const source of sources) {
-      await ingestSource(store, site, source, {
-        format: "auto",
-        rule,
-        raw: true,
-        onBytes: (n) => progress.advance(n),
-      });
-    }
+    await ingest(store, site, sources, {
+      format: "auto",
+      rule: new PageViewRule(),
+      raw: true,
+      onBytes: (n) => progress.advance(n),
+    });
     progress.stop();
     const totals = await pageTotals(store, site);
     const top = Object.entries(totals.pages).slice(0, 10);

@@ -1,9 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { ingestSource } from "../ingest/ingest.js";
+import { type IngestSummary, ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
-import { addStats, emptyStats, type FileStats } from "../pipeline.js";
 import { expandPaths } from "../readers/sources.js";
-import { limiter } from "../store/async.js";
 import type { Usage } from "../store/store.js";
 import { formatNumber, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, type RuleFlags, ruleOptions } from "./options.js";
@@ -17,12 +15,8 @@ interface IngestFlags extends RuleFlags, StoreFlags {
   json: boolean;
 }
 
-export interface IngestSummary {
-  files: number;
-  ingested: number;
-  duplicates: number;
-  failed: number;
-  stats: FileStats;
+/** What `ingest --json` prints. */
+export interface IngestJson extends IngestSummary {
   usage: Usage;
 }
 
@@ -52,58 +46,49 @@ export function registerIngest(program: Command): void {
         .option("--json", "print the summary as JSON", false),
     ),
   ).action(async (paths: string[], flags: IngestFlags) => {
-    process.exitCode = await ingest(paths, flags);
+    process.exitCode = await ingestPaths(paths, flags);
   });
 }
 
-async function ingest(paths: string[], flags: IngestFlags): Promise<number> {
+async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number> {
   const { sources, errors } = await expandPaths(paths);
   for (const e of errors) warn(`${e.name}: ${e.error}`);
   const rule = new PageViewRule(ruleOptions(flags));
   return withStore(flags, async ({ store, site }) => {
     const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * (flags.raw ? 2 : 1);
     const progress = progressBar("Ingesting", totalBytes, { quiet: flags.json, unit: "bytes" });
-    // A few files at a time keep both the parser and the table busy; stdin can only be read once anyway.
-    const threeFilesAtATime = limiter(3);
-    const outcomes = await Promise.all(
-      sources.map((source) =>
-        threeFilesAtATime(() =>
-          ingestSource(store, site, source, {
-            format: flags.format,
-            rule,
-            raw: flags.raw,
-            retentionDays: flags.retentionDays,
-            force: flags.force,
-            onBytes: (n) => progress.advance(n),
-          }),
-        ),
-      ),
+    let problems = errors.length > 0;
+    const summary = await ingest(
+      store,
+      site,
+      sources,
+      {
+        format: flags.format,
+        rule,
+        raw: flags.raw,
+        retentionDays: flags.retentionDays,
+        force: flags.force,
+        onBytes: (n) => progress.advance(n),
+      },
+      (outcome) => {
+        // A duplicate's lines were reported when it was counted.
+        if (outcome.status !== "duplicate" && reportProblems(outcome)) problems = true;
+      },
     );
     progress.stop();
-    let problems = errors.length > 0;
-    const summary: IngestSummary = {
-      files: sources.length + errors.length,
-      ingested: 0,
-      duplicates: 0,
-      failed: errors.length,
-      stats: emptyStats(),
+    const json: IngestJson = {
+      ...summary,
+      files: summary.files + errors.length,
+      failed: summary.failed + errors.length,
       usage: store.usage,
     };
-    for (const o of outcomes) {
-      // The first read's problems, or the error that stopped the file (reading it or writing it).
-      if (reportProblems({ ...o.scan, error: o.error })) problems = true;
-      if (o.status === "done") summary.ingested++;
-      if (o.status === "duplicate") summary.duplicates++;
-      if (o.status === "failed") summary.failed++;
-      if (o.status === "done") addStats(summary.stats, o.scan.stats);
-    }
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(describe(summary));
+    if (flags.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+    else process.stdout.write(describe(json));
     return problems ? 2 : 0;
   });
 }
 
-function describe(s: IngestSummary): string {
+function describe(s: IngestJson): string {
   const lines = [
     `${formatNumber(s.ingested)} of ${formatNumber(s.files)} files ingested` +
       (s.duplicates ? `, ${formatNumber(s.duplicates)} already done (skipped)` : "") +

@@ -1,4 +1,4 @@
-import type { ScanResult } from "../pipeline.js";
+import type { LineProblem } from "../pipeline.js";
 
 /** Writes a one-line message to stderr: `pagetrack: <text>`. */
 export function warn(text: string): void {
@@ -6,7 +6,12 @@ export function warn(text: string): void {
 }
 
 /** Reports a file's failure or its rejected lines; returns whether there was anything to report. */
-export function reportProblems(result: ScanResult): boolean {
+export function reportProblems(result: {
+  name: string;
+  error?: string;
+  problems: LineProblem[];
+  stats: { rejected: number };
+}): boolean {
   if (result.error) {
     warn(`${result.name}: ${result.error}`);
     return true;

@@ -29,27 +29,23 @@ export function registerQueries(program: Command): void {
       .option("--prefix <path>", "only pages under this path, e.g. /blog/")
       .option("--json", "print the JSON the HTTP API returns for /pagetotals", false),
   ).action(async (flags: TotalsFlags) => {
-    await withStore(
-      flags,
-      async ({ store, site }) => {
-        const totals = await pageTotals(store, site, flags.prefix);
-        if (flags.json) return print(totals);
-        const rows = Object.entries(totals.pages);
-        const width = Math.max(5, ...rows.map(([, n]) => formatNumber(n).length));
-        const lines = [
-          `${"Views".padStart(width)}  Page`,
-          ...rows.map(([p, n]) => `${formatNumber(n).padStart(width)}  ${p}`),
-        ];
-        lines.push(
-          "",
-          `${formatNumber(totals.total)} views on ${formatNumber(rows.length)} pages${totals.since ? ` since ${totals.since}` : ""}`,
-        );
-        if (rows.length === 0)
-          lines.splice(1, 0, `${"".padStart(width)}  (no page views yet: run \`pagetrack ingest LOGS\`)`);
-        process.stdout.write(`${lines.join("\n")}\n`);
-      },
-      "never",
-    );
+    await withStore(flags, async ({ store, site }) => {
+      const totals = await pageTotals(store, site, flags.prefix);
+      if (flags.json) return print(totals);
+      const rows = Object.entries(totals.pages);
+      const width = Math.max(5, ...rows.map(([, n]) => formatNumber(n).length));
+      const lines = [
+        `${"Views".padStart(width)}  Page`,
+        ...rows.map(([p, n]) => `${formatNumber(n).padStart(width)}  ${p}`),
+      ];
+      lines.push(
+        "",
+        `${formatNumber(totals.total)} views on ${formatNumber(rows.length)} pages${totals.since ? ` since ${totals.since}` : ""}`,
+      );
+      if (rows.length === 0)
+        lines.splice(1, 0, `${"".padStart(width)}  (no page views yet: run \`pagetrack ingest LOGS\`)`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
   });
 
   addStoreOptions(
@@ -70,22 +66,18 @@ export function registerQueries(program: Command): void {
     if (page !== undefined && !page.startsWith("/"))
       throw new UserError(`page "${page}" is not a path; pages start with "/"`);
     const { from, to } = resolveRange(flags.from, flags.to, flags.interval, flags.tz);
-    await withStore(
-      flags,
-      async ({ store, site }) => {
-        const result = await viewsOverTime(store, site, {
-          page,
-          bots: flags.bots,
-          from,
-          to,
-          interval: flags.interval,
-          tz: flags.tz,
-        });
-        if (flags.json) return print(result);
-        process.stdout.write(chart(result));
-      },
-      "never",
-    );
+    await withStore(flags, async ({ store, site }) => {
+      const result = await viewsOverTime(store, site, {
+        page,
+        bots: flags.bots,
+        from,
+        to,
+        interval: flags.interval,
+        tz: flags.tz,
+      });
+      if (flags.json) return print(result);
+      process.stdout.write(chart(result));
+    });
   });
 }
 

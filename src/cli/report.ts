@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { PageCounts } from "../aggregate/counts.js";
+import { Tally } from "../aggregate/tally.js";
+import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
 import { expandPaths } from "../readers/sources.js";
@@ -38,17 +39,17 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
   let failed = errors.length;
   for (const e of errors) warn(`${e.name}: ${e.error}`);
   const rule = new PageViewRule(ruleOptions(flags));
-  const totals = new PageCounts(flags.daily);
+  const totals = new Tally(flags.daily ? "day" : "all");
   const summary = emptyStats();
   const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
   const progress = progressBar("Reading", totalBytes, { quiet: flags.json, unit: "bytes" });
   let problems = false;
   for (const source of sources) {
-    const counts = new PageCounts(flags.daily);
+    const counts = new Tally(totals.period);
     const result = await scanSource(
       source,
       { format: flags.format, rule, tap: (chunk) => progress.advance(chunk.length) },
-      (page, record) => counts.add(page, record.time),
+      (view) => counts.add(view),
     );
     if (reportProblems(result)) problems = true;
     if (result.error) {
@@ -60,18 +61,27 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
   }
   progress.stop();
 
-  const ranked = totals.ranked();
+  const ranked = ranking(totals.totals("page"));
   const json: ReportJson = {
     summary: { ...summary, files: sources.length + errors.length, failedFiles: failed, pages: ranked.length },
     pages: Object.fromEntries(ranked),
   };
   if (flags.daily) {
-    json.daily = Object.fromEntries(
-      ranked.map(([page]) => [page, Object.fromEntries([...(totals.daily.get(page) ?? [])].sort())]),
-    );
+    const daily = new Map(ranked.map(([page]) => [page, {} as Record<string, number>]));
+    for (const [start, cells] of [...totals.periods].sort((a, b) => a[0] - b[0])) {
+      const day = utcDay(start);
+      for (const [page, cell] of cells.get("page") ?? [])
+        (daily.get(page) as Record<string, number>)[day] = cell.n;
+    }
+    json.daily = Object.fromEntries(daily);
   }
   process.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : table(json, flags.top));
   return problems || failed > 0 ? 2 : 0;
+}
+
+/** Pages by views, most first; ties by path so that the output is stable. */
+function ranking(pages: Map<string, number>): [string, number][] {
+  return [...pages].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
 function table(report: ReportJson, top: number): string {

@@ -34,7 +34,7 @@ export function registerServe(program: Command): void {
       .option("--port <n>", "port", port, 8080)
       .option("--host <host>", "address to listen on", "127.0.0.1"),
   ).action(async (flags: ServeFlags) => {
-    await withStore(flags, (connection) => serveUntilStopped(connection, flags), "never");
+    await withStore(flags, (connection) => serveUntilStopped(connection, flags));
   });
 }
 

@@ -30,7 +30,8 @@ export function addStoreOptions(command: Command): Command {
 export async function withStore<T>(
   flags: StoreFlags,
   task: (connection: Connection) => Promise<T>,
-  create: "embedded" | "always" | "never" = "embedded",
+  /** Create the table on an endpoint where it is missing (the embedded engine always does). */
+  create = false,
 ): Promise<T> {
   const options: ConnectOptions = {
     site: flags.site,

@@ -5,6 +5,7 @@ import { epochFromIso } from "./time.js";
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html
 const TYPE = 0;
 const TIME = 1;
+const CLIENT = 3;
 const ELB_STATUS = 8;
 const REQUEST = 12;
 const USER_AGENT = 13;
@@ -41,6 +42,16 @@ export class AlbParser implements LineParser {
       userAgent: f[USER_AGENT],
       referrer: "-",
       requestId: f[TRACE_ID] === "-" ? undefined : f[TRACE_ID],
+      clientIp: withoutPort(f[CLIENT]),
+      host: request?.host,
     };
   }
+}
+
+/** `192.0.2.1:2817` or `[2001:db8::1]:2817` without the port. */
+export function withoutPort(address: string): string {
+  const colon = address.lastIndexOf(":");
+  if (colon === -1 || address === "-") return address;
+  const ip = address.slice(0, colon);
+  return ip.startsWith("[") && ip.endsWith("]") ? ip.slice(1, -1) : ip;
 }

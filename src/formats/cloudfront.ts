@@ -21,6 +21,9 @@ const COLUMNS = {
   referrer: ["cs(Referer)", "cs-referer", "cs-referrer"],
   requestId: ["x-edge-request-id"],
   contentType: ["sc-content-type"],
+  clientIp: ["c-ip"],
+  // The Host header the viewer sent; cs(Host) is the distribution's own domain, a fallback only.
+  host: ["x-host-header", "cs(Host)", "cs-host"],
 } as const;
 type Column = keyof typeof COLUMNS;
 const COLUMN_NAMES = Object.keys(COLUMNS) as Column[];
@@ -121,6 +124,8 @@ export class CloudFrontParser implements LineParser {
       userAgent: value("userAgent", "-"),
       referrer: value("referrer", "-"),
       requestId: slot.requestId >= 0 ? value("requestId", "") : undefined,
+      clientIp: value("clientIp", "-"),
+      host: slot.host >= 0 ? value("host", "") : undefined,
     };
   }
 
@@ -129,7 +134,10 @@ export class CloudFrontParser implements LineParser {
     const slot = {} as Record<Column, number>;
     const slotOfColumn = new Int8Array(names.length).fill(-1);
     COLUMN_NAMES.forEach((column, i) => {
-      const index = names.findIndex((name) => (COLUMNS[column] as readonly string[]).includes(name));
+      // The first name a column lists wins when a header has several of them.
+      const index =
+        (COLUMNS[column] as readonly string[]).map((name) => names.indexOf(name)).find((at) => at !== -1) ??
+        -1;
       slot[column] = index === -1 ? -1 : i;
       if (index !== -1) slotOfColumn[index] = i;
     });

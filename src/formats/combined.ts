@@ -34,6 +34,8 @@ export class CombinedParser implements LineParser {
       userAgent: count > t + 5 ? f[t + 5] : "-",
       referrer: count > t + 4 ? f[t + 4] : "-",
       requestId: undefined,
+      clientIp: f[t - 3],
+      host: t === 4 ? f[0] : undefined,
     };
   }
 }

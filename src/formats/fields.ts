@@ -59,24 +59,26 @@ export function parseStatusAt(line: string, at: number): number {
 
 /**
  * Splits an HTTP request line (`GET /path?q HTTP/1.1`) into method and target. The target may be an
- * absolute URL (ALB logs `https://host:443/path`), which is reduced to its path and query.
+ * absolute URL (ALB logs `https://host:443/path`), which is reduced to its path and query; its host
+ * (with any port) is returned apart.
  */
-export function splitRequestLine(request: string): { method: string; target: string } | undefined {
+export function splitRequestLine(
+  request: string,
+): { method: string; target: string; host?: string } | undefined {
   const sp1 = request.indexOf(" ");
   if (sp1 <= 0) return undefined;
   const sp2 = request.lastIndexOf(" ");
   // "GET /a b HTTP/1.1": the target keeps inner spaces; "GET /a" (HTTP/0.9) has no protocol.
   const target =
     sp2 > sp1 && request.startsWith("HTTP/", sp2 + 1) ? request.slice(sp1 + 1, sp2) : request.slice(sp1 + 1);
-  return { method: request.slice(0, sp1), target: stripOrigin(target) };
-}
-
-function stripOrigin(target: string): string {
-  if (target.charCodeAt(0) === 47 /* / */) return target;
+  const method = request.slice(0, sp1);
+  if (target.charCodeAt(0) === 47 /* / */) return { method, target };
   const scheme = target.indexOf("://");
-  if (scheme === -1) return target;
-  const slash = target.indexOf("/", scheme + 3);
-  if (slash !== -1) return target.slice(slash);
+  if (scheme === -1) return { method, target };
+  let end = target.indexOf("/", scheme + 3);
   const query = target.indexOf("?", scheme + 3);
-  return query === -1 ? "/" : `/${target.slice(query)}`;
+  if (end === -1 || (query !== -1 && query < end)) end = query;
+  const host = target.slice(scheme + 3, end === -1 ? target.length : end);
+  if (end === -1) return { method, target: "/", host };
+  return { method, target: target[end] === "/" ? target.slice(end) : `/${target.slice(end)}`, host };
 }

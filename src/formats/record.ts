@@ -16,6 +16,10 @@ export interface LogRecord {
   referrer: string;
   /** The log's own request id (CloudFront, S3, ALB), or undefined (combined logs). */
   requestId: string | undefined;
+  /** The client's IP address as logged (no port), or `-`. */
+  clientIp: string;
+  /** The host the request was made to, where the format logs it (Host header, bucket, vhost). */
+  host: string | undefined;
 }
 
 /** The result of parsing one line: a record, a reason the line is rejected, or null for a comment. */

@@ -4,7 +4,9 @@ import { epochFromClf } from "./time.js";
 
 // Field positions of the S3 server access log; AWS only ever appends fields, so later ones are ignored.
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/LogFormat.html
+const BUCKET = 1;
 const TIME = 2;
+const REMOTE_IP = 3;
 const REQUEST_ID = 5;
 const OPERATION = 6;
 const KEY = 7;
@@ -46,6 +48,9 @@ export class S3AccessParser implements LineParser {
       userAgent: f[USER_AGENT],
       referrer: f[REFERRER],
       requestId: f[REQUEST_ID],
+      clientIp: f[REMOTE_IP],
+      // A site served from S3 is requested by its bucket's name (www.example.com).
+      host: f[BUCKET],
     };
   }
 }

@@ -6,7 +6,14 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { FormatName } from "../formats/record.js";
-import { type Expected, emptyExpected, type TrafficEvent, type TrafficOptions, traffic } from "./traffic.js";
+import {
+  type Expected,
+  emptyExpected,
+  random,
+  type TrafficEvent,
+  type TrafficOptions,
+  traffic,
+} from "./traffic.js";
 import { cloudfrontWriter, combinedWriter, type LogWriter, s3Writer } from "./writers.js";
 
 export interface GenerateOptions extends TrafficOptions {
@@ -53,32 +60,40 @@ export async function generateLogFile(path: string, options: GenerateOptions): P
 }
 
 /**
- * Writes generated traffic as CloudFront delivers it: one file per hour (or per day), named
- * `<distribution>.YYYY-MM-DD-HH.<id>[.gz]`. Returns the paths and the counts they must give.
+ * Writes generated traffic as CloudFront delivers it: files named
+ * `<distribution>.YYYY-MM-DD-HH.<id>[.gz]`, one an hour, or `filesPerHour` of them (CloudFront
+ * writes several an hour, each with the requests of some of its edge servers: here, requests go to
+ * a random one of the hour's files), or one a day. Returns the paths and the counts they must give.
  */
 export async function generateHourlyLogs(
   dir: string,
-  options: GenerateOptions & { perDay?: boolean },
+  options: GenerateOptions & { perDay?: boolean; filesPerHour?: number },
 ): Promise<{ files: string[]; expected: Expected }> {
   await mkdir(dir, { recursive: true });
   const expected = emptyExpected();
-  const hours = new Map<string, TrafficEvent[]>();
+  const parts = options.perDay ? 1 : (options.filesPerHour ?? 1);
+  const pick = random((options.seed ?? 1) + 7919);
+  const files = new Map<string, TrafficEvent[]>();
   for (const event of traffic(options, expected)) {
     const hour = new Date(event.time * 1000)
       .toISOString()
       .slice(0, options.perDay ? 10 : 13)
       .replace("T", "-");
-    const list = hours.get(hour) ?? [];
-    hours.set(hour, list);
+    const file = `${hour}#${Math.floor(pick() * parts)}`;
+    const list = files.get(file) ?? [];
+    files.set(file, list);
     list.push(event);
   }
   const writer = writerFor(options);
-  const files: string[] = [];
-  for (const [hour, events] of [...hours].sort()) {
-    const id = createHash("sha1").update(hour).digest("hex").slice(0, 8);
-    const path = join(dir, `E2EXAMPLE0PAGE.${hour}.${id}${options.gzip === false ? "" : ".gz"}`);
+  const paths: string[] = [];
+  for (const [file, events] of [...files].sort()) {
+    const id = createHash("sha1").update(file).digest("hex").slice(0, 8);
+    const path = join(
+      dir,
+      `E2EXAMPLE0PAGE.${file.split("#")[0]}.${id}${options.gzip === false ? "" : ".gz"}`,
+    );
     await writeLines(path, writer, events, options.gzip ?? true);
-    files.push(path);
+    paths.push(path);
   }
-  return { files, expected };
+  return { files: paths, expected };
 }

@@ -1,15 +1,28 @@
-import { ingestSource } from "../ingest/ingest.js";
+import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { s3Source } from "../readers/s3.js";
+import type { LogSource } from "../readers/sources.js";
 import { Store } from "../store/store.js";
 import { configFromEnv } from "./config.js";
 
+/** An SQS event: a batch of messages, each an S3 event notification. */
+export interface SqsEvent {
+  Records?: { messageId: string; body: string }[];
+}
+
 /** The part of an S3 event notification that pagetrack reads. */
-export interface S3Event {
+export interface S3Notification {
+  /** `s3:TestEvent` when S3 checks that it may send to the queue. */
+  Event?: string;
   Records?: {
     eventName?: string;
     s3: { bucket: { name: string }; object: { key: string; size?: number } };
   }[];
+}
+
+/** Lambda's partial batch response: the messages to deliver again. */
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
 }
 
 const config = configFromEnv(process.env);
@@ -27,41 +40,61 @@ export function objectKey(encoded: string): string {
 }
 
 /**
- * Ingests every object of an S3 ObjectCreated event with the same pipeline and ledger as the CLI.
- * It fails only when a file failed, so that Lambda retries the event (files already done are
- * skipped) and, after the retries, hands it to the failure destination.
+ * Ingests the log files of a batch of S3 notifications, taken from the queue they are sent to, with
+ * the driver the CLI uses: every file of the batch is counted, then the counters are rolled up once
+ * for all of them. The messages of the files that failed are handed back (a partial batch
+ * response), so that the queue delivers them again and, after its retries, moves them to its
+ * dead-letter queue; files already done are skipped when they come again.
  */
-export async function handler(event: S3Event): Promise<{ files: { name: string; status: string }[] }> {
-  const files: { name: string; status: string; error?: string; views?: number }[] = [];
-  for (const record of event.Records ?? []) {
-    const source = s3Source(record.s3.bucket.name, objectKey(record.s3.object.key), record.s3.object.size);
-    const outcome = await ingestSource(store, config.PAGETRACK_SITE, source, {
+export async function handler(event: SqsEvent): Promise<BatchResponse> {
+  const messagesOf = new Map<string, string[]>();
+  const failed = new Set<string>();
+  const sources: LogSource[] = [];
+  for (const message of event.Records ?? []) {
+    let notification: S3Notification;
+    try {
+      notification = JSON.parse(message.body);
+    } catch {
+      console.log(
+        JSON.stringify({ message: message.messageId, status: "failed", error: "not an S3 notification" }),
+      );
+      failed.add(message.messageId);
+      continue;
+    }
+    if (notification.Event === "s3:TestEvent") continue;
+    for (const record of notification.Records ?? []) {
+      const source = s3Source(record.s3.bucket.name, objectKey(record.s3.object.key), record.s3.object.size);
+      messagesOf.set(source.name, [...(messagesOf.get(source.name) ?? []), message.messageId]);
+      sources.push(source);
+    }
+  }
+  await ingest(
+    store,
+    config.PAGETRACK_SITE,
+    sources,
+    {
       format: config.PAGETRACK_FORMAT,
       rule,
       raw: config.PAGETRACK_RAW,
       retentionDays: config.PAGETRACK_RETENTION_DAYS,
-    });
-    const file = {
-      name: outcome.name,
-      status: outcome.status,
-      error: outcome.error,
-      views: outcome.scan.stats.views,
-    };
-    files.push(file);
-    // One JSON line per file, for CloudWatch Logs Insights.
-    console.log(
-      JSON.stringify({
-        ...file,
-        rejected: outcome.scan.stats.rejected,
-        problems: outcome.scan.problems.slice(0, 5),
-      }),
-    );
-  }
-  const failed = files.filter((f) => f.status === "failed");
-  if (failed.length > 0) {
-    throw new Error(
-      `${failed.length} of ${files.length} files failed: ${failed.map((f) => `${f.name}: ${f.error}`).join("; ")}`,
-    );
-  }
-  return { files };
+      // The queue's batch is the rollup's batch.
+      batchFiles: Number.POSITIVE_INFINITY,
+      batchSeconds: Number.POSITIVE_INFINITY,
+    },
+    (outcome) => {
+      // One JSON line per file, for CloudWatch Logs Insights.
+      console.log(
+        JSON.stringify({
+          name: outcome.name,
+          status: outcome.status,
+          error: outcome.error,
+          views: outcome.stats.views,
+          rejected: outcome.stats.rejected,
+          problems: outcome.problems.slice(0, 5),
+        }),
+      );
+      if (outcome.status === "failed") for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
+    },
+  );
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -3,8 +3,13 @@ import type { LogRecord } from "../formats/record.js";
 import { percentDecode } from "./decode.js";
 import { canonicalPage, looksLikeHtml } from "./page.js";
 
-/** Why a record is not a page view; the reports count each. */
-export type FilterReason = "method" | "status" | "notPage" | "excluded" | "bot";
+/** Why a record is not a page request; the reports count each. */
+export type FilterReason = "method" | "status" | "notPage" | "excluded";
+
+export interface Agent {
+  decoded: string;
+  bot: boolean;
+}
 
 export interface RuleOptions {
   /** Count requests from bots as page views (they are still reported as bots). */
@@ -24,22 +29,23 @@ export const DEFAULT_RULE: RuleOptions = {
   statuses: [200, 304],
 };
 
-export type Verdict = { page: string; bot: boolean } | { reason: FilterReason };
+/** A page request (bots included, whatever `includeBots` says), or why the record is none. */
+export type Verdict = { page: string; bot: boolean; counted: boolean } | { reason: FilterReason };
 
 // Shared verdicts: most records are filtered, and this is the hot path.
 const METHOD: Verdict = { reason: "method" };
 const STATUS: Verdict = { reason: "status" };
 const NOT_PAGE: Verdict = { reason: "notPage" };
 const EXCLUDED: Verdict = { reason: "excluded" };
-const BOT: Verdict = { reason: "bot" };
 
 /**
  * The page-view rule of DESIGN.md, checked cheapest first: method, status, HTML, prefixes, bot.
- * A bot that passes everything else is reported as a bot (and counted only with includeBots).
+ * A bot that passes everything else is a page request of a bot: reported as such, and counted as a
+ * view only with includeBots.
  */
 export class PageViewRule {
   private readonly statuses: Set<number>;
-  private readonly botCache = new Map<string, boolean>();
+  private readonly agentCache = new Map<string, Agent>();
   private readonly pageCache = new Map<string, string | undefined>();
 
   constructor(private readonly options: RuleOptions = DEFAULT_RULE) {
@@ -54,9 +60,19 @@ export class PageViewRule {
     const page = this.page(record.path);
     if (page === undefined || (type === undefined && !looksLikeHtml(page))) return NOT_PAGE;
     if (!this.inScope(page)) return EXCLUDED;
-    const bot = this.isBot(record.userAgent);
-    if (bot && !this.options.includeBots) return BOT;
-    return { page, bot };
+    const bot = this.agent(record.userAgent).bot;
+    return { page, bot, counted: !bot || this.options.includeBots };
+  }
+
+  /** A user agent as logged, decoded, and whether it is a bot's (cached: logs repeat a few agents). */
+  agent(userAgent: string): Agent {
+    let agent = this.agentCache.get(userAgent);
+    if (agent === undefined) {
+      const decoded = percentDecode(userAgent).trim();
+      agent = { decoded, bot: decoded === "" || decoded === "-" || isbot(decoded) };
+      remember(this.agentCache, userAgent, agent);
+    }
+    return agent;
   }
 
   private page(path: string): string | undefined {
@@ -72,16 +88,6 @@ export class PageViewRule {
     const { prefixes, excludes } = this.options;
     if (prefixes.length > 0 && !prefixes.some((p) => page.startsWith(p))) return false;
     return !excludes.some((p) => page.startsWith(p));
-  }
-
-  private isBot(userAgent: string): boolean {
-    let bot = this.botCache.get(userAgent);
-    if (bot === undefined) {
-      const decoded = percentDecode(userAgent).trim();
-      bot = decoded === "" || decoded === "-" || isbot(decoded);
-      remember(this.botCache, userAgent, bot);
-    }
-    return bot;
   }
 }
 

@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
-import { isoSeconds, keys, SK } from "../store/keys.js";
+import { readPageTotals } from "../store/counts.js";
+import { isoSeconds } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
 
@@ -72,14 +73,9 @@ async function readIndex(
   site: string,
   prefix?: string,
 ): Promise<{ pages: PageInfo[]; units: number }> {
-  const { items, units } = await store.withPrefix(keys.index(site), checkPrefix(prefix));
-  const pages = items
-    .map((item) => ({
-      page: item[SK],
-      views: Number(item.views),
-      first: isoSeconds(Number(item.first)),
-      last: isoSeconds(Number(item.last)),
-    }))
+  const { pages: totals, units } = await readPageTotals(store, site, checkPrefix(prefix));
+  const pages = totals
+    .map((p) => ({ page: p.page, views: p.views, first: isoSeconds(p.first), last: isoSeconds(p.last) }))
     .sort((a, b) => b.views - a.views || (a.page < b.page ? -1 : 1));
   return { pages, units };
 }

@@ -1,6 +1,7 @@
+import { type CounterName, SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { BOTS, keys, SITE, SK } from "../store/keys.js";
-import type { Item, Store } from "../store/store.js";
+import { type DayCount, readDays } from "../store/counts.js";
+import type { Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
 
 export const INTERVALS = ["hour", "day", "week", "month"] as const;
@@ -56,9 +57,13 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
   const bounds = bucketStarts(q.from, q.to, q.interval, q.tz);
   const counts = new Array<number>(bounds.length - 1).fill(0);
   if (q.bots && q.page) throw new UserError("bots are counted for the whole site: leave out the page");
-  const series = q.bots ? BOTS : (q.page ?? SITE);
-  for (const item of await dayItems(store, site, series, bounds[0], bounds[bounds.length - 1]))
-    addHours(item, bounds, counts);
+  const [counter, key]: [CounterName, string] = q.bots
+    ? ["bots", SITE_KEY]
+    : q.page
+      ? ["page", q.page]
+      : ["site", SITE_KEY];
+  for (const day of await daysOverlapping(store, site, counter, key, bounds[0], bounds[bounds.length - 1]))
+    addHours(day, bounds, counts);
   const points = counts.map((views, i) => ({ t: isoInZone(bounds[i], q.tz), views }));
   return {
     page: q.page ?? null,
@@ -72,36 +77,38 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
   };
 }
 
-/** The day items (with their hours) of a series that overlap [from, to). */
-async function dayItems(
+/** The UTC day counts (with their hours) of a counter's key that overlap [from, to). */
+async function daysOverlapping(
   store: Store,
   site: string,
-  series: string,
+  counter: CounterName,
+  key: string,
   from: number,
   to: number,
-): Promise<Item[]> {
+): Promise<DayCount[]> {
   // Local days straddle UTC days: one UTC day more on each side.
   const firstDay = new Date((from - 86400) * 1000).toISOString().slice(0, 10);
   const lastDay = new Date((to + 86400) * 1000).toISOString().slice(0, 10);
-  return (await store.between(keys.days(site, series), firstDay, lastDay)).items;
+  return (await readDays(store, site, counter, key, firstDay, lastDay)).days;
 }
 
-/** A series' views in [from, to), summed hour by hour. */
+/** A page's views in [from, to), summed hour by hour. */
 export async function viewsBetween(
   store: Store,
   site: string,
-  series: string,
+  page: string,
   from: number,
   to: number,
 ): Promise<number> {
   const counts = [0];
-  for (const item of await dayItems(store, site, series, from, to)) addHours(item, [from, to], counts);
+  for (const day of await daysOverlapping(store, site, "page", page, from, to))
+    addHours(day, [from, to], counts);
   return counts[0];
 }
 
-function addHours(item: Item, bounds: number[], counts: number[]): void {
-  const dayStart = Date.parse(`${item[SK]}T00:00:00Z`) / 1000;
-  const hours = item.hours as number[];
+function addHours(day: DayCount, bounds: number[], counts: number[]): void {
+  const dayStart = Date.parse(`${day.day}T00:00:00Z`) / 1000;
+  const hours = day.hours;
   for (let h = 0; h < 24; h++) {
     if (!hours[h]) continue;
     const t = dayStart + h * 3600;

@@ -27,27 +27,56 @@ export const DEFAULT_TABLE = "pagetrack";
 export const DEFAULT_DATA_DIR = ".pagetrack";
 const LOCAL_CREDENTIALS = { accessKeyId: "pagetrack", secretAccessKey: "pagetrack" };
 
+/** A store on the embedded engine of a data directory. */
+export interface Embedded {
+  engine: EmbeddedEngine;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the table on the embedded engine of a data directory, creating it on first use: the one way
+ * the CLI, the tests and the benchmarks open it. The engine is started here, or the one another
+ * process runs on the directory is used.
+ */
+export async function openEmbedded(dir: string, table = DEFAULT_TABLE): Promise<Embedded> {
+  const engine = new EmbeddedEngine(dir);
+  // The engine's port is set on every attempt of every request by engine.follow().
+  const store = new Store({
+    table,
+    client: { region: "local", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1" },
+  });
+  engine.follow(store.client);
+  const close = async () => {
+    store.destroy();
+    await engine.close();
+  };
+  try {
+    if (!(await store.tableExists())) await store.createTable();
+  } catch (error) {
+    await close();
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot use the embedded engine in ${engine.dir}: ${describeError(error)}`);
+  }
+  return { engine, store, close };
+}
+
 /**
  * Opens the table: on the embedded engine by default (created on first use), or on any DynamoDB
  * endpoint (`--endpoint`, AWS_ENDPOINT_URL_DYNAMODB, or `aws`), where it must already exist unless
  * `create` is set (`pagetrack init`): a table is never created implicitly on a real endpoint.
  */
-export async function connect(
-  options: ConnectOptions,
-  create: "embedded" | "always" | "never" = "embedded",
-): Promise<Connection> {
+export async function connect(options: ConnectOptions, create = false): Promise<Connection> {
   const site = siteId(options.site);
   const table = options.table ?? process.env.TARGET_DYNAMO_TABLE ?? DEFAULT_TABLE;
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB;
-  let client: DynamoDBClientConfig;
-  let engine: EmbeddedEngine | undefined;
-  let where: string;
   if (endpoint === undefined) {
-    engine = new EmbeddedEngine(options.data ?? DEFAULT_DATA_DIR);
-    where = `the embedded engine in ${engine.dir}`;
-    // The engine's port is set on every attempt of every request by engine.follow() below.
-    client = { region: "local", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1" };
-  } else if (endpoint === "aws") {
+    const { engine, store, close } = await openEmbedded(options.data ?? DEFAULT_DATA_DIR, table);
+    return { store, site, where: `the embedded engine in ${engine.dir}`, engine, close };
+  }
+  let client: DynamoDBClientConfig;
+  let where: string;
+  if (endpoint === "aws") {
     const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new UserError("set AWS_REGION to the region of the table (e.g. AWS_REGION=us-east-1)");
     where = `DynamoDB in ${region}`;
@@ -67,15 +96,11 @@ export async function connect(
   const store = new Store({ table, client });
   // The first request only checks the table, and an unreachable endpoint should fail fast.
   const check = new Store({ table, client: { ...client, retryStrategy: new PatientRetryStrategy(2) } });
-  for (const s of [store, check]) engine?.follow(s.client);
-  const close = async () => {
-    store.destroy();
-    await engine?.close();
-  };
+  const close = async () => store.destroy();
   try {
     const exists = await check.tableExists().finally(() => check.destroy());
     if (!exists) {
-      if (create === "always" || (create === "embedded" && engine)) await store.createTable();
+      if (create) await store.createTable();
       else
         throw new UserError(`table "${table}" does not exist at ${where}; create it with \`pagetrack init\``);
     }
@@ -84,7 +109,7 @@ export async function connect(
     if (error instanceof UserError) throw error;
     throw new UserError(`cannot use table "${table}" at ${where}: ${describeError(error)}`);
   }
-  return { store, site, where, engine, close };
+  return { store, site, where, close };
 }
 
 export function siteId(site?: string): string {

@@ -1,17 +1,11 @@
 /**
  * The table's key layout (see docs/storage.md). Partition key `UserPages`, sort key `SortKey`. Every
  * partition starts with the site id and `#`. A page path always starts with `/`, so the partitions of
- * other item types (`INDEX`, `day#...`, `ledger`, ...) can never collide with a page's partition.
+ * other item types (`INDEX`, `day#...`, `contrib#...`, `ledger`, ...) can never collide with a page's.
  */
 
 export const PK = "UserPages";
 export const SK = "SortKey";
-
-/** The whole site, as a series next to the pages. Not a path, so it cannot collide with a page. */
-export const SITE = "*";
-
-/** The site's page requests from bots (counted or not), a series of its own. */
-export const BOTS = "~bots";
 
 const SITE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -24,21 +18,24 @@ export function assertSiteId(site: string): string {
 
 export type Key = { [PK]: string; [SK]: string };
 
+/** The levels counts are rolled up to, below the all-time total. */
+export type PeriodLevel = "day" | "month" | "year";
+
 export const keys = {
-  /** The INDEX partition: one item per page (sort key = page path) with its total and first/last view. */
+  /** The INDEX partition: one item per page (sort key = page path) with its all-time total. */
   index: (site: string) => `${site}#INDEX`,
   /** Every view of one page, sort key `<10-digit epoch second>#<request id>`. */
   views: (site: string, page: string) => `${site}#${page}`,
-  /** Per file, the views of a page (or the site) on a UTC day: sort key `<YYYY-MM-DD>#<file id>`. */
-  contributions: (site: string, series: string) => `${site}#contrib#${series}`,
-  /** Views of a page (or the site) per UTC day, with the 24 hours: sort key `YYYY-MM-DD`. */
-  days: (site: string, series: string) => `${site}#day#${series}`,
-  /** Views of a page (or the site) per UTC month: sort key `YYYY-MM`. */
-  months: (site: string, series: string) => `${site}#month#${series}`,
-  /** The totals of the series that are not pages: the whole site (`*`) and its bots (`~bots`). */
+  /** A series' counts per UTC day, month or year: sort key `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
+  level: (site: string, level: PeriodLevel, series: string) => `${site}#${level}#${series}`,
+  /** The all-time totals of the series that are not pages: the whole site (`*`), its bots (`~bots`). */
   site: (site: string) => `${site}#SITE`,
+  /** What each log file adds to a UTC day, hour by hour: sort key `<HH>#<file id>[#<part>]`. */
+  contributions: (site: string, day: string) => `${site}#contrib#${day}`,
   /** One item per ingested file, sort key `file#<sha256>`. */
   ledger: (site: string) => `${site}#ledger`,
+  /** What the site's items are: sort key `schema`. */
+  meta: (site: string) => `${site}#META`,
 };
 
 /** Sort key of a raw view: the epoch second, zero-padded to 10 digits so that keys sort by time. */

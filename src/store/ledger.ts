@@ -1,49 +1,61 @@
-import type { FileStats } from "../pipeline.js";
 import { type Key, keys, PK, SK } from "./keys.js";
-import type { Item, Store } from "./store.js";
-
-export type LedgerStatus = "pending" | "done" | "failed";
+import type { Store } from "./store.js";
 
 /**
  * One item per ingested file in the `<site>#ledger` partition: keyed by the file's content hash
  * (`file#<sha256>`), or by its name when not a byte of it could be read (`source#<name>`). It makes
  * duplicate deliveries cheap to skip and shows what failed and why; the counts never depend on it.
  */
-export function ledgerKey(site: string, fileId: string | undefined, name: string): Key {
+function ledgerKey(site: string, fileId: string | undefined, name: string): Key {
   return { [PK]: keys.ledger(site), [SK]: fileId ? `file#${fileId}` : `source#${name}` };
 }
 
-export function readLedger(store: Store, key: Key): Promise<Item | undefined> {
-  return store.get(key, true);
+/**
+ * Whether a file's content is already counted. An eventually consistent read (half the price): one
+ * that misses a very recent `done` only makes the file be counted again, which changes nothing.
+ */
+export async function isDone(store: Store, site: string, fileId: string): Promise<boolean> {
+  return (await store.get(ledgerKey(site, fileId, ""), false))?.status === "done";
 }
 
-export async function markLedger(
-  store: Store,
-  key: Key,
-  status: LedgerStatus,
-  fields: { name: string; format?: string; stats?: FileStats; error?: string },
-): Promise<void> {
-  const names: Record<string, string> = { "#status": "status", "#at": `${status}At`, "#names": "names" };
+export interface LedgerEntry {
+  status: "done" | "failed";
+  fileId?: string;
+  name: string;
+  format?: string;
+  /** What the file held: lines, records, views, ... */
+  stats?: Record<string, number>;
+  error?: string;
+}
+
+/** Records a file as done (its counts are rolled up) or failed (with why), adding the name it came under. */
+export async function recordFile(store: Store, site: string, entry: LedgerEntry): Promise<void> {
+  const names: Record<string, string> = {
+    "#status": "status",
+    "#at": `${entry.status}At`,
+    "#names": "names",
+  };
   const values: Record<string, unknown> = {
-    ":status": status,
+    ":status": entry.status,
     ":now": new Date().toISOString(),
-    ":name": new Set([fields.name]),
+    ":name": new Set([entry.name]),
   };
   const sets = ["#status = :status", "#at = :now"];
-  for (const [attribute, value] of Object.entries({
-    format: fields.format,
-    stats: fields.stats,
-    error: fields.error,
-  })) {
-    if (value === undefined) continue;
+  for (const attribute of ["format", "stats", "error"] as const) {
+    if (entry[attribute] === undefined) continue;
     names[`#${attribute}`] = attribute;
-    values[`:${attribute}`] = value;
+    values[`:${attribute}`] = entry[attribute];
     sets.push(`#${attribute} = :${attribute}`);
   }
   let expression = `SET ${sets.join(", ")}`;
-  if (status === "done") {
+  if (entry.status === "done") {
     names["#error"] = "error";
     expression += " REMOVE #error";
   }
-  await store.update(key, `${expression} ADD #names :name`, names, values);
+  await store.update(
+    ledgerKey(site, entry.fileId, entry.name),
+    `${expression} ADD #names :name`,
+    names,
+    values,
+  );
 }

@@ -1,91 +1,112 @@
-import { addDay, addTotal, type DayCount, type SeriesCounts, type Total } from "../aggregate/series.js";
+import { COUNTERS, type CounterName } from "../counters/registry.js";
 import { limiter } from "./async.js";
-import { keys, PK, SK } from "./keys.js";
-import type { Item, Store } from "./store.js";
+import { hourPeriod, readHour } from "./contributions.js";
+import { type Key, keys, type PeriodLevel, PK, SK } from "./keys.js";
+import { asSlot, mergeSlots, parentPeriod, type Rollup, type SlotValue } from "./levels.js";
+import { type Item, itemId, type Store } from "./store.js";
+
+const LEVELS = ["day", "month", "year", "total"] as const;
+type Level = (typeof LEVELS)[number];
+
+/** A rollup item to bring up to date, and the slots to merge into it. */
+interface Target {
+  key: Key;
+  counter: CounterName;
+  counterKey: string;
+  period: string;
+  slots: Map<string, SlotValue>;
+}
 
 /**
- * Writes one file's counts so that any number of runs, in any order, concurrently or killed half way
- * and run again, leave the counts of ingesting each file once. Overwrite, never increment:
+ * Brings every counter of the given UTC hours up to date, from the contributions stored for them:
+ * each hour is read once (strongly consistent), and each day, month, year and all-time total it
+ * touches is read and written once, whatever the number of files behind it (see levels.ts).
  *
- * 1. the file's *contribution* to each (page, day) is put at a key that holds the file id, so a run
- *    again puts the same value at the same key;
- * 2. every rollup (day with its hours, month, page total, site total) is recomputed as the sum of
- *    the level below, read with a strongly consistent Query after this run's own writes, and stored
- *    only if it is larger than what is there (a conditional put). The run whose read comes last sees
- *    every contribution, and a stale or concurrent run can never lower a count.
+ * Run it after the contributions of a batch of files are written and before the files are marked
+ * done. Killed half way, a later run redoes it; run twice or concurrently, it changes nothing more.
  */
-export async function writeCounts(
-  store: Store,
-  site: string,
-  fileId: string,
-  counts: SeriesCounts,
-): Promise<void> {
-  const contributions: Item[] = [];
-  for (const [series, days] of counts.series) {
-    for (const [day, count] of days) {
-      contributions.push({ [PK]: keys.contributions(site, series), [SK]: `${day}#${fileId}`, ...count });
+export async function rollUp(store: Store, site: string, hours: Iterable<number>): Promise<void> {
+  let targets = new Map<string, Target>();
+  const fewAtATime = limiter(8);
+  await Promise.all(
+    [...hours].map((hour) =>
+      fewAtATime(async () => {
+        const sums = await readHour(store, site, hour);
+        for (const [counter, ofKey] of sums)
+          for (const [key, value] of ofKey)
+            addTarget(targets, site, "day", counter, key, hourPeriod(hour), value);
+      }),
+    ),
+  );
+  for (const level of LEVELS) {
+    const merged = await mergeAll(store, [...targets.values()]);
+    if (level === "total") break;
+    const above = LEVELS[LEVELS.indexOf(level) + 1];
+    targets = new Map();
+    for (const [target, item] of merged) {
+      if (COUNTERS[target.counter].totals)
+        addTarget(targets, site, above, target.counter, target.counterKey, target.period, asSlot(item));
     }
   }
-  await store.batchWrite(contributions);
-  const fewAtATime = limiter(16);
-  await Promise.all(
-    [...counts.series].map(([series, days]) =>
-      fewAtATime(() => rollUp(store, site, series, [...days.keys()].sort())),
-    ),
-  );
 }
 
-async function rollUp(store: Store, site: string, series: string, days: string[]): Promise<void> {
-  const firstDay = days[0];
-  const lastDay = days[days.length - 1];
-
-  // Days, with their hours: the sum of every file's contribution.
-  const touched = new Set(days);
-  const sums = new Map<string, DayCount>();
-  const contributions = await store.between(
-    keys.contributions(site, series),
-    `${firstDay}#`,
-    `${lastDay}#~`,
-    true,
-  );
-  for (const c of contributions.items) {
-    const day = c[SK].slice(0, 10);
-    if (touched.has(day)) sums.set(day, addDay(sums.get(day), c as unknown as DayCount));
+function addTarget(
+  targets: Map<string, Target>,
+  site: string,
+  level: Level,
+  counter: CounterName,
+  counterKey: string,
+  childPeriod: string,
+  value: SlotValue,
+): void {
+  const [period, slot] = parentPeriod(childPeriod);
+  const key = itemKey(site, level, counter, counterKey, period);
+  const id = itemId(key);
+  let target = targets.get(id);
+  if (target === undefined) {
+    target = { key, counter, counterKey, period, slots: new Map() };
+    targets.set(id, target);
   }
-  const dayPartition = keys.days(site, series);
-  await raise(store, dayPartition, sums);
+  target.slots.set(slot, value);
+}
 
-  // Months: the sum of their days, read now that this run's days are written.
-  const months = new Map<string, Total>();
-  const dayItems = await store.between(
-    dayPartition,
-    `${firstDay.slice(0, 7)}-01`,
-    `${lastDay.slice(0, 7)}-31`,
-    true,
-  );
-  for (const d of dayItems.items) {
-    const month = d[SK].slice(0, 7);
-    months.set(month, addTotal(months.get(month), d as unknown as Total));
-  }
-  const monthPartition = keys.months(site, series);
-  await raise(store, monthPartition, months);
-
-  // The total, with the first and last view: on the page's INDEX item, or in the SITE partition.
-  let total: Total | undefined;
-  for (const m of (await store.withPrefix(monthPartition, "", true)).items)
-    total = addTotal(total, m as unknown as Total);
-  if (total === undefined) return;
-  const key = series.startsWith("/")
-    ? { [PK]: keys.index(site), [SK]: series }
+/** Where a counter's rollup of a period lives: pages' totals in INDEX, the site's in SITE. */
+function itemKey(site: string, level: Level, counter: CounterName, counterKey: string, period: string): Key {
+  const series = COUNTERS[counter].series(counterKey);
+  if (level !== "total") return { [PK]: keys.level(site, level as PeriodLevel, series), [SK]: period };
+  return counter === "page"
+    ? { [PK]: keys.index(site), [SK]: counterKey }
     : { [PK]: keys.site(site), [SK]: series };
-  await store.putIfGreater({ ...key, views: total.views, first: total.first, last: total.last }, "views");
 }
 
-/** Puts each count unless the stored one is as large (the conditional put checks). */
-async function raise(store: Store, partition: string, counts: Map<string, Total | DayCount>): Promise<void> {
-  await Promise.all(
-    [...counts].map(([sortKey, count]) =>
-      store.putIfGreater({ [PK]: partition, [SK]: sortKey, ...count }, "views"),
-    ),
+/**
+ * Merges each target's slots into its item with a compare-and-swap: read (all at once, strongly
+ * consistent), merge, put on the condition that the version read is still there, and on a conflict
+ * read again. Returns each item as it stands afterwards, changed or not: a run that finds its
+ * counts already merged still hands them up, in case the run that merged them was killed.
+ */
+async function mergeAll(store: Store, targets: Target[]): Promise<Map<Target, Rollup>> {
+  const stored = await store.batchGet(
+    targets.map((t) => t.key),
+    true,
   );
+  const results = new Map<Target, Rollup>();
+  await Promise.all(
+    targets.map(async (target) => {
+      let current = stored.get(itemId(target.key)) as (Item & Rollup) | undefined;
+      for (;;) {
+        if (current !== undefined && typeof current.version !== "number")
+          throw new Error(`${current[PK]} ${current[SK]} is not a pagetrack counter of this version`);
+        const next = mergeSlots(current, target.slots);
+        if (next === undefined) break;
+        if (await store.putIfVersion({ ...target.key, ...next }, current?.version)) {
+          current = { ...target.key, ...next };
+          break;
+        }
+        current = (await store.get(target.key, true)) as (Item & Rollup) | undefined;
+      }
+      results.set(target, current as Rollup);
+    }),
+  );
+  return results;
 }

@@ -9,10 +9,12 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
@@ -55,6 +57,7 @@ export interface Usage {
 }
 
 const BATCH_SIZE = 25;
+const BATCH_GET_SIZE = 100;
 const BATCH_ATTEMPTS = 10;
 
 /**
@@ -95,19 +98,28 @@ export class Store {
   }
 
   /**
-   * Writes `item` only if it raises `field` (or the item is new): counts only grow, so the largest
-   * recomputation wins and a stale or concurrent writer can never lower one. Returns whether it wrote.
+   * Puts `item` only if the stored item's `version` is still `expected` (or, with `expected`
+   * undefined, if there is no item yet): a compare-and-swap. Returns whether it wrote.
    */
-  async putIfGreater(item: Item, field: string): Promise<boolean> {
+  async putIfVersion(item: Item, expected: number | undefined): Promise<boolean> {
+    const condition: Pick<
+      PutCommandInput,
+      "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    > =
+      expected === undefined
+        ? { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PK } }
+        : {
+            ConditionExpression: "#v = :v",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":v": expected },
+          };
     try {
       const out = await this.limit(() =>
         this.doc.send(
           new PutCommand({
             TableName: this.table,
             Item: item,
-            ConditionExpression: "attribute_not_exists(#f) OR #f < :v",
-            ExpressionAttributeNames: { "#f": field },
-            ExpressionAttributeValues: { ":v": item[field] },
+            ...condition,
             ReturnConsumedCapacity: "TOTAL",
           }),
         ),
@@ -115,6 +127,7 @@ export class Store {
       this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
       return true;
     } catch (error) {
+      // A failed condition still costs the write.
       if (error instanceof ConditionalCheckFailedException) {
         this.wrote(0, 1);
         return false;
@@ -180,6 +193,42 @@ export class Store {
       await sleep(backoff(attempt));
       requests = left;
     }
+  }
+
+  /**
+   * Reads items by key with BatchGetItem, 100 to a request, and asks again for whatever DynamoDB
+   * leaves unprocessed. Returns the items found, by `itemId`.
+   */
+  async batchGet(keys: Key[], consistent: boolean): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    const batches: Key[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) batches.push(keys.slice(i, i + BATCH_GET_SIZE));
+    await Promise.all(
+      batches.map(async (batch) => {
+        let left: Key[] = batch;
+        for (let attempt = 1; ; attempt++) {
+          const out = await this.limit(() =>
+            this.doc.send(
+              new BatchGetCommand({
+                RequestItems: { [this.table]: { Keys: left, ConsistentRead: consistent } },
+                ReturnConsumedCapacity: "TOTAL",
+              }),
+            ),
+          );
+          this.read(out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
+          for (const item of (out.Responses?.[this.table] ?? []) as Item[]) found.set(itemId(item), item);
+          left = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];
+          if (left.length === 0) return;
+          if (attempt === BATCH_ATTEMPTS) {
+            throw new Error(
+              `DynamoDB left ${left.length} reads unprocessed after ${attempt} attempts (the table is throttled)`,
+            );
+          }
+          await sleep(backoff(attempt));
+        }
+      }),
+    );
+    return found;
   }
 
   /** One page of a Query (DynamoDB returns at most 1 MB), with the capacity it cost. */
@@ -301,6 +350,11 @@ export class Store {
     this.usage.writeUnits += units;
     this.usage.itemsWritten += items;
   }
+}
+
+/** An item's key as one string, to find it among others. */
+export function itemId(key: Key): string {
+  return `${key[PK]}\u0000${key[SK]}`;
 }
 
 /** Compatible engines (the embedded one among them) lack backups and TTL; the table works without. */

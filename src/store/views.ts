@@ -1,29 +1,88 @@
-import type { LogRecord } from "../formats/record.js";
-import { percentDecode } from "../pageview/decode.js";
+import { UserError } from "../errors.js";
 import { isoSeconds, keys, PK, SK, viewSortKey } from "./keys.js";
-import type { Item } from "./store.js";
+import type { Item, Store } from "./store.js";
+
+/** What a raw view item keeps of a page view. */
+export interface RawView {
+  time: number;
+  page: string;
+  bot: boolean;
+  referrer: string;
+  requestId: string | undefined;
+  /** Line in its file: with the file id, the view's identity where the log has no request id. */
+  line: number;
+}
 
 /**
  * A raw view item, in the page's own partition. Its key is deterministic (time, then the log's
  * request id, or for formats without one the file's hash and the line number), so two views in the
  * same second stay two items and writing a view again changes nothing.
  */
-export function viewItem(
-  site: string,
-  page: string,
-  record: LogRecord,
-  view: { fileId: string; line: number; bot: boolean; expiresAt?: number },
-): Item {
-  const id = record.requestId ?? `${view.fileId.slice(0, 16)}-${view.line}`;
+export function rawViewItem(site: string, view: RawView, fileId: string, expiresAt?: number): Item {
+  const id = view.requestId ?? `${fileId.slice(0, 16)}-${view.line}`;
   return {
-    [PK]: keys.views(site, page),
-    [SK]: viewSortKey(record.time, id),
-    page,
-    time: isoSeconds(record.time),
-    referrer: record.referrer === "-" || record.referrer === "" ? undefined : percentDecode(record.referrer),
-    requestId: record.requestId,
-    file: view.fileId,
+    [PK]: keys.views(site, view.page),
+    [SK]: viewSortKey(view.time, id),
+    page: view.page,
+    time: isoSeconds(view.time),
+    referrer: view.referrer || undefined,
+    requestId: view.requestId,
+    file: fileId,
     bot: view.bot || undefined,
-    expiresAt: view.expiresAt,
+    expiresAt,
   };
+}
+
+export interface ViewListPage {
+  views: { time: string; referrer?: string }[];
+  /** Pass it back for the next views; null when there are no more. */
+  cursor: string | null;
+}
+
+/**
+ * The raw views of one page in [from, to) in time order, at most `limit` of them, resumed from an
+ * opaque cursor (the Query's LastEvaluatedKey, encoded).
+ */
+export async function readViewList(
+  store: Store,
+  site: string,
+  q: { page: string; from: number; to: number; limit: number; cursor?: string },
+): Promise<ViewListPage> {
+  const partition = keys.views(site, q.page);
+  let start: Record<string, unknown> | undefined;
+  if (q.cursor) {
+    start = decodeCursor(q.cursor);
+    if (start?.[PK] !== partition)
+      throw new UserError("cursor does not belong to this page; start again without it");
+  }
+  const page = await store.queryPage({
+    KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+    ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+    ExpressionAttributeValues: {
+      ":pk": partition,
+      ":from": String(q.from).padStart(10, "0"),
+      // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
+      ":to": `${String(q.to - 1).padStart(10, "0")}$`,
+    },
+    Limit: q.limit,
+    ExclusiveStartKey: start,
+  });
+  return {
+    views: page.items.map((item) => ({
+      time: String(item.time),
+      ...(item.referrer ? { referrer: String(item.referrer) } : {}),
+    })),
+    cursor: page.next ? Buffer.from(JSON.stringify(page.next)).toString("base64url") : null,
+  };
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> | undefined {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    return typeof key?.[PK] === "string" && typeof key?.[SK] === "string"
+      ? { [PK]: key[PK], [SK]: key[SK] }
+      : undefined;
+  } catch {
+    throw new UserError("cursor is not valid; pass back the cursor of the previous answer");
+  }
 }

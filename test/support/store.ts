@@ -1,21 +1,16 @@
-import { EmbeddedEngine } from "../../src/store/engine.js";
+import { openEmbedded } from "../../src/store/connect.js";
+import type { EmbeddedEngine } from "../../src/store/engine.js";
 import { keys, PK } from "../../src/store/keys.js";
-import { Store } from "../../src/store/store.js";
+import type { Store } from "../../src/store/store.js";
 import { FaultProxy } from "./fault-proxy.js";
 
-/** An embedded engine of the test's own, in a data directory, with a store on it. */
+/** An embedded engine of the test's own, in a data directory, with a store on it, and its address. */
 export async function startEngine(
   dataDir: string,
 ): Promise<{ engine: EmbeddedEngine; endpoint: string; store: Store }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  const engine = new EmbeddedEngine(dataDir);
-  const endpoint = await engine.endpoint();
-  const store = new Store({
-    table: "pagetrack",
-    client: { endpoint, region: "local", credentials: { accessKeyId: "test", secretAccessKey: "test" } },
-  });
-  await store.createTable();
-  return { engine, endpoint, store };
+  const { engine, store } = await openEmbedded(dataDir);
+  return { engine, endpoint: await engine.endpoint(), store };
 }
 
 /** How many raw view items a page's partition holds: the original tracker's `--select COUNT`. */

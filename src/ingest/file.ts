@@ -2,16 +2,16 @@ import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SeriesCounts } from "../aggregate/series.js";
+import { Tally } from "../aggregate/tally.js";
 import { describeError } from "../errors.js";
-import type { FormatOption } from "../formats/record.js";
+import type { FormatName, FormatOption } from "../formats/record.js";
 import type { PageViewRule } from "../pageview/rule.js";
-import { type ScanResult, scanSource } from "../pipeline.js";
+import { type FileStats, type LineProblem, scanSource } from "../pipeline.js";
 import { fileSource, type LogSource } from "../readers/sources.js";
-import { ledgerKey, markLedger, readLedger } from "../store/ledger.js";
-import { writeCounts } from "../store/rollup.js";
+import { contributionItems } from "../store/contributions.js";
+import { isDone, recordFile } from "../store/ledger.js";
 import type { Item, Store } from "../store/store.js";
-import { viewItem } from "../store/views.js";
+import { rawViewItem } from "../store/views.js";
 
 export interface IngestOptions {
   format: FormatOption;
@@ -26,36 +26,44 @@ export interface IngestOptions {
   onBytes?: (bytes: number) => void;
 }
 
-export type FileOutcome = {
+/** What became of one file: counted (its rollup still to come), already done, or failed. */
+export interface FileResult {
   name: string;
-  status: "done" | "duplicate" | "failed";
+  status: "counted" | "duplicate" | "failed";
   fileId?: string;
-  /** What the first read found: its stats, the first rejected lines, or why the file is unreadable. */
-  scan: ScanResult;
+  format?: FormatName;
+  /** What the file held. */
+  stats: FileStats;
+  /** The first rejected lines (all of them are counted in stats.rejected). */
+  problems: LineProblem[];
+  /** Why the file failed. */
   error?: string;
-};
+  /** The UTC hours (their starts, epoch seconds) the file added counts to. */
+  hours: number[];
+}
 
 /**
- * Ingests one log file into the table, exactly once however often it is delivered:
+ * The part of ingestion that is per file, and whose cost is the file's own:
  *
- * 1. read it whole (hashing its bytes: the file id), counting page views per page and hour; a file
+ * 1. read it whole (hashing its bytes: the file id), tallying every counter per UTC hour; a file
  *    that cannot be read writes nothing but a failed ledger item;
- * 2. skip it if the ledger says this content is done (a duplicate delivery costs one read);
- * 3. mark it pending, read it again to write its raw views (deterministic keys), write its
- *    contributions and roll the counters up (see store/rollup.ts), mark it done.
+ * 2. skip it if the ledger says this content is done (a duplicate delivery costs half a read);
+ * 3. read it again to write its raw views (deterministic keys), then write its contributions: one
+ *    item per UTC hour with every counter, keyed by the file id.
  *
- * Killed at any point, a run again redoes the same writes with the same values.
+ * The counters are rolled up afterwards, once for a batch of files (driver.ts). Killed at any point,
+ * a run again redoes the same writes with the same values.
  */
-export async function ingestSource(
+export async function countFile(
   store: Store,
   site: string,
   source: LogSource,
   options: IngestOptions,
-): Promise<FileOutcome> {
+): Promise<FileResult> {
   const spool = options.raw && !source.replayable ? new Spool() : undefined;
   const hash = createHash("sha256");
   let bytes = 0;
-  const counts = new SeriesCounts();
+  const tally = new Tally("hour");
   const scan = await scanSource(
     source,
     {
@@ -65,45 +73,53 @@ export async function ingestSource(
         bytes += chunk.length;
         spool?.write(chunk);
       }),
-      onBot: (record) => counts.addBot(record.time),
     },
-    (page, record) => counts.add(page, record.time),
+    (view) => tally.add(view),
   );
   const fileId = bytes > 0 ? hash.digest("hex") : undefined;
-  const outcome: FileOutcome = { name: source.name, status: "failed", fileId, scan };
-  const key = ledgerKey(site, fileId, source.name);
+  const result: FileResult = {
+    name: source.name,
+    status: "failed",
+    fileId,
+    format: scan.format,
+    stats: scan.stats,
+    problems: scan.problems,
+    hours: [...tally.periods.keys()],
+  };
   try {
     if (scan.error || !fileId) {
-      outcome.error = scan.error ?? "empty file";
-      await markLedger(store, key, "failed", {
+      result.error = scan.error ?? "empty file";
+      await recordFile(store, site, {
+        status: "failed",
+        fileId,
         name: source.name,
         format: scan.format,
-        error: outcome.error,
+        error: result.error,
       });
-      return outcome;
+      return result;
     }
-    if (!options.force && (await readLedger(store, key))?.status === "done") {
-      outcome.status = "duplicate";
-      return outcome;
+    if (!options.force && (await isDone(store, site, fileId))) {
+      // Its lines were reported when it was counted.
+      return { ...result, status: "duplicate", problems: [] };
     }
-    await markLedger(store, key, "pending", { name: source.name, format: scan.format, stats: scan.stats });
     if (options.raw) {
       await writeRawViews(store, site, spool ? fileSource(spool.path) : source, { fileId, bytes }, options);
     }
-    await writeCounts(store, site, fileId, counts);
-    await markLedger(store, key, "done", { name: source.name, format: scan.format, stats: scan.stats });
-    outcome.status = "done";
+    await store.batchWrite(contributionItems(site, fileId, tally.periods));
+    result.status = "counted";
   } catch (error) {
-    outcome.error = describeError(error);
-    await markLedger(store, key, "failed", {
+    result.error = describeError(error);
+    await recordFile(store, site, {
+      status: "failed",
+      fileId,
       name: source.name,
       format: scan.format,
-      error: outcome.error,
+      error: result.error,
     }).catch(() => {});
   } finally {
     spool?.remove();
   }
-  return outcome;
+  return result;
 }
 
 /**
@@ -118,7 +134,6 @@ async function writeRawViews(
   options: IngestOptions,
 ): Promise<void> {
   const retention = options.retentionDays;
-  const expiresAt = retention ? (view: number) => view + retention * 86400 : undefined;
   const hash = createHash("sha256");
   let pending: Item[] = [];
   const writing: Promise<void>[] = [];
@@ -140,8 +155,9 @@ async function writeRawViews(
       afterChunk: () => (pending.length >= 500 ? flush() : undefined),
       limit: bytes,
     },
-    (page, record, line, bot) => {
-      pending.push(viewItem(site, page, record, { fileId, line, bot, expiresAt: expiresAt?.(record.time) }));
+    (view) => {
+      if (view.counted)
+        pending.push(rawViewItem(site, view, fileId, retention ? view.time + retention * 86400 : undefined));
     },
   );
   await flush();
@@ -171,11 +187,9 @@ class Spool {
     `pagetrack-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
   );
   private readonly fd = openSync(this.path, "w");
-  bytes = 0;
 
   write(chunk: Buffer): void {
     writeSync(this.fd, chunk);
-    this.bytes += chunk.length;
   }
 
   remove(): void {

@@ -1,0 +1,158 @@
+import { describeError } from "../errors.js";
+import type { FormatName } from "../formats/record.js";
+import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
+import type { LogSource } from "../readers/sources.js";
+import { recordFile } from "../store/ledger.js";
+import { checkSchema } from "../store/meta.js";
+import { rollUp } from "../store/rollup.js";
+import type { Store } from "../store/store.js";
+import { countFile, type FileResult, type IngestOptions } from "./file.js";
+
+export type { IngestOptions } from "./file.js";
+
+/** How one file ended. */
+export interface FileOutcome {
+  name: string;
+  status: "done" | "duplicate" | "failed";
+  fileId?: string;
+  format?: FormatName;
+  stats: FileStats;
+  /** The first rejected lines of a file counted now (all of them are in stats.rejected). */
+  problems: LineProblem[];
+  error?: string;
+}
+
+/** What a run did, file by file summed up. */
+export interface IngestSummary {
+  files: number;
+  ingested: number;
+  duplicates: number;
+  failed: number;
+  /** The lines of the files ingested now. */
+  stats: FileStats;
+}
+
+export interface BatchOptions {
+  /** Files counted before their counters are rolled up together (default 200). */
+  batchFiles?: number;
+  /** ... or seconds since the batch's first file, whichever comes first (default 60). */
+  batchSeconds?: number;
+  /** Files read at once (default 4). */
+  concurrency?: number;
+}
+
+/**
+ * Ingests log files into the table, exactly once however often each is delivered: the one driver of
+ * `pagetrack ingest`, `pagetrack demo` and the ingest Lambda function.
+ *
+ * Each file is counted on its own (file.ts: contributions per UTC hour); the counters of a batch of
+ * files are then rolled up together, once (store/rollup.ts), and only then are its files marked
+ * done. So what a file costs does not grow with the files already ingested: a rollup reads each
+ * hour the batch touched once, and writes each day, month, year and total once. Outcomes are handed
+ * to `onFile` as files end and are not kept: memory does not grow with the number of files.
+ */
+export async function ingest(
+  store: Store,
+  site: string,
+  sources: Iterable<LogSource> | AsyncIterable<LogSource>,
+  options: IngestOptions & BatchOptions,
+  onFile: (outcome: FileOutcome) => void = () => {},
+): Promise<IngestSummary> {
+  await checkSchema(store, site);
+  const summary: IngestSummary = { files: 0, ingested: 0, duplicates: 0, failed: 0, stats: emptyStats() };
+  const end = (outcome: FileOutcome) => {
+    summary.files++;
+    if (outcome.status === "done") {
+      summary.ingested++;
+      addStats(summary.stats, outcome.stats);
+    } else if (outcome.status === "duplicate") summary.duplicates++;
+    else summary.failed++;
+    onFile(outcome);
+  };
+  const batchFiles = options.batchFiles ?? 200;
+  const batchMs = (options.batchSeconds ?? 60) * 1000;
+  let batch = new Batch();
+  const finishing: Promise<void>[] = [];
+  const finish = () => {
+    const full = batch;
+    batch = new Batch();
+    if (full.files.length > 0)
+      finishing.push(full.finish(store, site).then((outcomes) => outcomes.forEach(end)));
+  };
+
+  await eachAtOnce(options.concurrency ?? 4, sources, async (source) => {
+    const result = await countFile(store, site, source, options);
+    if (result.status !== "counted") return end(outcomeOf(result, result.status));
+    batch.add(result);
+    if (batch.files.length >= batchFiles || Date.now() - batch.started >= batchMs) finish();
+  });
+  finish();
+  await Promise.all(finishing);
+  return summary;
+}
+
+/** Files counted whose counters are not yet rolled up. */
+class Batch {
+  readonly started = Date.now();
+  readonly files: FileResult[] = [];
+  private readonly hours = new Set<number>();
+
+  add(file: FileResult): void {
+    this.files.push(file);
+    for (const hour of file.hours) this.hours.add(hour);
+  }
+
+  /** Rolls the batch's hours up, then marks its files done; if the rollup fails, they fail with it. */
+  async finish(store: Store, site: string): Promise<FileOutcome[]> {
+    try {
+      await rollUp(store, site, this.hours);
+    } catch (error) {
+      const reason = describeError(error);
+      return Promise.all(
+        this.files.map(async (file) => {
+          await recordFile(store, site, { ...ledgerEntry(file), status: "failed", error: reason }).catch(
+            () => {},
+          );
+          return { ...outcomeOf(file, "failed"), error: reason };
+        }),
+      );
+    }
+    return Promise.all(
+      this.files.map(async (file) => {
+        try {
+          await recordFile(store, site, { ...ledgerEntry(file), status: "done" });
+          return outcomeOf(file, "done");
+        } catch (error) {
+          // Counted all the same: only the ledger, which makes a later delivery cheap, is missing.
+          return {
+            ...outcomeOf(file, "failed"),
+            error: `counted, but not recorded as done: ${describeError(error)}`,
+          };
+        }
+      }),
+    );
+  }
+}
+
+function ledgerEntry(file: FileResult) {
+  return { fileId: file.fileId, name: file.name, format: file.format, stats: { ...file.stats } };
+}
+
+function outcomeOf(file: FileResult, status: FileOutcome["status"]): FileOutcome {
+  const { name, fileId, format, stats, problems, error } = file;
+  return { name, status, fileId, format, stats, problems, error };
+}
+
+/** Runs `work` on every item, `n` at a time, taking items from the iterable only as workers free up. */
+async function eachAtOnce<T>(
+  n: number,
+  items: Iterable<T> | AsyncIterable<T>,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const iterator =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+  const worker = async () => {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) await work(next.value);
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+}

@@ -1,0 +1,91 @@
+import { type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
+import { keys, PK, SK } from "./keys.js";
+import type { SlotValue } from "./levels.js";
+import type { Item, Store } from "./store.js";
+
+/** An hour as the periods of the store name it: `2024-05-01T07` (UTC). */
+export function hourPeriod(hourStart: number): string {
+  return new Date(hourStart * 1000).toISOString().slice(0, 13);
+}
+
+// Items may hold 400 KB; a file with more distinct keys in one hour is split into parts.
+const PART_BYTES = 300_000;
+
+/** A cell as stored: [count, first and last view as seconds after the hour's start]. */
+type StoredCell = [number, number, number];
+
+/**
+ * The items that hold what one file adds to each UTC hour: one item per hour the file has views in,
+ * with every counter's cells (`counts`: counter → key → cell), keyed by the file's id so that a
+ * second ingestion of the file puts the same values at the same keys.
+ */
+export function contributionItems(site: string, fileId: string, hours: Map<number, Cells>): Item[] {
+  const items: Item[] = [];
+  for (const [hourStart, cells] of hours) {
+    const period = hourPeriod(hourStart);
+    const parts: Record<string, Record<string, StoredCell>>[] = [{}];
+    let size = 0;
+    for (const [counter, cellsOfKey] of cells) {
+      for (const [key, cell] of cellsOfKey) {
+        size += Buffer.byteLength(key) + 24;
+        if (size > PART_BYTES) {
+          parts.push({});
+          size = 0;
+        }
+        const part = parts[parts.length - 1];
+        part[counter] ??= {};
+        part[counter][key] = [cell.n, cell.first - hourStart, cell.last - hourStart];
+      }
+    }
+    parts.forEach((counts, i) => {
+      items.push({
+        [PK]: keys.contributions(site, period.slice(0, 10)),
+        [SK]: `${period.slice(11)}#${fileId}${parts.length > 1 ? `#${i}` : ""}`,
+        counts,
+      });
+    });
+  }
+  return items;
+}
+
+/**
+ * Everything the files ingested so far add to one UTC hour, per counter and key: the sums, with the
+ * number of contributions each merged. Read with a strongly consistent query, so that it includes
+ * every contribution written before it; its cost grows with the files of that hour only.
+ */
+export async function readHour(
+  store: Store,
+  site: string,
+  hourStart: number,
+): Promise<Map<CounterName, Map<string, SlotValue>>> {
+  const period = hourPeriod(hourStart);
+  const { items } = await store.withPrefix(
+    keys.contributions(site, period.slice(0, 10)),
+    `${period.slice(11)}#`,
+    true,
+  );
+  const sums = new Map<CounterName, Map<string, SlotValue>>();
+  for (const item of items) {
+    for (const [counter, cells] of Object.entries(
+      item.counts as Record<string, Record<string, StoredCell>>,
+    )) {
+      if (!(counter in COUNTERS)) continue; // written by a newer pagetrack
+      let ofKey = sums.get(counter as CounterName);
+      if (ofKey === undefined) {
+        ofKey = new Map();
+        sums.set(counter as CounterName, ofKey);
+      }
+      for (const [key, [n, first, last]] of Object.entries(cells)) {
+        const sum = ofKey.get(key);
+        if (sum === undefined) ofKey.set(key, { n, m: 1, first: hourStart + first, last: hourStart + last });
+        else {
+          sum.n += n;
+          sum.m++;
+          sum.first = Math.min(sum.first, hourStart + first);
+          sum.last = Math.max(sum.last, hourStart + last);
+        }
+      }
+    }
+  }
+  return sums;
+}
