@@ -3,12 +3,14 @@
  * run. Prints each figure and whether its target is met; exits 1 when one is missed.
  */
 import { benchApi } from "./api.js";
+import { benchIngest } from "./ingest.js";
 import { benchReport } from "./report.js";
-import { benchIngest, benchTotals } from "./store.js";
+import { benchIngestLarge, benchTotals } from "./store.js";
 
 const SECTIONS: Record<string, () => Promise<boolean>> = {
   report: () => benchReport(),
   ingest: () => benchIngest(),
+  "ingest-large": () => benchIngestLarge(),
   totals: () => benchTotals(),
   api: () => benchApi(),
 };

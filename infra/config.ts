@@ -131,6 +131,24 @@ const schema = z.strictObject({
     ),
     { rateLimit: 50, burstLimit: 100 },
   ),
+  ingest: z._default(
+    z
+      .strictObject(
+        {
+          batchWindowSeconds: z._default(wholeNumber(0, 300), 300),
+          batchSize: z._default(wholeNumber(1, 1000), 100),
+          maxConcurrency: z._default(wholeNumber(2, 100), 2),
+        },
+        'must be an object such as {"batchWindowSeconds": 300, "batchSize": 100, "maxConcurrency": 2}',
+      )
+      .check(
+        z.refine(
+          (i) => i.batchSize <= 10 || i.batchWindowSeconds >= 1,
+          "batchSize above 10 needs a batchWindowSeconds of 1 or more (a rule of Lambda's SQS event source)",
+        ),
+      ),
+    { batchWindowSeconds: 300, batchSize: 100, maxConcurrency: 2 },
+  ),
   logRetentionDays: z._default(
     z
       .number("must be a number")

@@ -8,7 +8,7 @@ import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
-import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import {
   BlockPublicAccess,
@@ -18,7 +18,7 @@ import {
   type IBucket,
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
-import { LambdaDestination } from "aws-cdk-lib/aws-s3-notifications";
+import { SqsDestination } from "aws-cdk-lib/aws-s3-notifications";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -50,6 +50,13 @@ export const TTL_ATTRIBUTE = "expiresAt";
  * - /tmp holds the compressed object for the second read: 1 GiB is ten 100 MB files.
  */
 export const INGEST = { memoryMb: 1769, timeout: Duration.minutes(10), tmpMb: 1024 } as const;
+
+/**
+ * The queue between the log bucket and the ingest function. Lambda asks for a visibility timeout of
+ * at least six times the function's timeout, so that a batch whose function was throttled can be
+ * retried before it shows up again; a batch that fails three times goes to the dead-letter queue.
+ */
+export const QUEUE = { visibility: Duration.minutes(60), receives: 3 } as const;
 
 /** The API reads a few items per request; 512 MB keeps its cold start short. */
 export const API = { memoryMb: 512, timeout: Duration.seconds(15) } as const;
@@ -102,10 +109,20 @@ export class PagetrackStack extends Stack {
       PAGETRACK_SITE: config.site,
     };
 
+    // New log files are announced in a queue; the function takes them in batches, so that it rolls
+    // the counters up once for many files (docs/deploy.md), and at most `maxConcurrency` batches run
+    // at once, so that a flood of files cannot take the account's concurrency or heat the table.
     const failures = new Queue(this, "IngestFailures", {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+    });
+    const queue = new Queue(this, "NewLogs", {
+      visibilityTimeout: QUEUE.visibility,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: failures, maxReceiveCount: QUEUE.receives },
     });
     const ingestLogs = logGroup("IngestLogs");
     const ingest = new LambdaFunction(this, "Ingest", {
@@ -125,16 +142,22 @@ export class PagetrackStack extends Stack {
         PAGETRACK_PREFIXES: config.pagePrefixes.join(","),
         PAGETRACK_EXCLUDES: config.pageExcludes.join(","),
       }),
-      // The handler throws when a file failed; files already done are skipped on a retry.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(failures),
     });
+    ingest.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: config.ingest.batchSize,
+        maxBatchingWindow: Duration.seconds(config.ingest.batchWindowSeconds),
+        maxConcurrency: config.ingest.maxConcurrency,
+        // The handler names the messages whose files failed; the others leave the queue.
+        reportBatchItemFailures: true,
+      }),
+    );
     ingest.addToRolePolicy(
       new PolicyStatement({
         sid: "WriteCounts",
         actions: [
           "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
           "dynamodb:Query",
           "dynamodb:PutItem",
           "dynamodb:UpdateItem",
@@ -152,12 +175,12 @@ export class PagetrackStack extends Stack {
     );
     bucket.addEventNotification(
       EventType.OBJECT_CREATED,
-      new LambdaDestination(ingest),
+      new SqsDestination(queue),
       ...(prefix ? [{ prefix }] : []),
     );
 
     const alarm = new Alarm(this, "IngestFailuresAlarm", {
-      alarmDescription: "pagetrack: log files failed to ingest after retries (see the IngestFailures queue)",
+      alarmDescription: "pagetrack: log files failed to ingest three times (see the IngestFailures queue)",
       metric: failures.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: "Maximum",
@@ -229,6 +252,7 @@ export class PagetrackStack extends Stack {
       value: `s3://${bucket.bucketName}/${prefix}`,
       description: "where the logs go; backfill with: pagetrack ingest <this> --endpoint aws",
     });
+    new CfnOutput(this, "IngestQueue", { value: queue.queueUrl });
     new CfnOutput(this, "IngestFailureQueue", { value: failures.queueUrl });
     new CfnOutput(this, "IngestLogGroup", { value: ingestLogs.logGroupName });
   }

@@ -137,6 +137,12 @@ describe("infra: configuration", () => {
     [{ throttle: { rateLimit: 0 } }, "throttle.rateLimit must be a whole number from 1"],
     [{ newBucket: { expireLogsAfterDays: -1 } }, "newBucket.expireLogsAfterDays must be"],
     [{ alarmEmail: "me" }, "alarmEmail must be an e-mail address"],
+    [
+      { ingest: { batchWindowSeconds: 301 } },
+      "ingest.batchWindowSeconds must be a whole number from 0 to 300",
+    ],
+    [{ ingest: { maxConcurrency: 1 } }, "ingest.maxConcurrency must be a whole number from 2"],
+    [{ ingest: { batchWindowSeconds: 0 } }, "ingest batchSize above 10 needs a batchWindowSeconds of 1"],
     [{ corsOrigin: ["https://example.com"] }, 'unknown field "corsOrigin"'],
     [{ newBucket: { expireDays: 3 } }, 'newBucket: unknown field "expireDays"'],
   ])("rejects %j on one line naming the field", (input, message) => {
@@ -263,25 +269,54 @@ describe("infra: stack with a new log bucket", () => {
     }
   });
 
-  it("invokes the ingest function on ObjectCreated under the prefix", () => {
-    const ingest = fn(template, "pagetrack: counts");
+  const queueIds = () => {
+    const queues = Object.entries(resources(template, "AWS::SQS::Queue"));
+    const ingestQueue = queues.find(([, q]) => q.Properties.RedrivePolicy)?.[0] as string;
+    const deadLetters = queues.find(([, q]) => !q.Properties.RedrivePolicy)?.[0] as string;
+    return { ingestQueue, deadLetters };
+  };
+
+  it("announces new log objects under the prefix in a queue that only this bucket may send to", () => {
+    const { ingestQueue } = queueIds();
     template.hasResourceProperties("Custom::S3BucketNotifications", {
       Managed: true,
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        QueueConfigurations: [
           {
             Events: ["s3:ObjectCreated:*"],
             Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "cf/" }] } },
-            LambdaFunctionArn: { "Fn::GetAtt": [ingest.id, "Arn"] },
+            QueueArn: { "Fn::GetAtt": [ingestQueue, "Arn"] },
           },
         ],
       },
     });
-    template.hasResourceProperties("AWS::Lambda::Permission", {
-      Action: "lambda:InvokeFunction",
-      Principal: "s3.amazonaws.com",
-      FunctionName: { "Fn::GetAtt": [ingest.id, "Arn"] },
+    const policies = Object.values(resources(template, "AWS::SQS::QueuePolicy"));
+    const send = policies
+      .flatMap((p) => asList(p.Properties.PolicyDocument.Statement) as Cfn[])
+      .find((st) => st.Effect === "Allow" && asList(st.Action).includes("sqs:SendMessage"));
+    expect(send.Principal).toEqual({ Service: "s3.amazonaws.com" });
+    expect(send.Condition.ArnLike["aws:SourceArn"]).toBeDefined();
+    // S3 no longer invokes the function itself.
+    for (const permission of Object.values(resources(template, "AWS::Lambda::Permission")))
+      expect(permission.Properties.Principal).not.toBe("s3.amazonaws.com");
+  });
+
+  it("feeds the ingest function batches from the queue, a few at a time, with partial batch failures", () => {
+    const { ingestQueue } = queueIds();
+    const ingest = fn(template, "pagetrack: counts");
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: ingest.id },
+      EventSourceArn: { "Fn::GetAtt": [ingestQueue, "Arn"] },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 300,
+      ScalingConfig: { MaximumConcurrency: 2 },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
+    // Lambda's advice: a visibility timeout of six times the function's timeout at least.
+    const visibility = resources(template, "AWS::SQS::Queue")[ingestQueue].Properties.VisibilityTimeout;
+    expect(visibility).toBeGreaterThanOrEqual(6 * ingest.Properties.Timeout);
+    // No asynchronous invocations any more: nothing to retry there.
+    template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
   });
 
   it("runs both functions on Node.js 22 or newer, on arm64, from the prebuilt bundles", () => {
@@ -304,18 +339,17 @@ describe("infra: stack with a new log bucket", () => {
     expect(p.EphemeralStorage.Size).toBeGreaterThanOrEqual(1024);
   });
 
-  it("retries failed events twice, then sends them to an SQS queue with an alarm on it", () => {
-    const queueId = Object.keys(resources(template, "AWS::SQS::Queue"))[0];
-    const ingest = fn(template, "pagetrack: counts");
-    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
-      FunctionName: { Ref: ingest.id },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
+  it("moves files that failed three times to a dead-letter queue with an alarm on it", () => {
+    const { ingestQueue, deadLetters } = queueIds();
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [deadLetters, "Arn"] }, maxReceiveCount: 3 },
     });
+    for (const id of [ingestQueue, deadLetters])
+      expect(resources(template, "AWS::SQS::Queue")[id].Properties.SqsManagedSseEnabled).toBe(true);
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "AWS/SQS",
       MetricName: "ApproximateNumberOfMessagesVisible",
-      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [queueId, "QueueName"] } }],
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetters, "QueueName"] } }],
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       Threshold: 1,
     });
@@ -398,6 +432,7 @@ describe("infra: least privilege", () => {
       const own = statements(template).filter((s) => s.roles.includes(roleOf(ingest)));
       const dynamo = own.filter((s) => asList(s.statement.Action).some((a) => a.startsWith("dynamodb:")));
       expect(dynamo.flatMap((s) => asList(s.statement.Action)).sort()).toEqual([
+        "dynamodb:BatchGetItem",
         "dynamodb:BatchWriteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
@@ -496,7 +531,7 @@ describe("infra: stack with an existing bucket, retention and a token", () => {
       // Not managed: the handler keeps the bucket's other notifications.
       Managed: false,
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        QueueConfigurations: [
           {
             Events: ["s3:ObjectCreated:*"],
             Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "logs/" }] } },

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
 import { configFromEnv } from "../src/lambda/config.js";
-import type { S3Event } from "../src/lambda/ingest.js";
+import type { BatchResponse, SqsEvent } from "../src/lambda/ingest.js";
 import { keys } from "../src/store/keys.js";
-import { type Dataset, dataset } from "./support/dataset.js";
+import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
 import { tempDir } from "./support/paths.js";
 import { putObjects, s3Env, startS3 } from "./support/s3.js";
 import { startEngine } from "./support/store.js";
@@ -31,30 +31,57 @@ function record(bucket: string, encodedKey: string, size = 1024) {
   };
 }
 
+/** A batch of SQS messages as Lambda hands it over: each message body an S3 event notification. */
+function sqsEvent(bodies: Record<string, unknown>): SqsEvent {
+  return {
+    Records: Object.entries(bodies).map(([messageId, body]) => ({
+      messageId,
+      receiptHandle: `handle-${messageId}`,
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      attributes: { ApproximateReceiveCount: "1", SentTimestamp: "1709121600000" },
+      messageAttributes: {},
+      md5OfBody: "-",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:pagetrack-ingest",
+      awsRegion: "us-east-1",
+    })),
+  };
+}
+
+const notification = (bucket: string, ...keys: string[]) => ({ Records: keys.map((k) => record(bucket, k)) });
+
 /** The Lambda handlers against a real local S3 server and the embedded engine. */
 describe("Lambda handlers", () => {
   let s3: Awaited<ReturnType<typeof startS3>>;
   let engine: Awaited<ReturnType<typeof startEngine>>;
   let data: Dataset;
-  let ingest: (event: S3Event) => Promise<{ files: { name: string; status: string }[] }>;
+  let keysOf: string[];
+  let ingest: (event: SqsEvent) => Promise<BatchResponse>;
   let api: (
     event: unknown,
     context: unknown,
   ) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+  const logged = () => log.mock.calls.map(([line]) => JSON.parse(line));
+  let log: MockInstance<typeof console.log>;
 
   beforeAll(async () => {
     // The handler logs a JSON line per file for CloudWatch; keep the test output quiet.
-    vi.spyOn(console, "log").mockImplementation(() => {});
+    log = vi.spyOn(console, "log").mockImplementation(() => {});
     s3 = await startS3();
     engine = await startEngine(join(await tempDir(), "data"));
-    data = await dataset({ requests: 2000, days: 1, seed: 21 });
-    const body = (i: number) => readFile(data.files[i]);
-    await putObjects(s3.client, "cf-logs", {
-      "logs/E2 with space.2024-02-28-00.gz": await body(0),
-      "logs/2024/02/28/E2.2024-02-28-01.gz": await body(1),
-      "logs/E2+plus.2024-02-28-02.gz": await body(2),
-      "logs/corrupt.gz": (await body(3)).subarray(0, 200),
+    // CloudFront's shape: several small files an hour.
+    data = await dataset({ requests: 3000, days: 1, seed: 21, filesPerHour: 4 });
+    const objects: Record<string, Buffer> = {};
+    keysOf = data.files.map((file) => `logs/${file.split("/").pop()}`);
+    for (const [i, key] of keysOf.entries()) objects[key] = await readFile(data.files[i]);
+    const body = await readFile(data.files[0]);
+    Object.assign(objects, {
+      "odd/E2 with space.gz": body,
+      "odd/E2+plus.gz": body,
+      "odd/2024/02/28/E2.gz": body,
+      "odd/corrupt.gz": body.subarray(0, 200),
     });
+    await putObjects(s3.client, "cf-logs", objects);
     Object.assign(process.env, s3Env(s3.endpoint), {
       TARGET_DYNAMO_TABLE: "pagetrack",
       AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
@@ -70,40 +97,84 @@ describe("Lambda handlers", () => {
     await engine.engine.close();
   });
 
-  it("ingests every record of an event, URL-decoding the keys, logging a JSON line per file", async () => {
-    const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    const result = await ingest({
-      Records: [
-        record("cf-logs", "logs/E2+with+space.2024-02-28-00.gz"),
-        record("cf-logs", "logs%2F2024%2F02%2F28%2FE2.2024-02-28-01.gz"),
-        record("cf-logs", "logs/E2%2Bplus.2024-02-28-02.gz"),
-      ],
-    });
-    expect(result.files.map((f) => f.status)).toEqual(["done", "done", "done"]);
-    expect(result.files[0].name).toBe("s3://cf-logs/logs/E2 with space.2024-02-28-00.gz");
-    expect(log.mock.calls.map(([line]) => JSON.parse(line).status)).toEqual(["done", "done", "done"]);
-  });
-
-  it("skips a duplicate event", async () => {
-    const result = await ingest({ Records: [record("cf-logs", "logs/E2+with+space.2024-02-28-00.gz")] });
-    expect(result.files[0].status).toBe("duplicate");
-  });
-
-  it("fails the invocation when a file fails (so Lambda retries it), after ingesting the others", async () => {
-    const before = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items.length;
-    await expect(
-      ingest({
-        Records: [
-          record("cf-logs", "logs/missing.gz"),
-          record("cf-logs", "logs/corrupt.gz"),
-          record("cf-logs", "logs/2024/02/28/E2.2024-02-28-01.gz"),
-        ],
-      }),
-    ).rejects.toThrow(
-      /^2 of 3 files failed: s3:\/\/cf-logs\/logs\/missing\.gz: no such S3 object; s3:\/\/cf-logs\/logs\/corrupt\.gz: truncated gzip data/,
+  it("counts batches of many small files exactly, whatever the batches, a message naming one file or several", async () => {
+    // The queue hands the notifications over in batches of its own making.
+    const batches = [keysOf.slice(0, 40), keysOf.slice(40, 41), keysOf.slice(41)];
+    for (const [b, keys] of batches.entries()) {
+      const bodies: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i += 2)
+        bodies[`m${b}-${i}`] = notification("cf-logs", ...keys.slice(i, i + 2));
+      expect(await ingest(sqsEvent(bodies))).toEqual({ batchItemFailures: [] });
+    }
+    expect(logged().filter((l) => l.status === "done")).toHaveLength(data.files.length);
+    await expectCounts(
+      ["--endpoint", engine.endpoint, "--site", "lambda"],
+      data.expected,
+      daysOf(data.expected),
     );
+  });
+
+  it("skips files already done, and S3's test event", async () => {
+    log.mockClear();
+    const again = sqsEvent({
+      a: notification("cf-logs", ...keysOf.slice(0, 3)),
+      test: { Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "cf-logs", RequestId: "x", HostId: "y" },
+    });
+    expect(await ingest(again)).toEqual({ batchItemFailures: [] });
+    expect(logged().map((l) => l.status)).toEqual(["duplicate", "duplicate", "duplicate"]);
+  });
+
+  it("URL-decodes the keys, logging a JSON line per file", async () => {
+    log.mockClear();
+    const result = await ingest(
+      sqsEvent({
+        a: notification("cf-logs", "odd/E2+with+space.gz", "odd%2F2024%2F02%2F28%2FE2.gz"),
+        b: notification("cf-logs", "odd/E2%2Bplus.gz"),
+      }),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    // The same bytes under three names: one file, counted once already.
+    expect(
+      logged()
+        .map((l) => [l.name, l.status])
+        .sort(),
+    ).toEqual([
+      ["s3://cf-logs/odd/2024/02/28/E2.gz", "duplicate"],
+      ["s3://cf-logs/odd/E2 with space.gz", "duplicate"],
+      ["s3://cf-logs/odd/E2+plus.gz", "duplicate"],
+    ]);
+  });
+
+  it("hands back only the messages whose files failed, after ingesting the others", async () => {
+    log.mockClear();
+    const fresh = await dataset({ requests: 300, days: 1, seed: 22 });
+    await putObjects(s3.client, "cf-logs", { "new/one.gz": await readFile(fresh.files[3]) });
+    const before = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items.length;
+    const result = await ingest(
+      sqsEvent({
+        missing: notification("cf-logs", "odd/missing.gz"),
+        corrupt: notification("cf-logs", "odd/corrupt.gz"),
+        good: notification("cf-logs", "new/one.gz"),
+        garbled: "{not json",
+      }),
+    );
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      "corrupt",
+      "garbled",
+      "missing",
+    ]);
+    expect(
+      logged()
+        .map((l) => [l.name ?? l.message, l.status, l.error])
+        .sort(),
+    ).toEqual([
+      ["garbled", "failed", "not an S3 notification"],
+      ["s3://cf-logs/new/one.gz", "done", undefined],
+      ["s3://cf-logs/odd/corrupt.gz", "failed", "truncated gzip data: the file was cut off (fetch it again)"],
+      ["s3://cf-logs/odd/missing.gz", "failed", "no such S3 object"],
+    ]);
     const ledger = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items;
-    expect(ledger.length).toBe(before + 2);
+    expect(ledger.length).toBe(before + 3);
     expect(ledger.filter((i) => i.status === "failed")).toHaveLength(2);
   });
 

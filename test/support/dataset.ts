@@ -11,8 +11,13 @@ export interface Dataset {
   expected: Expected;
 }
 
-/** Generated CloudFront logs, one gzipped file per hour, with the counts they must give. */
-export async function dataset(options: { requests: number; days: number; seed?: number }): Promise<Dataset> {
+/** Generated CloudFront logs, gzipped, one file an hour or several, with the counts they must give. */
+export async function dataset(options: {
+  requests: number;
+  days: number;
+  seed?: number;
+  filesPerHour?: number;
+}): Promise<Dataset> {
   const dir = await tempDir("pagetrack-logs-");
   const { files, expected } = await generateHourlyLogs(join(dir, "logs"), {
     requests: options.requests,
@@ -20,6 +25,7 @@ export async function dataset(options: { requests: number; days: number; seed?: 
     days: options.days,
     posts: 12,
     seed: options.seed ?? 3,
+    filesPerHour: options.filesPerHour,
   });
   return { dir, files, expected };
 }

@@ -1,0 +1,221 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { generateHourlyLogs } from "../src/generator/files.js";
+import type { Expected } from "../src/generator/traffic.js";
+import { type IngestSummary, ingest } from "../src/ingest/driver.js";
+import { PageViewRule } from "../src/pageview/rule.js";
+import { fileSource } from "../src/readers/sources.js";
+import { openEmbedded } from "../src/store/connect.js";
+import type { Usage } from "../src/store/store.js";
+import { check, OUT, PAGETRACK, row, timed } from "./lib.js";
+
+/** Files an hour CloudFront may deliver: the same two days of traffic in each shape. */
+const SHAPES = [1, 4, 16, 64];
+const TRAFFIC = { requests: 30_000, start: "2024-05-01", days: 2, posts: 40, seed: 9 };
+
+/** The two days of traffic delivered as `perHour` files an hour, generated once into bench/out. */
+async function delivery(perHour: number): Promise<{ dir: string; files: string[]; expected: Expected }> {
+  const dir = join(OUT, `delivery-${perHour}-per-hour`);
+  const manifest = join(dir, "manifest.json");
+  if (existsSync(manifest)) return { dir, ...JSON.parse(await readFile(manifest, "utf8")) };
+  await rm(dir, { recursive: true, force: true });
+  const { files, expected } = await generateHourlyLogs(join(dir, "logs"), {
+    ...TRAFFIC,
+    filesPerHour: perHour,
+  });
+  await writeFile(manifest, JSON.stringify({ files, expected }));
+  return { dir, files, expected };
+}
+
+interface Run {
+  seconds: number;
+  peakMb: number;
+  views: number;
+  files: number;
+  usage: Usage;
+  counted: number;
+}
+
+/** `pagetrack ingest --json` of one delivery into a fresh embedded table, timed. */
+async function cliRun(perHour: number, raw: boolean): Promise<Run> {
+  const { dir, files, expected } = await delivery(perHour);
+  const data = join(OUT, `ingest-${perHour}-${raw ? "raw" : "noraw"}-${Date.now()}`);
+  await mkdir(data, { recursive: true });
+  try {
+    const run = await timed(
+      `'${PAGETRACK}' ingest --json --data '${data}' ${raw ? "" : "--no-raw"} '${join(dir, "logs")}'`,
+    );
+    const summary = JSON.parse(run.stdout);
+    const totals = JSON.parse((await timed(`'${PAGETRACK}' totals --json --data '${data}'`)).stdout);
+    if (summary.stats.views !== expected.views) throw new Error(`${perHour}/h: ${summary.stats.views} views`);
+    return {
+      seconds: run.seconds,
+      peakMb: run.peakMb,
+      views: summary.stats.views,
+      files: files.length,
+      usage: summary.usage,
+      counted: totals.total,
+    };
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
+}
+
+const units = (u: Usage) => u.writeUnits + u.readUnits;
+const perThousand = (n: number, views: number) => (n / views) * 1000;
+
+/**
+ * What ingestion costs as CloudFront really delivers logs: the same two days of traffic (~30,000
+ * lines) as 1, 4, 16 and 64 files an hour, each into a fresh table, in DynamoDB units (as DynamoDB
+ * reports them with ReturnConsumedCapacity), time and peak RSS; raw views on, then off. Then one day
+ * of the 16-files-an-hour delivery ingested file by file, the worst batching there is, to show that
+ * the last files of a day cost what the first did; and the same delivery in 5-minute batches, as the
+ * deployed function takes them from its queue.
+ */
+export async function benchIngest(): Promise<boolean> {
+  const runs = new Map<string, Run>();
+  for (const raw of [true, false])
+    for (const perHour of SHAPES) runs.set(`${perHour}/h${raw ? "" : " no-raw"}`, await cliRun(perHour, raw));
+
+  console.log("\ningest: two days (30,000 lines) delivered as N files an hour, into a fresh embedded table");
+  const widths = [12, 6, 7, 9, 9, 11, 9, 8, 8];
+  console.log(row(["", "files", "views", "WCU", "RCU", "units/1k v", "units/file", "s", "RSS MB"], widths));
+  for (const [name, r] of runs) {
+    console.log(
+      row(
+        [
+          name,
+          r.files,
+          r.views,
+          Math.round(r.usage.writeUnits),
+          Math.round(r.usage.readUnits),
+          perThousand(units(r.usage), r.views).toFixed(0),
+          (units(r.usage) / r.files).toFixed(1),
+          r.seconds.toFixed(1),
+          r.peakMb.toFixed(0),
+        ],
+        widths,
+      ),
+    );
+  }
+  const one = runs.get("1/h") as Run;
+  const sixteen = runs.get("16/h") as Run;
+  const flat = await fileByFile();
+  const lambda = await inBatches(16, 300);
+
+  console.log("\ningest, one day of 16 files an hour, one file per run (the worst batching): units per file");
+  console.log(`  first 32 files of the day: ${flat.first.toFixed(1)}; last 32: ${flat.last.toFixed(1)}`);
+  console.log(
+    `  all ${flat.files} files: ${perThousand(flat.units, flat.views).toFixed(0)} units per 1,000 views (raw views on)`,
+  );
+  console.log("\ningest, two days of 16 files an hour, in 5-minute batches (the deployed function's queue):");
+  console.log(
+    `  ${lambda.batches} batches of ${(lambda.files / lambda.batches).toFixed(1)} files: ${perThousand(lambda.units, lambda.views).toFixed(0)} units per 1,000 views, ${(lambda.units / lambda.batches).toFixed(1)} units per batch`,
+  );
+
+  return [
+    check(
+      "counts",
+      [...runs.values()].every((r) => r.counted === r.views),
+      "every table holds exactly the views of the logs",
+    ),
+    check(
+      "1 file an hour",
+      perThousand(units(one.usage), one.views) <= 2000,
+      `${perThousand(units(one.usage), one.views).toFixed(0)} units per 1,000 views (target <= 2,000)`,
+    ),
+    check(
+      "16 files an hour",
+      perThousand(units(sixteen.usage), sixteen.views) <= 2500,
+      `${perThousand(units(sixteen.usage), sixteen.views).toFixed(0)} units per 1,000 views (target <= 2,500)`,
+    ),
+    check(
+      "time",
+      sixteen.seconds <= 2 * one.seconds,
+      `16 files an hour take ${(sixteen.seconds / one.seconds).toFixed(2)}x the time of 1 (target <= 2x)`,
+    ),
+    check(
+      "peak RSS",
+      [...runs.values()].every((r) => r.peakMb < 300),
+      `${Math.max(...[...runs.values()].map((r) => r.peakMb)).toFixed(0)} MB at most (target < 300 MB)`,
+    ),
+    check(
+      "flat per file",
+      flat.last <= flat.first * 1.25,
+      `the last files of a day cost ${(flat.last / flat.first).toFixed(2)}x the first (target: flat)`,
+    ),
+  ].every(Boolean);
+}
+
+/** The first day of a delivery ingested one file at a time, in delivery order: units of each file. */
+async function fileByFile(): Promise<{
+  first: number;
+  last: number;
+  files: number;
+  units: number;
+  views: number;
+}> {
+  const { files } = await delivery(16);
+  const day = files.filter((f) => f.includes(`.${TRAFFIC.start}-`));
+  const perFile: number[] = [];
+  let views = 0;
+  await withTable(async (run) => {
+    for (const file of day) {
+      const { cost, summary } = await run([file]);
+      perFile.push(cost);
+      views += summary.stats.views;
+    }
+  });
+  const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / list.length;
+  return {
+    first: mean(perFile.slice(0, 32)),
+    last: mean(perFile.slice(-32)),
+    files: day.length,
+    units: perFile.reduce((a, b) => a + b, 0),
+    views,
+  };
+}
+
+/** A delivery ingested in batches of the files that arrive within `seconds` of each other. */
+async function inBatches(perHour: number, seconds: number) {
+  const { files } = await delivery(perHour);
+  // The files of an hour arrive spread over the next hour: file i of n at i/n of it.
+  const perBatch = Math.max(1, Math.round((perHour * seconds) / 3600));
+  const batches: string[][] = [];
+  for (let i = 0; i < files.length; i += perBatch) batches.push(files.slice(i, i + perBatch));
+  let units = 0;
+  let views = 0;
+  await withTable(async (run) => {
+    for (const batch of batches) {
+      const { cost, summary } = await run(batch);
+      units += cost;
+      views += summary.stats.views;
+    }
+  });
+  return { batches: batches.length, files: files.length, units, views };
+}
+
+/** Runs `task` with a function that ingests files as one batch into a fresh table and says what it cost. */
+async function withTable(
+  task: (run: (files: string[]) => Promise<{ cost: number; summary: IngestSummary }>) => Promise<void>,
+): Promise<void> {
+  const dir = join(OUT, `ingest-batches-${Date.now()}`);
+  const { store, close } = await openEmbedded(dir);
+  const rule = new PageViewRule();
+  try {
+    await task(async (files) => {
+      const before = units(store.usage);
+      const summary = await ingest(
+        store,
+        "default",
+        files.map((f) => fileSource(f)),
+        { format: "auto", rule, raw: true, batchFiles: Number.POSITIVE_INFINITY },
+      );
+      return { cost: units(store.usage) - before, summary };
+    });
+  } finally {
+    await close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
