@@ -135,11 +135,12 @@ const schema = z.strictObject({
     z
       .strictObject(
         {
-          batchWindowSeconds: z._default(wholeNumber(0, 300), 300),
+          batchWindowSeconds: z._default(wholeNumber(0, 300), 60),
           batchSize: z._default(wholeNumber(1, 1000), 100),
           maxConcurrency: z._default(wholeNumber(2, 100), 2),
+          rollupMinutes: z._default(wholeNumber(1, 1440), 15),
         },
-        'must be an object such as {"batchWindowSeconds": 300, "batchSize": 100, "maxConcurrency": 2}',
+        'must be an object such as {"rollupMinutes": 15, "batchWindowSeconds": 60, "batchSize": 100, "maxConcurrency": 2}',
       )
       .check(
         z.refine(
@@ -147,7 +148,7 @@ const schema = z.strictObject({
           "batchSize above 10 needs a batchWindowSeconds of 1 or more (a rule of Lambda's SQS event source)",
         ),
       ),
-    { batchWindowSeconds: 300, batchSize: 100, maxConcurrency: 2 },
+    { batchWindowSeconds: 60, batchSize: 100, maxConcurrency: 2, rollupMinutes: 15 },
   ),
   logRetentionDays: z._default(
     z

@@ -6,6 +6,8 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction as FunctionTarget } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, CfnFunction, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -109,9 +111,10 @@ export class PagetrackStack extends Stack {
       PAGETRACK_SITE: config.site,
     };
 
-    // New log files are announced in a queue; the function takes them in batches, so that it rolls
-    // the counters up once for many files (docs/deploy.md), and at most `maxConcurrency` batches run
-    // at once, so that a flood of files cannot take the account's concurrency or heat the table.
+    // New log files are announced in a queue; the function takes them in batches, at most
+    // `maxConcurrency` batches at once, so that a flood of files cannot take the account's
+    // concurrency or heat the table. It counts each file and leaves its hours pending; a schedule
+    // calls it to roll the pending hours up, once for all the files of the interval (docs/deploy.md).
     const failures = new Queue(this, "IngestFailures", {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
@@ -157,11 +160,12 @@ export class PagetrackStack extends Stack {
         sid: "WriteCounts",
         actions: [
           "dynamodb:GetItem",
-          "dynamodb:BatchGetItem",
           "dynamodb:Query",
           "dynamodb:PutItem",
           "dynamodb:UpdateItem",
           "dynamodb:BatchWriteItem",
+          // Only the markers of pending hours are ever deleted.
+          "dynamodb:DeleteItem",
         ],
         resources: [table.tableArn],
       }),
@@ -178,6 +182,11 @@ export class PagetrackStack extends Stack {
       new SqsDestination(queue),
       ...(prefix ? [{ prefix }] : []),
     );
+    new Rule(this, "Rollup", {
+      description: "pagetrack: adds up what the ingest function counted since the last time",
+      schedule: Schedule.rate(Duration.minutes(config.ingest.rollupMinutes)),
+      targets: [new FunctionTarget(ingest, { retryAttempts: 0 })],
+    });
 
     const alarm = new Alarm(this, "IngestFailuresAlarm", {
       alarmDescription: "pagetrack: log files failed to ingest three times (see the IngestFailures queue)",

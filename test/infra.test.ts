@@ -308,7 +308,7 @@ describe("infra: stack with a new log bucket", () => {
       FunctionName: { Ref: ingest.id },
       EventSourceArn: { "Fn::GetAtt": [ingestQueue, "Arn"] },
       BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 300,
+      MaximumBatchingWindowInSeconds: 60,
       ScalingConfig: { MaximumConcurrency: 2 },
       FunctionResponseTypes: ["ReportBatchItemFailures"],
     });
@@ -337,6 +337,19 @@ describe("infra: stack with a new log bucket", () => {
     expect(p.Timeout).toBeGreaterThanOrEqual(300);
     expect(p.Timeout).toBeLessThanOrEqual(900);
     expect(p.EphemeralStorage.Size).toBeGreaterThanOrEqual(1024);
+  });
+
+  it("calls the ingest function every 15 minutes to roll the pending hours up", () => {
+    const ingest = fn(template, "pagetrack: counts");
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(15 minutes)",
+      State: "ENABLED",
+      Targets: [{ Arn: { "Fn::GetAtt": [ingest.id, "Arn"] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Principal: "events.amazonaws.com",
+      FunctionName: { "Fn::GetAtt": [ingest.id, "Arn"] },
+    });
   });
 
   it("moves files that failed three times to a dead-letter queue with an alarm on it", () => {
@@ -432,8 +445,8 @@ describe("infra: least privilege", () => {
       const own = statements(template).filter((s) => s.roles.includes(roleOf(ingest)));
       const dynamo = own.filter((s) => asList(s.statement.Action).some((a) => a.startsWith("dynamodb:")));
       expect(dynamo.flatMap((s) => asList(s.statement.Action)).sort()).toEqual([
-        "dynamodb:BatchGetItem",
         "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",

@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
 import { configFromEnv } from "../src/lambda/config.js";
-import type { BatchResponse, SqsEvent } from "../src/lambda/ingest.js";
+import type { BatchResponse, ScheduledEvent, SqsEvent } from "../src/lambda/ingest.js";
 import { keys } from "../src/store/keys.js";
+import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
 import { tempDir } from "./support/paths.js";
 import { putObjects, s3Env, startS3 } from "./support/s3.js";
@@ -56,7 +57,9 @@ describe("Lambda handlers", () => {
   let engine: Awaited<ReturnType<typeof startEngine>>;
   let data: Dataset;
   let keysOf: string[];
-  let ingest: (event: SqsEvent) => Promise<BatchResponse>;
+  let handler: (event: SqsEvent | ScheduledEvent) => Promise<unknown>;
+  const ingest = (event: SqsEvent) => handler(event) as Promise<BatchResponse>;
+  const schedule: ScheduledEvent = { source: "aws.events", "detail-type": "Scheduled Event" };
   let api: (
     event: unknown,
     context: unknown,
@@ -88,7 +91,7 @@ describe("Lambda handlers", () => {
       PAGETRACK_SITE: "lambda",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     });
-    ingest = (await import("../src/lambda/ingest.js")).handler;
+    handler = (await import("../src/lambda/ingest.js")).handler;
     api = (await import("../src/lambda/api.js")).handler as unknown as typeof api;
   }, 120_000);
   afterAll(async () => {
@@ -97,8 +100,10 @@ describe("Lambda handlers", () => {
     await engine.engine.close();
   });
 
-  it("counts batches of many small files exactly, whatever the batches, a message naming one file or several", async () => {
-    // The queue hands the notifications over in batches of its own making.
+  it("counts batches of many small files exactly once the schedule rolls their hours up", async () => {
+    const site = ["--endpoint", engine.endpoint, "--site", "lambda"];
+    // The queue hands the notifications over in batches of its own making, a message naming one
+    // object or several.
     const batches = [keysOf.slice(0, 40), keysOf.slice(40, 41), keysOf.slice(41)];
     for (const [b, keys] of batches.entries()) {
       const bodies: Record<string, unknown> = {};
@@ -107,11 +112,11 @@ describe("Lambda handlers", () => {
       expect(await ingest(sqsEvent(bodies))).toEqual({ batchItemFailures: [] });
     }
     expect(logged().filter((l) => l.status === "done")).toHaveLength(data.files.length);
-    await expectCounts(
-      ["--endpoint", engine.endpoint, "--site", "lambda"],
-      data.expected,
-      daysOf(data.expected),
-    );
+    // Counted, not yet added up: the hours wait for the schedule.
+    expect(JSON.parse((await runCli(["totals", "--json", ...site])).stdout).total).toBe(0);
+    expect(await handler(schedule)).toEqual({ hoursRolledUp: 24 });
+    await expectCounts(site, data.expected, daysOf(data.expected));
+    expect(await handler(schedule)).toEqual({ hoursRolledUp: 0 });
   });
 
   it("skips files already done, and S3's test event", async () => {

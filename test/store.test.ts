@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { fileSource, type LogSource } from "../src/readers/sources.js";
+import { readPageTotals } from "../src/store/counts.js";
 import type { EmbeddedEngine } from "../src/store/engine.js";
 import { keys, PK, SK } from "../src/store/keys.js";
-import { itemId, Store } from "../src/store/store.js";
+import { Store } from "../src/store/store.js";
 import { runCli } from "./support/cli.js";
 import { FaultProxy } from "./support/fault-proxy.js";
 import { tempDir } from "./support/paths.js";
@@ -68,25 +69,26 @@ describe("store", () => {
     await proxy.stop();
   });
 
-  it("puts an item only over the version it read (compare-and-swap)", async () => {
-    const key = { [PK]: "cas#test", [SK]: "x" };
-    expect(await store.putIfVersion({ ...key, version: 1 }, undefined)).toBe(true);
-    expect(await store.putIfVersion({ ...key, version: 2 }, undefined)).toBe(false);
-    expect(await store.putIfVersion({ ...key, version: 3 }, 2)).toBe(false);
-    expect(await store.putIfVersion({ ...key, version: 3 }, 1)).toBe(true);
-    expect((await store.get(key))?.version).toBe(3);
+  it("sets a slot only over one that merged fewer contributions, all slots or none", async () => {
+    const key = { [PK]: "slots#test", [SK]: "x" };
+    expect(await store.setSlotsIfNewer(key, { h07: [3, 2] })).toEqual({ ...key, h07: [3, 2] });
+    expect(await store.setSlotsIfNewer(key, { h07: [9, 2] })).toBeUndefined();
+    expect(await store.setSlotsIfNewer(key, { h07: [1, 1] })).toBeUndefined();
+    expect(await store.setSlotsIfNewer(key, { h08: [1, 1], h07: [2, 1] })).toBeUndefined();
+    expect(await store.setSlotsIfNewer(key, { h08: [1, 1], h07: [5, 3] })).toEqual({
+      ...key,
+      h07: [5, 3],
+      h08: [1, 1],
+    });
+    expect(await store.get(key)).toEqual({ ...key, h07: [5, 3], h08: [1, 1] });
   });
 
-  it("reads many items at once, strongly consistent", async () => {
-    const items = Array.from({ length: 130 }, (_, i) => ({ [PK]: "get#test", [SK]: String(i), n: i }));
-    await store.batchWrite(items);
-    const keysToGet = [
-      ...items.map((i) => ({ [PK]: i[PK], [SK]: i[SK] })),
-      { [PK]: "get#test", [SK]: "none" },
-    ];
-    const found = await store.batchGet(keysToGet, true);
-    expect(found.size).toBe(130);
-    expect(found.get(itemId(items[129]))?.n).toBe(129);
+  it("deletes an item only while it holds the value read", async () => {
+    const key = { [PK]: "delete#test", [SK]: "x" };
+    await store.batchWrite([{ ...key, token: "b" }]);
+    expect(await store.deleteIf(key, "token", "a")).toBe(false);
+    expect(await store.deleteIf(key, "token", "b")).toBe(true);
+    expect(await store.get(key)).toBeUndefined();
   });
 
   describe("key layout, as the original tracker's queries use it", () => {
@@ -117,9 +119,14 @@ describe("store", () => {
         KeyConditionExpression: "UserPages = :p AND begins_with(SortKey, :s)",
         ExpressionAttributeValues: { ":p": "layout#INDEX", ":s": "/blog/" },
       });
-      expect(items.map((i) => [i[SK], i.views])).toEqual([
+      // Each page's total is kept per year: [views, contributions merged, first, last] (see levels.ts).
+      expect(items.map((i) => [i[SK], (i.y2024 as number[])[0]])).toEqual([
         ["/blog/x/", 2],
         ["/blog/y/", 1],
+      ]);
+      expect((await readPageTotals(store, "layout", "/blog/")).pages).toEqual([
+        { page: "/blog/x/", views: 2, first: 1714557600, last: 1714557600 },
+        { page: "/blog/y/", views: 1, first: 1714563000, last: 1714563000 },
       ]);
     });
 
@@ -191,7 +198,7 @@ describe("store", () => {
     });
     expect(summary.ingested).toBe(1);
     expect(await countViews(store, "grow", "/grow/")).toBe(2);
-    expect((await store.get({ [PK]: keys.index("grow"), [SK]: "/grow/" }))?.views).toBe(2);
+    expect((await readPageTotals(store, "grow", "")).pages[0].views).toBe(2);
   });
 
   it("stores counters only with --no-raw, and an expiry with --retention-days", async () => {

@@ -76,6 +76,12 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       },
     );
     progress.stop();
+    if (summary.rollupError) {
+      warn(
+        `the counts of the files ingested are stored but not all added up yet (${summary.rollupError}); run the same command again to finish`,
+      );
+      problems = true;
+    }
     const json: IngestJson = {
       ...summary,
       files: summary.files + errors.length,

@@ -4,7 +4,7 @@ import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipel
 import type { LogSource } from "../readers/sources.js";
 import { recordFile } from "../store/ledger.js";
 import { checkSchema } from "../store/meta.js";
-import { rollUp } from "../store/rollup.js";
+import { markPending, rollUpPending } from "../store/pending.js";
 import type { Store } from "../store/store.js";
 import { countFile, type FileResult, type IngestOptions } from "./file.js";
 
@@ -30,6 +30,10 @@ export interface IngestSummary {
   failed: number;
   /** The lines of the files ingested now. */
   stats: FileStats;
+  /** UTC hours whose counters were rolled up. */
+  hoursRolledUp: number;
+  /** Why the counters of files counted are not all rolled up (the next rollup finishes them). */
+  rollupError?: string;
 }
 
 export interface BatchOptions {
@@ -39,17 +43,23 @@ export interface BatchOptions {
   batchSeconds?: number;
   /** Files read at once (default 4). */
   concurrency?: number;
+  /**
+   * Roll the counters up after each batch and at the end (default). Off, the hours are left pending
+   * for a rollup that runs on its own (the deployed function's schedule).
+   */
+  rollUp?: boolean;
 }
 
 /**
  * Ingests log files into the table, exactly once however often each is delivered: the one driver of
  * `pagetrack ingest`, `pagetrack demo` and the ingest Lambda function.
  *
- * Each file is counted on its own (file.ts: contributions per UTC hour); the counters of a batch of
- * files are then rolled up together, once (store/rollup.ts), and only then are its files marked
- * done. So what a file costs does not grow with the files already ingested: a rollup reads each
- * hour the batch touched once, and writes each day, month, year and total once. Outcomes are handed
- * to `onFile` as files end and are not kept: memory does not grow with the number of files.
+ * Each file is counted on its own (file.ts: contributions per UTC hour). When a batch of files is
+ * counted, its hours are marked pending and its files done; the pending hours are then rolled up
+ * together, once (store/pending.ts, store/rollup.ts). So what a file costs does not grow with the
+ * files already ingested: a rollup reads each pending hour once, and writes each day, month, year
+ * and total once. Outcomes are handed to `onFile` as files end and are not kept: memory does not
+ * grow with the number of files.
  */
 export async function ingest(
   store: Store,
@@ -59,7 +69,23 @@ export async function ingest(
   onFile: (outcome: FileOutcome) => void = () => {},
 ): Promise<IngestSummary> {
   await checkSchema(store, site);
-  const summary: IngestSummary = { files: 0, ingested: 0, duplicates: 0, failed: 0, stats: emptyStats() };
+  const summary: IngestSummary = {
+    files: 0,
+    ingested: 0,
+    duplicates: 0,
+    failed: 0,
+    stats: emptyStats(),
+    hoursRolledUp: 0,
+  };
+  const rollUp = options.rollUp ?? true;
+  // Rollups of batches may overlap one another and the counting of later files; they are safe so.
+  const rollUpNow = async () => {
+    try {
+      summary.hoursRolledUp += await rollUpPending(store, site);
+    } catch (error) {
+      summary.rollupError = describeError(error);
+    }
+  };
   const end = (outcome: FileOutcome) => {
     summary.files++;
     if (outcome.status === "done") {
@@ -76,8 +102,13 @@ export async function ingest(
   const finish = () => {
     const full = batch;
     batch = new Batch();
-    if (full.files.length > 0)
-      finishing.push(full.finish(store, site).then((outcomes) => outcomes.forEach(end)));
+    if (full.files.length === 0) return;
+    finishing.push(
+      full.finish(store, site).then(async (outcomes) => {
+        outcomes.forEach(end);
+        if (rollUp) await rollUpNow();
+      }),
+    );
   };
 
   await eachAtOnce(options.concurrency ?? 4, sources, async (source) => {
@@ -88,10 +119,12 @@ export async function ingest(
   });
   finish();
   await Promise.all(finishing);
+  // Hours left pending by a run that was killed, or by another process, are finished too.
+  if (rollUp && summary.ingested === 0) await rollUpNow();
   return summary;
 }
 
-/** Files counted whose counters are not yet rolled up. */
+/** Files counted, not yet marked done. */
 class Batch {
   readonly started = Date.now();
   readonly files: FileResult[] = [];
@@ -102,10 +135,10 @@ class Batch {
     for (const hour of file.hours) this.hours.add(hour);
   }
 
-  /** Rolls the batch's hours up, then marks its files done; if the rollup fails, they fail with it. */
+  /** Marks the batch's hours pending, then its files done; if the marking fails, they fail with it. */
   async finish(store: Store, site: string): Promise<FileOutcome[]> {
     try {
-      await rollUp(store, site, this.hours);
+      await markPending(store, site, this.hours);
     } catch (error) {
       const reason = describeError(error);
       return Promise.all(

@@ -2,12 +2,19 @@ import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { s3Source } from "../readers/s3.js";
 import type { LogSource } from "../readers/sources.js";
+import { rollUpPending } from "../store/pending.js";
 import { Store } from "../store/store.js";
 import { configFromEnv } from "./config.js";
 
 /** An SQS event: a batch of messages, each an S3 event notification. */
 export interface SqsEvent {
-  Records?: { messageId: string; body: string }[];
+  Records: { messageId: string; body: string }[];
+}
+
+/** The EventBridge schedule's event: time to roll the pending hours up. */
+export interface ScheduledEvent {
+  source: "aws.events";
+  "detail-type": "Scheduled Event";
 }
 
 /** The part of an S3 event notification that pagetrack reads. */
@@ -40,17 +47,30 @@ export function objectKey(encoded: string): string {
 }
 
 /**
- * Ingests the log files of a batch of S3 notifications, taken from the queue they are sent to, with
- * the driver the CLI uses: every file of the batch is counted, then the counters are rolled up once
- * for all of them. The messages of the files that failed are handed back (a partial batch
- * response), so that the queue delivers them again and, after its retries, moves them to its
- * dead-letter queue; files already done are skipped when they come again.
+ * The ingest function: a batch of S3 notifications from the queue, or the schedule's call to roll up
+ * what the batches counted since the last one.
  */
-export async function handler(event: SqsEvent): Promise<BatchResponse> {
+export async function handler(
+  event: SqsEvent | ScheduledEvent,
+): Promise<BatchResponse | { hoursRolledUp: number }> {
+  if ("Records" in event) return ingestBatch(event);
+  const hoursRolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
+  console.log(JSON.stringify({ rollup: "done", hours: hoursRolledUp }));
+  return { hoursRolledUp };
+}
+
+/**
+ * Ingests the log files of a batch of S3 notifications with the driver the CLI uses, leaving their
+ * hours pending for the scheduled rollup: so a rollup costs what the views of its interval touch,
+ * however many small files they came in. The messages of the files that failed are handed back (a
+ * partial batch response), so that the queue delivers them again and, after its retries, moves them
+ * to its dead-letter queue; files already done are skipped when they come again.
+ */
+async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
   const messagesOf = new Map<string, string[]>();
   const failed = new Set<string>();
   const sources: LogSource[] = [];
-  for (const message of event.Records ?? []) {
+  for (const message of event.Records) {
     let notification: S3Notification;
     try {
       notification = JSON.parse(message.body);
@@ -77,9 +97,10 @@ export async function handler(event: SqsEvent): Promise<BatchResponse> {
       rule,
       raw: config.PAGETRACK_RAW,
       retentionDays: config.PAGETRACK_RETENTION_DAYS,
-      // The queue's batch is the rollup's batch.
+      // The queue's batch is one batch; its hours are rolled up on the schedule.
       batchFiles: Number.POSITIVE_INFINITY,
       batchSeconds: Number.POSITIVE_INFINITY,
+      rollUp: false,
     },
     (outcome) => {
       // One JSON line per file, for CloudWatch Logs Insights.

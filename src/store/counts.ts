@@ -1,6 +1,6 @@
 import { COUNTERS, type CounterName } from "../counters/registry.js";
 import { keys, SK } from "./keys.js";
-import { hoursOf, type Rollup } from "./levels.js";
+import { slotsOf, summary } from "./levels.js";
 import type { Store } from "./store.js";
 
 /** A series' count on one UTC day, with its 24 UTC hours. */
@@ -21,11 +21,11 @@ export async function readDays(
 ): Promise<{ days: DayCount[]; units: number }> {
   const partition = keys.level(site, "day", COUNTERS[counter].series(counterKey));
   const { items, units } = await store.between(partition, fromDay, toDay);
-  const days = items.map((item) => ({
-    day: item[SK],
-    views: Number(item.views),
-    hours: hoursOf(item as unknown as Rollup),
-  }));
+  const days = items.map((item) => {
+    const hours = new Array<number>(24).fill(0);
+    for (const [hour, slot] of slotsOf(item, item[SK])) hours[Number(hour)] = slot.n;
+    return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
+  });
   return { days, units };
 }
 
@@ -44,11 +44,9 @@ export async function readPageTotals(
   prefix: string,
 ): Promise<{ pages: PageTotal[]; units: number }> {
   const { items, units } = await store.withPrefix(keys.index(site), prefix);
-  const pages = items.map((item) => ({
-    page: item[SK],
-    views: Number(item.views),
-    first: Number(item.first),
-    last: Number(item.last),
-  }));
+  const pages = items.map((item) => {
+    const total = summary(item, "");
+    return { page: item[SK], views: total.n, first: total.first, last: total.last };
+  });
   return { pages, units };
 }

@@ -32,6 +32,8 @@ export const keys = {
   site: (site: string) => `${site}#SITE`,
   /** What each log file adds to a UTC day, hour by hour: sort key `<HH>#<file id>[#<part>]`. */
   contributions: (site: string, day: string) => `${site}#contrib#${day}`,
+  /** UTC hours with contributions not yet rolled up: sort key `YYYY-MM-DDTHH`. */
+  pending: (site: string) => `${site}#pending`,
   /** One item per ingested file, sort key `file#<sha256>`. */
   ledger: (site: string) => `${site}#ledger`,
   /** What the site's items are: sort key `schema`. */

@@ -1,28 +1,23 @@
 /**
- * Rollup items: a count of a period (a day, a month, a year, all time) made of *slots*, one per part
- * of the period below it (the 24 hours of a day, the days of a month, the months of a year, the
- * years). Each slot holds a count and the number `m` of log-file contributions that count merged.
+ * Rollup items: the count of a period (a day, a month, a year, all time) kept as *slots*, one per
+ * part of the period below (the 24 hours of a day, the days of a month, the months of a year, the
+ * years). A slot holds the part's count and the number `m` of log-file contributions it merged:
+ * `h07: [views, m, first, last]` is the hour 07:00-08:00 of a day item.
  *
  * Contributions are only ever added, and a slot is recomputed from a strongly consistent read of
- * everything below it, so of two recomputations the one that merged more has seen a superset: a
- * slot is replaced only by one with a larger `m`. A stale, concurrent or repeated rollup can never
- * lower a count, and the last one to read sees every contribution. `version`, the sum of the slots'
- * `m`, grows with every change and is what the item's own conditional writes compare.
+ * everything below it, so of two recomputations the one that merged more has seen a superset. A
+ * slot is therefore written only over one that merged fewer (a conditional UpdateItem, slot by slot,
+ * with no read before it): a stale, concurrent or repeated rollup can never lower a count, and the
+ * one that read last sees every contribution. Slots of different parts are set independently, so
+ * concurrent rollups of different hours of a day never conflict.
  */
 
-/** A slot as stored: [count, contributions merged]. */
-export type StoredSlot = [number, number];
+export type Level = "day" | "month" | "year" | "total";
 
-/** A rollup item's attributes (besides its key). */
-export interface Rollup {
-  views: number;
-  first: number;
-  last: number;
-  version: number;
-  slots: Record<string, StoredSlot>;
-}
+/** A slot as stored: [views, contributions merged, first view, last view], times in seconds after the slot's start. */
+export type StoredSlot = [number, number, number, number];
 
-/** What a part of a period counts: `n` views from `m` contributions, the first and the last. */
+/** What a part of a period counts: `n` views from `m` contributions, the first and last view (epoch seconds). */
 export interface SlotValue {
   n: number;
   m: number;
@@ -30,36 +25,43 @@ export interface SlotValue {
   last: number;
 }
 
-/**
- * The item with the given slots merged in, or undefined when none of them is newer than what is
- * stored. First and last only move outwards: a slot that merged more has the earlier first view.
- */
-export function mergeSlots(stored: Rollup | undefined, incoming: Map<string, SlotValue>): Rollup | undefined {
-  const slots = { ...stored?.slots };
-  let first = stored?.first ?? Number.POSITIVE_INFINITY;
-  let last = stored?.last ?? Number.NEGATIVE_INFINITY;
-  let changed = false;
-  for (const [slot, value] of incoming) {
-    const old = slots[slot];
-    if (old !== undefined && old[1] >= value.m) continue;
-    slots[slot] = [value.n, value.m];
-    first = Math.min(first, value.first);
-    last = Math.max(last, value.last);
-    changed = true;
-  }
-  if (!changed) return undefined;
-  let views = 0;
-  let version = 0;
-  for (const [n, m] of Object.values(slots)) {
-    views += n;
-    version += m;
-  }
-  return { views, first, last, version, slots };
+/** The letter of a level's slot attributes: hours of a day, days of a month, months of a year, years. */
+const LETTER: Record<Level, string> = { day: "h", month: "d", year: "m", total: "y" };
+const SLOT = /^[hdmy](\d{2}|\d{4})$/;
+
+/** The attribute of a slot: `h07` is the hour 07 of a day item, `y2024` the year 2024 of a total. */
+export function slotAttribute(level: Level, slot: string): string {
+  return `${LETTER[level]}${slot}`;
 }
 
-/** What an item adds to the level above: its count, as one slot there. */
-export function asSlot(item: Rollup): SlotValue {
-  return { n: item.views, m: item.version, first: item.first, last: item.last };
+/** A slot's value as stored in an item of the given period. */
+export function storedSlot(period: string, slot: string, value: SlotValue): StoredSlot {
+  const start = periodStart(childPeriod(period, slot));
+  return [value.n, value.m, value.first - start, value.last - start];
+}
+
+/** Every slot of an item, by slot key, with absolute times. */
+export function slotsOf(item: Record<string, unknown>, period: string): Map<string, SlotValue> {
+  const slots = new Map<string, SlotValue>();
+  for (const [name, value] of Object.entries(item)) {
+    if (!SLOT.test(name)) continue;
+    const [n, m, first, last] = value as StoredSlot;
+    const start = periodStart(childPeriod(period, name.slice(1)));
+    slots.set(name.slice(1), { n, m, first: start + first, last: start + last });
+  }
+  return slots;
+}
+
+/** An item's count as one slot of the level above: the sums of its slots, first and last across them. */
+export function summary(item: Record<string, unknown>, period: string): SlotValue {
+  const total: SlotValue = { n: 0, m: 0, first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
+  for (const slot of slotsOf(item, period).values()) {
+    total.n += slot.n;
+    total.m += slot.m;
+    total.first = Math.min(total.first, slot.first);
+    total.last = Math.max(total.last, slot.last);
+  }
+  return total;
 }
 
 /**
@@ -80,9 +82,13 @@ export function parentPeriod(period: string): [parent: string, slot: string] {
   }
 }
 
-/** The hours of a day item as 24 counts (UTC hour 0 first). */
-export function hoursOf(item: Rollup): number[] {
-  const hours = new Array<number>(24).fill(0);
-  for (const [slot, [n]] of Object.entries(item.slots)) hours[Number(slot)] = n;
-  return hours;
+function childPeriod(period: string, slot: string): string {
+  if (period === "") return slot;
+  return period.length === 10 ? `${period}T${slot}` : `${period}-${slot}`;
+}
+
+/** The start of a period (`2024`, `2024-05`, `2024-05-01`, `2024-05-01T07`), in epoch seconds. */
+const TO_HOUR: Record<number, string> = { 4: "-01-01T00", 7: "-01T00", 10: "T00", 13: "" };
+export function periodStart(period: string): number {
+  return Date.parse(`${period}${TO_HOUR[period.length]}:00:00Z`) / 1000;
 }

@@ -1,16 +1,24 @@
 import { COUNTERS, type CounterName } from "../counters/registry.js";
 import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
-import { type Key, keys, type PeriodLevel, PK, SK } from "./keys.js";
-import { asSlot, mergeSlots, parentPeriod, type Rollup, type SlotValue } from "./levels.js";
-import { type Item, itemId, type Store } from "./store.js";
+import { type Key, keys, PK, SK } from "./keys.js";
+import {
+  type Level,
+  parentPeriod,
+  type SlotValue,
+  slotAttribute,
+  slotsOf,
+  storedSlot,
+  summary,
+} from "./levels.js";
+import { itemId, type Store } from "./store.js";
 
-const LEVELS = ["day", "month", "year", "total"] as const;
-type Level = (typeof LEVELS)[number];
+const LEVELS: Level[] = ["day", "month", "year", "total"];
 
 /** A rollup item to bring up to date, and the slots to merge into it. */
 interface Target {
   key: Key;
+  level: Level;
   counter: CounterName;
   counterKey: string;
   period: string;
@@ -18,12 +26,14 @@ interface Target {
 }
 
 /**
- * Brings every counter of the given UTC hours up to date, from the contributions stored for them:
+ * Brings every counter of the given UTC hours up to date from the contributions stored for them:
  * each hour is read once (strongly consistent), and each day, month, year and all-time total it
- * touches is read and written once, whatever the number of files behind it (see levels.ts).
+ * touches is written once, whatever the number of files behind it (see levels.ts).
  *
- * Run it after the contributions of a batch of files are written and before the files are marked
- * done. Killed half way, a later run redoes it; run twice or concurrently, it changes nothing more.
+ * Killed half way, a later rollup of the same hours redoes it; run twice or concurrently, it changes
+ * nothing more. Each level hands the level above its items as they stand afterwards, changed or not:
+ * a rollup that finds its counts already merged still passes them up, in case the one that merged
+ * them was killed before it did.
  */
 export async function rollUp(store: Store, site: string, hours: Iterable<number>): Promise<void> {
   let targets = new Map<string, Target>();
@@ -38,15 +48,25 @@ export async function rollUp(store: Store, site: string, hours: Iterable<number>
       }),
     ),
   );
-  for (const level of LEVELS) {
-    const merged = await mergeAll(store, [...targets.values()]);
-    if (level === "total") break;
-    const above = LEVELS[LEVELS.indexOf(level) + 1];
-    targets = new Map();
-    for (const [target, item] of merged) {
-      if (COUNTERS[target.counter].totals)
-        addTarget(targets, site, above, target.counter, target.counterKey, target.period, asSlot(item));
-    }
+  for (const [i, level] of LEVELS.entries()) {
+    const above = LEVELS[i + 1];
+    const next = new Map<string, Target>();
+    await Promise.all(
+      [...targets.values()].map(async (target) => {
+        const item = await mergeSlots(store, target);
+        if (above && COUNTERS[target.counter].totals)
+          addTarget(
+            next,
+            site,
+            above,
+            target.counter,
+            target.counterKey,
+            target.period,
+            summary(item, target.period),
+          );
+      }),
+    );
+    targets = next;
   }
 }
 
@@ -64,7 +84,7 @@ function addTarget(
   const id = itemId(key);
   let target = targets.get(id);
   if (target === undefined) {
-    target = { key, counter, counterKey, period, slots: new Map() };
+    target = { key, level, counter, counterKey, period, slots: new Map() };
     targets.set(id, target);
   }
   target.slots.set(slot, value);
@@ -73,40 +93,30 @@ function addTarget(
 /** Where a counter's rollup of a period lives: pages' totals in INDEX, the site's in SITE. */
 function itemKey(site: string, level: Level, counter: CounterName, counterKey: string, period: string): Key {
   const series = COUNTERS[counter].series(counterKey);
-  if (level !== "total") return { [PK]: keys.level(site, level as PeriodLevel, series), [SK]: period };
-  return counter === "page"
-    ? { [PK]: keys.index(site), [SK]: counterKey }
-    : { [PK]: keys.site(site), [SK]: series };
+  if (level !== "total") return { [PK]: keys.level(site, level, series), [SK]: period };
+  if (counter === "page") return { [PK]: keys.index(site), [SK]: counterKey };
+  return { [PK]: keys.site(site), [SK]: series };
 }
 
 /**
- * Merges each target's slots into its item with a compare-and-swap: read (all at once, strongly
- * consistent), merge, put on the condition that the version read is still there, and on a conflict
- * read again. Returns each item as it stands afterwards, changed or not: a run that finds its
- * counts already merged still hands them up, in case the run that merged them was killed.
+ * Sets the target's slots that merged more than the stored ones, in one conditional UpdateItem, and
+ * returns the item as it stands after. When a slot is already as new (a repeated or concurrent
+ * rollup), the item is read and only the slots still newer are set.
  */
-async function mergeAll(store: Store, targets: Target[]): Promise<Map<Target, Rollup>> {
-  const stored = await store.batchGet(
-    targets.map((t) => t.key),
-    true,
-  );
-  const results = new Map<Target, Rollup>();
-  await Promise.all(
-    targets.map(async (target) => {
-      let current = stored.get(itemId(target.key)) as (Item & Rollup) | undefined;
-      for (;;) {
-        if (current !== undefined && typeof current.version !== "number")
-          throw new Error(`${current[PK]} ${current[SK]} is not a pagetrack counter of this version`);
-        const next = mergeSlots(current, target.slots);
-        if (next === undefined) break;
-        if (await store.putIfVersion({ ...target.key, ...next }, current?.version)) {
-          current = { ...target.key, ...next };
-          break;
-        }
-        current = (await store.get(target.key, true)) as (Item & Rollup) | undefined;
-      }
-      results.set(target, current as Rollup);
-    }),
-  );
-  return results;
+async function mergeSlots(store: Store, target: Target): Promise<Record<string, unknown>> {
+  let slots = target.slots;
+  for (;;) {
+    const stored = Object.fromEntries(
+      [...slots].map(([slot, value]) => [
+        slotAttribute(target.level, slot),
+        storedSlot(target.period, slot, value),
+      ]),
+    );
+    const item = await store.setSlotsIfNewer(target.key, stored);
+    if (item) return item;
+    const current = (await store.get(target.key, true)) ?? {};
+    const have = slotsOf(current, target.period);
+    slots = new Map([...slots].filter(([slot, value]) => (have.get(slot)?.m ?? 0) < value.m));
+    if (slots.size === 0) return current;
+  }
 }

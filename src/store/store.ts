@@ -9,12 +9,10 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
-  BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
-  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
@@ -57,7 +55,6 @@ export interface Usage {
 }
 
 const BATCH_SIZE = 25;
-const BATCH_GET_SIZE = 100;
 const BATCH_ATTEMPTS = 10;
 
 /**
@@ -98,28 +95,63 @@ export class Store {
   }
 
   /**
-   * Puts `item` only if the stored item's `version` is still `expected` (or, with `expected`
-   * undefined, if there is no item yet): a compare-and-swap. Returns whether it wrote.
+   * Sets list attributes `[count, merged, ...]` (rollup slots) of one item, each only where the
+   * stored one merged fewer (`merged` is the list's second element), all or none. Returns the item
+   * as it stands after, or undefined when a slot was not older.
    */
-  async putIfVersion(item: Item, expected: number | undefined): Promise<boolean> {
-    const condition: Pick<
-      PutCommandInput,
-      "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
-    > =
-      expected === undefined
-        ? { ConditionExpression: "attribute_not_exists(#pk)", ExpressionAttributeNames: { "#pk": PK } }
-        : {
-            ConditionExpression: "#v = :v",
-            ExpressionAttributeNames: { "#v": "version" },
-            ExpressionAttributeValues: { ":v": expected },
-          };
+  async setSlotsIfNewer(
+    key: Key,
+    slots: Record<string, [number, number, ...number[]]>,
+  ): Promise<Record<string, unknown> | undefined> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const conditions: string[] = [];
+    Object.entries(slots).forEach(([attribute, slot], i) => {
+      names[`#s${i}`] = attribute;
+      values[`:s${i}`] = slot;
+      values[`:m${i}`] = slot[1];
+      sets.push(`#s${i} = :s${i}`);
+      conditions.push(`(attribute_not_exists(#s${i}) OR #s${i}[1] < :m${i})`);
+    });
     try {
       const out = await this.limit(() =>
         this.doc.send(
-          new PutCommand({
+          new UpdateCommand({
             TableName: this.table,
-            Item: item,
-            ...condition,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(", ")}`,
+            ConditionExpression: conditions.join(" AND "),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+      return out.Attributes;
+    } catch (error) {
+      // A failed condition still costs the write.
+      if (error instanceof ConditionalCheckFailedException) {
+        this.wrote(0, 1);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Deletes an item if its `attribute` still holds `value`; returns whether it did. */
+  async deleteIf(key: Key, attribute: string, value: unknown): Promise<boolean> {
+    try {
+      const out = await this.limit(() =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: key,
+            ConditionExpression: "#a = :v",
+            ExpressionAttributeNames: { "#a": attribute },
+            ExpressionAttributeValues: { ":v": value },
             ReturnConsumedCapacity: "TOTAL",
           }),
         ),
@@ -127,7 +159,6 @@ export class Store {
       this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
       return true;
     } catch (error) {
-      // A failed condition still costs the write.
       if (error instanceof ConditionalCheckFailedException) {
         this.wrote(0, 1);
         return false;
@@ -193,42 +224,6 @@ export class Store {
       await sleep(backoff(attempt));
       requests = left;
     }
-  }
-
-  /**
-   * Reads items by key with BatchGetItem, 100 to a request, and asks again for whatever DynamoDB
-   * leaves unprocessed. Returns the items found, by `itemId`.
-   */
-  async batchGet(keys: Key[], consistent: boolean): Promise<Map<string, Item>> {
-    const found = new Map<string, Item>();
-    const batches: Key[][] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) batches.push(keys.slice(i, i + BATCH_GET_SIZE));
-    await Promise.all(
-      batches.map(async (batch) => {
-        let left: Key[] = batch;
-        for (let attempt = 1; ; attempt++) {
-          const out = await this.limit(() =>
-            this.doc.send(
-              new BatchGetCommand({
-                RequestItems: { [this.table]: { Keys: left, ConsistentRead: consistent } },
-                ReturnConsumedCapacity: "TOTAL",
-              }),
-            ),
-          );
-          this.read(out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
-          for (const item of (out.Responses?.[this.table] ?? []) as Item[]) found.set(itemId(item), item);
-          left = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];
-          if (left.length === 0) return;
-          if (attempt === BATCH_ATTEMPTS) {
-            throw new Error(
-              `DynamoDB left ${left.length} reads unprocessed after ${attempt} attempts (the table is throttled)`,
-            );
-          }
-          await sleep(backoff(attempt));
-        }
-      }),
-    );
-    return found;
   }
 
   /** One page of a Query (DynamoDB returns at most 1 MB), with the capacity it cost. */
