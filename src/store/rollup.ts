@@ -48,8 +48,8 @@ export async function rollUp(store: Store, site: string, hours: Iterable<number>
       }),
     ),
   );
-  for (const [i, level] of LEVELS.entries()) {
-    const above = LEVELS[i + 1];
+  // Level by level: days, then the months above them, then years, then all-time totals.
+  for (const above of [...LEVELS.slice(1), undefined]) {
     const next = new Map<string, Target>();
     await Promise.all(
       [...targets.values()].map(async (target) => {
