@@ -8,7 +8,7 @@ import { viewsOverTime } from "../src/query/views.js";
 import { openEmbedded } from "../src/store/connect.js";
 import { contributionItems } from "../src/store/contributions.js";
 import { keys, PK, SK } from "../src/store/keys.js";
-import { rollUp } from "../src/store/rollup.js";
+import { markPending, rollUpPending } from "../src/store/pending.js";
 import type { Item, Store } from "../src/store/store.js";
 import { rawViewItem } from "../src/store/views.js";
 import { check, cloudfrontInput, median, OUT, PAGETRACK, row, timed } from "./lib.js";
@@ -54,7 +54,8 @@ async function seed(store: Store, site: string, views: number): Promise<void> {
   writes.push(store.batchWrite(batch));
   await Promise.all(writes);
   await store.batchWrite(contributionItems(site, fileId, tally.periods));
-  await rollUp(store, site, tally.periods.keys());
+  await markPending(store, site, tally.periods);
+  await rollUpPending(store, site);
 }
 
 /** The original design's totals: list the INDEX partition, then COUNT every page's views. */

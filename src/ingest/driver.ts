@@ -1,8 +1,9 @@
+import { Tally } from "../aggregate/tally.js";
 import { describeError } from "../errors.js";
 import type { FormatName } from "../formats/record.js";
 import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
 import type { LogSource } from "../readers/sources.js";
-import { recordFile } from "../store/ledger.js";
+import { type LedgerEntry, recordFiles } from "../store/ledger.js";
 import { checkSchema } from "../store/meta.js";
 import { markPending, rollUpPending } from "../store/pending.js";
 import type { Store } from "../store/store.js";
@@ -127,52 +128,52 @@ export async function ingest(
 /** Files counted, not yet marked done. */
 class Batch {
   readonly started = Date.now();
-  readonly files: FileResult[] = [];
-  private readonly hours = new Set<number>();
+  readonly files: Counted[] = [];
+  /** What the batch's files add to each UTC hour. */
+  private readonly added = new Tally("hour");
 
-  add(file: FileResult): void {
+  add({ tally, ...file }: FileResult): void {
     this.files.push(file);
-    for (const hour of file.hours) this.hours.add(hour);
+    this.added.merge(tally);
   }
 
   /** Marks the batch's hours pending, then its files done; if the marking fails, they fail with it. */
   async finish(store: Store, site: string): Promise<FileOutcome[]> {
     try {
-      await markPending(store, site, this.hours);
+      await markPending(store, site, this.added.periods);
     } catch (error) {
       const reason = describeError(error);
-      return Promise.all(
-        this.files.map(async (file) => {
-          await recordFile(store, site, { ...ledgerEntry(file), status: "failed", error: reason }).catch(
-            () => {},
-          );
-          return { ...outcomeOf(file, "failed"), error: reason };
-        }),
-      );
+      await recordFiles(
+        store,
+        site,
+        this.files.map((f) => ledgerEntry(f, "failed", reason)),
+      ).catch(() => {});
+      return this.files.map((f) => outcomeOf(f, "failed", reason));
     }
-    return Promise.all(
-      this.files.map(async (file) => {
-        try {
-          await recordFile(store, site, { ...ledgerEntry(file), status: "done" });
-          return outcomeOf(file, "done");
-        } catch (error) {
-          // Counted all the same: only the ledger, which makes a later delivery cheap, is missing.
-          return {
-            ...outcomeOf(file, "failed"),
-            error: `counted, but not recorded as done: ${describeError(error)}`,
-          };
-        }
-      }),
-    );
+    try {
+      await recordFiles(
+        store,
+        site,
+        this.files.map((f) => ledgerEntry(f, "done")),
+      );
+    } catch (error) {
+      // Counted all the same: only the ledger items, which make a later delivery cheap, are missing.
+      const reason = `counted, but not recorded as done: ${describeError(error)}`;
+      return this.files.map((f) => outcomeOf(f, "failed", reason));
+    }
+    return this.files.map((f) => outcomeOf(f, "done"));
   }
 }
 
-function ledgerEntry(file: FileResult) {
-  return { fileId: file.fileId, name: file.name, format: file.format, stats: { ...file.stats } };
+type Counted = Omit<FileResult, "tally">;
+
+function ledgerEntry(file: Counted, status: "done" | "failed", error?: string): LedgerEntry {
+  const { fileId, name, format, stats } = file;
+  return { status, fileId, name, format, stats: { ...stats }, error };
 }
 
-function outcomeOf(file: FileResult, status: FileOutcome["status"]): FileOutcome {
-  const { name, fileId, format, stats, problems, error } = file;
+function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.error): FileOutcome {
+  const { name, fileId, format, stats, problems } = file;
   return { name, status, fileId, format, stats, problems, error };
 }
 

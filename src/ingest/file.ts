@@ -9,7 +9,7 @@ import type { PageViewRule } from "../pageview/rule.js";
 import { type FileStats, type LineProblem, scanSource } from "../pipeline.js";
 import { fileSource, type LogSource } from "../readers/sources.js";
 import { contributionItems } from "../store/contributions.js";
-import { isDone, recordFile } from "../store/ledger.js";
+import { isDone, recordFiles } from "../store/ledger.js";
 import type { Item, Store } from "../store/store.js";
 import { rawViewItem } from "../store/views.js";
 
@@ -38,8 +38,8 @@ export interface FileResult {
   problems: LineProblem[];
   /** Why the file failed. */
   error?: string;
-  /** The UTC hours (their starts, epoch seconds) the file added counts to. */
-  hours: number[];
+  /** What the file adds to each UTC hour. */
+  tally: Tally;
 }
 
 /**
@@ -84,18 +84,14 @@ export async function countFile(
     format: scan.format,
     stats: scan.stats,
     problems: scan.problems,
-    hours: [...tally.periods.keys()],
+    tally,
   };
   try {
     if (scan.error || !fileId) {
       result.error = scan.error ?? "empty file";
-      await recordFile(store, site, {
-        status: "failed",
-        fileId,
-        name: source.name,
-        format: scan.format,
-        error: result.error,
-      });
+      await recordFiles(store, site, [
+        { status: "failed", fileId, name: source.name, format: scan.format, error: result.error },
+      ]);
       return result;
     }
     if (!options.force && (await isDone(store, site, fileId))) {
@@ -109,13 +105,9 @@ export async function countFile(
     result.status = "counted";
   } catch (error) {
     result.error = describeError(error);
-    await recordFile(store, site, {
-      status: "failed",
-      fileId,
-      name: source.name,
-      format: scan.format,
-      error: result.error,
-    }).catch(() => {});
+    await recordFiles(store, site, [
+      { status: "failed", fileId, name: source.name, format: scan.format, error: result.error },
+    ]).catch(() => {});
   } finally {
     spool?.remove();
   }

@@ -8,8 +8,27 @@ export function hourPeriod(hourStart: number): string {
   return new Date(hourStart * 1000).toISOString().slice(0, 13);
 }
 
-// Items may hold 400 KB; a file with more distinct keys in one hour is split into parts.
+// Items may hold 400 KB; more distinct keys than fit in one are split into parts.
 const PART_BYTES = 300_000;
+
+/** Counter → key → value, in parts small enough for an item each. */
+export function inParts<V>(cells: Map<CounterName, Map<string, V>>): Record<string, Record<string, V>>[] {
+  const parts: Record<string, Record<string, V>>[] = [{}];
+  let size = 0;
+  for (const [counter, values] of cells) {
+    for (const [key, value] of values) {
+      size += Buffer.byteLength(key) + 24;
+      if (size > PART_BYTES) {
+        parts.push({});
+        size = 0;
+      }
+      const part = parts[parts.length - 1];
+      part[counter] ??= {};
+      part[counter][key] = value;
+    }
+  }
+  return parts;
+}
 
 /** A cell as stored: [count, first and last view as seconds after the hour's start]. */
 type StoredCell = [number, number, number];
@@ -23,20 +42,15 @@ export function contributionItems(site: string, fileId: string, hours: Map<numbe
   const items: Item[] = [];
   for (const [hourStart, cells] of hours) {
     const period = hourPeriod(hourStart);
-    const parts: Record<string, Record<string, StoredCell>>[] = [{}];
-    let size = 0;
-    for (const [counter, cellsOfKey] of cells) {
-      for (const [key, cell] of cellsOfKey) {
-        size += Buffer.byteLength(key) + 24;
-        if (size > PART_BYTES) {
-          parts.push({});
-          size = 0;
-        }
-        const part = parts[parts.length - 1];
-        part[counter] ??= {};
-        part[counter][key] = [cell.n, cell.first - hourStart, cell.last - hourStart];
-      }
-    }
+    const stored = new Map(
+      [...cells].map(([counter, ofKey]) => [
+        counter,
+        new Map(
+          [...ofKey].map(([key, c]) => [key, [c.n, c.first - hourStart, c.last - hourStart] as StoredCell]),
+        ),
+      ]),
+    );
+    const parts = inParts(stored);
     parts.forEach((counts, i) => {
       items.push({
         [PK]: keys.contributions(site, period.slice(0, 10)),

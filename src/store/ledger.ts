@@ -1,5 +1,5 @@
 import { type Key, keys, PK, SK } from "./keys.js";
-import type { Store } from "./store.js";
+import type { Item, Store } from "./store.js";
 
 /**
  * One item per ingested file in the `<site>#ledger` partition: keyed by the file's content hash
@@ -21,6 +21,7 @@ export async function isDone(store: Store, site: string, fileId: string): Promis
 export interface LedgerEntry {
   status: "done" | "failed";
   fileId?: string;
+  /** The name it came under this time. */
   name: string;
   format?: string;
   /** What the file held: lines, records, views, ... */
@@ -28,34 +29,10 @@ export interface LedgerEntry {
   error?: string;
 }
 
-/** Records a file as done (its counts are rolled up) or failed (with why), adding the name it came under. */
-export async function recordFile(store: Store, site: string, entry: LedgerEntry): Promise<void> {
-  const names: Record<string, string> = {
-    "#status": "status",
-    "#at": `${entry.status}At`,
-    "#names": "names",
-  };
-  const values: Record<string, unknown> = {
-    ":status": entry.status,
-    ":now": new Date().toISOString(),
-    ":name": new Set([entry.name]),
-  };
-  const sets = ["#status = :status", "#at = :now"];
-  for (const attribute of ["format", "stats", "error"] as const) {
-    if (entry[attribute] === undefined) continue;
-    names[`#${attribute}`] = attribute;
-    values[`:${attribute}`] = entry[attribute];
-    sets.push(`#${attribute} = :${attribute}`);
-  }
-  let expression = `SET ${sets.join(", ")}`;
-  if (entry.status === "done") {
-    names["#error"] = "error";
-    expression += " REMOVE #error";
-  }
-  await store.update(
-    ledgerKey(site, entry.fileId, entry.name),
-    `${expression} ADD #names :name`,
-    names,
-    values,
+/** Records files as done (counted, their hours pending or rolled up) or failed (with why), many at a time. */
+export async function recordFiles(store: Store, site: string, entries: LedgerEntry[]): Promise<void> {
+  const at = new Date().toISOString();
+  await store.batchWrite(
+    entries.map(({ fileId, ...entry }): Item => ({ ...ledgerKey(site, fileId, entry.name), ...entry, at })),
   );
 }

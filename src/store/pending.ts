@@ -1,36 +1,55 @@
 import { randomUUID } from "node:crypto";
-import { hourPeriod } from "./contributions.js";
+import type { Cells, CounterName } from "../counters/registry.js";
+import { hourPeriod, inParts } from "./contributions.js";
 import { keys, PK, SK } from "./keys.js";
 import { periodStart } from "./levels.js";
 import { rollUp } from "./rollup.js";
 import type { Store } from "./store.js";
 
 /**
- * Hours whose contributions are not all rolled up yet: one marker item per UTC hour in the site's
- * `pending` partition, put (with a fresh token) after the contributions of a batch of files are
- * written and before the files are marked done. A rollup removes a marker only if its token is still
- * the one it read: a batch that marks the hour again meanwhile leaves it for the next rollup. So
- * counting a file and rolling its hours up can happen apart (the deployed function rolls up on a
- * schedule), and a rollup that was killed is finished by the next one.
+ * Hours whose latest contributions are not rolled up yet. When a batch of files is counted, one
+ * marker per UTC hour is put in the site's `pending` partition, naming the counters' keys the batch
+ * added to (and how many views, for whoever looks), before the files are marked done. A rollup takes
+ * the markers there are, brings exactly those keys up to date, and deletes the markers it read;
+ * markers put meanwhile have keys of their own and wait for the next rollup. So counting a file and
+ * adding it up can happen apart (the deployed function adds up on a schedule), a rollup that is
+ * killed is finished by the next, and a rollup writes only what changed.
  */
-export async function markPending(store: Store, site: string, hours: Iterable<number>): Promise<void> {
-  const token = randomUUID();
-  await store.batchWrite(
-    [...hours].map((hour) => ({ [PK]: keys.pending(site), [SK]: hourPeriod(hour), token })),
-  );
+export async function markPending(store: Store, site: string, hours: Map<number, Cells>): Promise<void> {
+  const batch = randomUUID();
+  const items = [...hours].flatMap(([hour, cells]) => {
+    const views = new Map(
+      [...cells].map(([counter, ofKey]) => [counter, new Map([...ofKey].map(([k, c]) => [k, c.n]))]),
+    );
+    const parts = inParts(views);
+    return parts.map((added, i) => ({
+      [PK]: keys.pending(site),
+      [SK]: `${hourPeriod(hour)}#${batch}${parts.length > 1 ? `#${i}` : ""}`,
+      added,
+    }));
+  });
+  await store.batchWrite(items);
 }
 
-/** Rolls up every pending hour of the site, then clears the markers it covered. Returns the hours rolled up. */
+/** Rolls up every pending hour of the site, then deletes the markers it covered. Returns the hours rolled up. */
 export async function rollUpPending(store: Store, site: string): Promise<number> {
   const { items } = await store.withPrefix(keys.pending(site), "", true);
   if (items.length === 0) return 0;
-  await rollUp(
-    store,
-    site,
-    items.map((item) => periodStart(item[SK])),
-  );
-  await Promise.all(
-    items.map((item) => store.deleteIf({ [PK]: item[PK], [SK]: item[SK] }, "token", item.token)),
-  );
-  return items.length;
+  const hours = new Map<number, Map<CounterName, Set<string>>>();
+  for (const item of items) {
+    const hour = periodStart(item[SK].slice(0, 13));
+    let touched = hours.get(hour);
+    if (touched === undefined) {
+      touched = new Map();
+      hours.set(hour, touched);
+    }
+    for (const [counter, added] of Object.entries(item.added as Record<string, Record<string, number>>)) {
+      const keysOf = touched.get(counter as CounterName) ?? new Set();
+      touched.set(counter as CounterName, keysOf);
+      for (const key of Object.keys(added)) keysOf.add(key);
+    }
+  }
+  await rollUp(store, site, hours);
+  await store.batchDelete(items.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })));
+  return hours.size;
 }

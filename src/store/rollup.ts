@@ -26,25 +26,32 @@ interface Target {
 }
 
 /**
- * Brings every counter of the given UTC hours up to date from the contributions stored for them:
- * each hour is read once (strongly consistent), and each day, month, year and all-time total it
- * touches is written once, whatever the number of files behind it (see levels.ts).
+ * Brings the given keys of the counters of each UTC hour up to date from the contributions stored
+ * for the hour: each hour is read once (strongly consistent), and each day, month, year and all-time
+ * total of those keys is written once, whatever the number of files behind it (see levels.ts).
  *
  * Killed half way, a later rollup of the same hours redoes it; run twice or concurrently, it changes
  * nothing more. Each level hands the level above its items as they stand afterwards, changed or not:
  * a rollup that finds its counts already merged still passes them up, in case the one that merged
  * them was killed before it did.
  */
-export async function rollUp(store: Store, site: string, hours: Iterable<number>): Promise<void> {
+export async function rollUp(
+  store: Store,
+  site: string,
+  hours: Map<number, Map<CounterName, Set<string>>>,
+): Promise<void> {
   let targets = new Map<string, Target>();
   const fewAtATime = limiter(8);
   await Promise.all(
-    [...hours].map((hour) =>
+    [...hours].map(([hour, touched]) =>
       fewAtATime(async () => {
         const sums = await readHour(store, site, hour);
-        for (const [counter, ofKey] of sums)
-          for (const [key, value] of ofKey)
-            addTarget(targets, site, "day", counter, key, hourPeriod(hour), value);
+        for (const [counter, keysOf] of touched) {
+          for (const key of keysOf) {
+            const value = sums.get(counter)?.get(key);
+            if (value) addTarget(targets, site, "day", counter, key, hourPeriod(hour), value);
+          }
+        }
       }),
     ),
   );

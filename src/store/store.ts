@@ -10,7 +10,6 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteCommand,
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -22,6 +21,8 @@ import { type Key, PK, SK } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 
 export type Item = Record<string, unknown> & Key;
+
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
 
 export interface QueryPage {
   items: Item[];
@@ -141,32 +142,6 @@ export class Store {
     }
   }
 
-  /** Deletes an item if its `attribute` still holds `value`; returns whether it did. */
-  async deleteIf(key: Key, attribute: string, value: unknown): Promise<boolean> {
-    try {
-      const out = await this.limit(() =>
-        this.doc.send(
-          new DeleteCommand({
-            TableName: this.table,
-            Key: key,
-            ConditionExpression: "#a = :v",
-            ExpressionAttributeNames: { "#a": attribute },
-            ExpressionAttributeValues: { ":v": value },
-            ReturnConsumedCapacity: "TOTAL",
-          }),
-        ),
-      );
-      this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        this.wrote(0, 1);
-        return false;
-      }
-      throw error;
-    }
-  }
-
   /** An UpdateItem with the given expression (the ledger's status changes). */
   async update(
     key: Key,
@@ -193,14 +168,23 @@ export class Store {
    * Writes items with BatchWriteItem, 25 to a request, and writes again whatever DynamoDB leaves
    * unprocessed, after an exponential backoff with full jitter.
    */
-  async batchWrite(items: Item[]): Promise<void> {
-    const batches: Item[][] = [];
-    for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
+  batchWrite(items: Item[]): Promise<void> {
+    return this.batch(items.map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  /** Deletes items by key with BatchWriteItem, as batchWrite writes them. */
+  batchDelete(keys: Key[]): Promise<void> {
+    return this.batch(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  private async batch(requests: WriteRequest[]): Promise<void> {
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
     await Promise.all(batches.map((batch) => this.writeBatch(batch)));
   }
 
-  private async writeBatch(batch: Item[]): Promise<void> {
-    let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let requests = batch;
     for (let attempt = 1; ; attempt++) {
       const out = await this.limit(() =>
         this.doc.send(
@@ -210,7 +194,7 @@ export class Store {
           }),
         ),
       );
-      const left = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+      const left = (out.UnprocessedItems?.[this.table] ?? []) as WriteRequest[];
       this.wrote(
         requests.length - left.length,
         out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
