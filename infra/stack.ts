@@ -160,6 +160,7 @@ export class PagetrackStack extends Stack {
         sid: "WriteCounts",
         actions: [
           "dynamodb:GetItem",
+          "dynamodb:BatchGetItem",
           "dynamodb:Query",
           "dynamodb:PutItem",
           "dynamodb:UpdateItem",

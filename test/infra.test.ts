@@ -445,6 +445,7 @@ describe("infra: least privilege", () => {
       const own = statements(template).filter((s) => s.roles.includes(roleOf(ingest)));
       const dynamo = own.filter((s) => asList(s.statement.Action).some((a) => a.startsWith("dynamodb:")));
       expect(dynamo.flatMap((s) => asList(s.statement.Action)).sort()).toEqual([
+        "dynamodb:BatchGetItem",
         "dynamodb:BatchWriteItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",

@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingest } from "../src/ingest/driver.js";
@@ -175,18 +175,36 @@ describe("store", () => {
     });
   });
 
+  it("counts the same bytes under two names in one run once", async () => {
+    const log = join(dir, "twice.log");
+    await writeFile(
+      log,
+      `192.0.2.1 - - [01/May/2024:10:00:00 +0000] "GET /twice/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`,
+    );
+    await copyFile(log, `${log}.copy`);
+    const summary = await ingest(store, "twice", [fileSource(log), fileSource(`${log}.copy`)], {
+      format: "auto",
+      rule: new PageViewRule(),
+      raw: true,
+    });
+    expect(summary).toMatchObject({ files: 2, failed: 0 });
+    expect((await readPageTotals(store, "twice", "")).pages).toMatchObject([{ page: "/twice/", views: 1 }]);
+    expect((await store.withPrefix(keys.ledger("twice"), "")).items).toHaveLength(1);
+  });
+
   it("counts a log that grows while it is ingested as it was when first read", async () => {
     const log = join(dir, "growing.log");
+    // More views than are kept from the first read, so that the file is read a second time.
     const line = (n: number) =>
-      `192.0.2.1 - - [01/May/2024:10:00:0${n} +0000] "GET /grow/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`;
-    await writeFile(log, line(1) + line(2));
+      `192.0.2.1 - - [01/May/2024:10:00:${String(n % 60).padStart(2, "0")} +0000] "GET /grow/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`;
+    await writeFile(log, Array.from({ length: 2500 }, (_, i) => line(i)).join(""));
     let opened = 0;
     const growing: LogSource = {
       name: log,
       replayable: true,
       open: async (limit) => {
         // nginx appends a line between the two reads.
-        if (opened++ === 1) await appendFile(log, line(3));
+        if (opened++ === 1) await appendFile(log, line(0));
         return fileSource(log).open(limit);
       },
     };
@@ -196,8 +214,9 @@ describe("store", () => {
       raw: true,
     });
     expect(summary.ingested).toBe(1);
-    expect(await countViews(store, "grow", "/grow/")).toBe(2);
-    expect((await readPageTotals(store, "grow", "")).pages[0].views).toBe(2);
+    expect(opened).toBe(2);
+    expect(await countViews(store, "grow", "/grow/")).toBe(2500);
+    expect((await readPageTotals(store, "grow", "")).pages[0].views).toBe(2500);
   });
 
   it("stores counters only with --no-raw, and an expiry with --retention-days", async () => {

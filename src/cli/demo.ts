@@ -56,9 +56,13 @@ async function demo(flags: DemoFlags): Promise<void> {
   const connection = await connect({ data: flags.data });
   try {
     const { store, site } = connection;
-    const progress = progressBar("Ingesting", sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * 2, {
-      unit: "bytes",
-    });
+    const progress = progressBar(
+      "Ingesting",
+      sources.reduce((sum, s) => sum + (s.size ?? 0), 0),
+      {
+        unit: "bytes",
+      },
+    );
     await ingest(store, site, sources, {
       format: "auto",
       rule: new PageViewRule(),

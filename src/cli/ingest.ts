@@ -55,7 +55,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
   for (const e of errors) warn(`${e.name}: ${e.error}`);
   const rule = new PageViewRule(ruleOptions(flags));
   return withStore(flags, async ({ store, site }) => {
-    const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0) * (flags.raw ? 2 : 1);
+    const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
     const progress = progressBar("Ingesting", totalBytes, { quiet: flags.json, unit: "bytes" });
     let problems = errors.length > 0;
     const summary = await ingest(

@@ -3,7 +3,7 @@ import { describeError } from "../errors.js";
 import type { FormatName } from "../formats/record.js";
 import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
 import type { LogSource } from "../readers/sources.js";
-import { type LedgerEntry, recordFiles } from "../store/ledger.js";
+import { doneLookup, type LedgerEntry, recordFiles } from "../store/ledger.js";
 import { checkSchema } from "../store/meta.js";
 import { markPending, rollUpPending } from "../store/pending.js";
 import type { Store } from "../store/store.js";
@@ -38,7 +38,7 @@ export interface IngestSummary {
 }
 
 export interface BatchOptions {
-  /** Files counted before their counters are rolled up together (default 200). */
+  /** Files counted before their counters are rolled up together (default 1,000). */
   batchFiles?: number;
   /** ... or seconds since the batch's first file, whichever comes first (default 60). */
   batchSeconds?: number;
@@ -96,7 +96,8 @@ export async function ingest(
     else summary.failed++;
     onFile(outcome);
   };
-  const batchFiles = options.batchFiles ?? 200;
+  const isDone = doneLookup(store, site);
+  const batchFiles = options.batchFiles ?? 1000;
   const batchMs = (options.batchSeconds ?? 60) * 1000;
   let batch = new Batch();
   const finishing: Promise<void>[] = [];
@@ -113,7 +114,7 @@ export async function ingest(
   };
 
   await eachAtOnce(options.concurrency ?? 4, sources, async (source) => {
-    const result = await countFile(store, site, source, options);
+    const result = await countFile(store, site, source, options, isDone);
     if (result.status !== "counted") return end(outcomeOf(result, result.status));
     batch.add(result);
     if (batch.files.length >= batchFiles || Date.now() - batch.started >= batchMs) finish();

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,12 +6,16 @@ import { Tally } from "../aggregate/tally.js";
 import { describeError } from "../errors.js";
 import type { FormatName, FormatOption } from "../formats/record.js";
 import type { PageViewRule } from "../pageview/rule.js";
+import type { PageView } from "../pageview/view.js";
 import { type FileStats, type LineProblem, scanSource } from "../pipeline.js";
 import { fileSource, type LogSource } from "../readers/sources.js";
 import { contributionItems } from "../store/contributions.js";
-import { isDone, recordFiles } from "../store/ledger.js";
+import { recordFiles } from "../store/ledger.js";
 import type { Item, Store } from "../store/store.js";
 import { rawViewItem } from "../store/views.js";
+
+/** Files with at most this many page views are read once: their views are kept from the first read. */
+const VIEWS_KEPT = 2000;
 
 export interface IngestOptions {
   format: FormatOption;
@@ -22,7 +26,7 @@ export interface IngestOptions {
   retentionDays?: number;
   /** Ingest files the ledger already lists as done. */
   force?: boolean;
-  /** Sees every raw byte read (progress). */
+  /** Sees every raw byte of each file's first read (progress). */
   onBytes?: (bytes: number) => void;
 }
 
@@ -48,7 +52,8 @@ export interface FileResult {
  * 1. read it whole (hashing its bytes: the file id), tallying every counter per UTC hour; a file
  *    that cannot be read writes nothing but a failed ledger item;
  * 2. skip it if the ledger says this content is done (a duplicate delivery costs half a read);
- * 3. read it again to write its raw views (deterministic keys), then write its contributions: one
+ * 3. write its raw views (deterministic keys; a large file is read again for them, with bounded
+ *    memory), then its contributions: one
  *    item per UTC hour with every counter, keyed by the file id.
  *
  * The counters are rolled up afterwards, once for a batch of files (driver.ts). Killed at any point,
@@ -59,22 +64,34 @@ export async function countFile(
   site: string,
   source: LogSource,
   options: IngestOptions,
+  /** Whether the ledger lists a file id as done (store/ledger.ts: doneLookup). */
+  isDone: (fileId: string) => Promise<boolean>,
 ): Promise<FileResult> {
   const spool = options.raw && !source.replayable ? new Spool() : undefined;
   const hash = createHash("sha256");
   let bytes = 0;
   const tally = new Tally("hour");
+  // The views of a small file are kept from the first read; a larger one is read a second time.
+  let views: PageView[] | undefined = options.raw ? [] : undefined;
   const scan = await scanSource(
     source,
     {
       format: options.format,
       rule: options.rule,
-      tap: hashing(hash, options, (chunk) => {
+      tap: (chunk) => {
+        hash.update(chunk);
         bytes += chunk.length;
         spool?.write(chunk);
-      }),
+        options.onBytes?.(chunk.length);
+      },
     },
-    (view) => tally.add(view),
+    (view) => {
+      tally.add(view);
+      if (views && view.counted) {
+        if (views.length < VIEWS_KEPT) views.push(view);
+        else views = undefined;
+      }
+    },
   );
   const fileId = bytes > 0 ? hash.digest("hex") : undefined;
   const result: FileResult = {
@@ -94,14 +111,26 @@ export async function countFile(
       ]);
       return result;
     }
-    if (!options.force && (await isDone(store, site, fileId))) {
+    if (!options.force && (await isDone(fileId))) {
       // Its lines were reported when it was counted.
       return { ...result, status: "duplicate", problems: [] };
     }
-    if (options.raw) {
-      await writeRawViews(store, site, spool ? fileSource(spool.path) : source, { fileId, bytes }, options);
+    const contributions = contributionItems(site, fileId, tally.periods);
+    if (views) {
+      // Raw views first, so that a file that fails to write them has added nothing to the counts;
+      // a small file's views and contributions go in one request.
+      const raw = views.map((view) => rawViewItem(site, view, fileId, expiry(view.time, options)));
+      if (raw.length + contributions.length <= 25) await store.batchWrite([...raw, ...contributions]);
+      else {
+        await store.batchWrite(raw);
+        await store.batchWrite(contributions);
+      }
+    } else {
+      if (options.raw) {
+        await writeRawViews(store, site, spool ? fileSource(spool.path) : source, { fileId, bytes }, options);
+      }
+      await store.batchWrite(contributions);
     }
-    await store.batchWrite(contributionItems(site, fileId, tally.periods));
     result.status = "counted";
   } catch (error) {
     result.error = describeError(error);
@@ -125,7 +154,6 @@ async function writeRawViews(
   { fileId, bytes }: { fileId: string; bytes: number },
   options: IngestOptions,
 ): Promise<void> {
-  const retention = options.retentionDays;
   const hash = createHash("sha256");
   let pending: Item[] = [];
   const writing: Promise<void>[] = [];
@@ -143,13 +171,12 @@ async function writeRawViews(
     {
       format: options.format,
       rule: options.rule,
-      tap: hashing(hash, options),
+      tap: (chunk) => hash.update(chunk),
       afterChunk: () => (pending.length >= 500 ? flush() : undefined),
       limit: bytes,
     },
     (view) => {
-      if (view.counted)
-        pending.push(rawViewItem(site, view, fileId, retention ? view.time + retention * 86400 : undefined));
+      if (view.counted) pending.push(rawViewItem(site, view, fileId, expiry(view.time, options)));
     },
   );
   await flush();
@@ -159,17 +186,9 @@ async function writeRawViews(
     throw new Error("the file changed while it was being ingested; ingest it again");
 }
 
-/** A tap for both reads: hashes the raw bytes and reports progress. */
-function hashing(
-  hash: Hash,
-  options: IngestOptions,
-  also?: (chunk: Buffer) => void,
-): (chunk: Buffer) => void {
-  return (chunk) => {
-    hash.update(chunk);
-    also?.(chunk);
-    options.onBytes?.(chunk.length);
-  };
+/** When a raw view expires (DynamoDB TTL), if raw views have a retention. */
+function expiry(time: number, options: IngestOptions): number | undefined {
+  return options.retentionDays ? time + options.retentionDays * 86400 : undefined;
 }
 
 /** Bytes that cannot be read twice (stdin, S3 objects) are kept in a temporary file for the second read. */

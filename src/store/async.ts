@@ -9,6 +9,39 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Gathers single lookups made at about the same time (within `ms`, at most `max`) into one call of
+ * `many`: files ingested side by side share one request to the ledger.
+ */
+export function gathered<K, V>(
+  many: (keys: K[]) => Promise<V[]>,
+  max: number,
+  ms = 1,
+): (key: K) => Promise<V> {
+  let waiting: { key: K; resolve: (v: V) => void; reject: (e: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    const batch = waiting;
+    waiting = [];
+    clearTimeout(timer);
+    timer = undefined;
+    many(batch.map((w) => w.key)).then(
+      (values) => {
+        for (const [i, w] of batch.entries()) w.resolve(values[i]);
+      },
+      (error) => {
+        for (const w of batch) w.reject(error);
+      },
+    );
+  };
+  return (key) =>
+    new Promise<V>((resolve, reject) => {
+      waiting.push({ key, resolve, reject });
+      if (waiting.length >= max) flush();
+      else timer ??= setTimeout(flush, ms);
+    });
+}
+
 export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
 /** At most `max` tasks at once; the others wait their turn. */

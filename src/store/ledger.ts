@@ -1,5 +1,6 @@
+import { gathered } from "./async.js";
 import { type Key, keys, PK, SK } from "./keys.js";
-import type { Item, Store } from "./store.js";
+import { type Item, itemId, type Store } from "./store.js";
 
 /**
  * One item per ingested file in the `<site>#ledger` partition: keyed by the file's content hash
@@ -11,11 +12,19 @@ function ledgerKey(site: string, fileId: string | undefined, name: string): Key 
 }
 
 /**
- * Whether a file's content is already counted. An eventually consistent read (half the price): one
- * that misses a very recent `done` only makes the file be counted again, which changes nothing.
+ * Tells whether a file's content is already counted. Files looked up at about the same time share
+ * one request. Eventually consistent reads (half the price): one that misses a very recent `done`
+ * only makes the file be counted again, which changes nothing.
  */
-export async function isDone(store: Store, site: string, fileId: string): Promise<boolean> {
-  return (await store.get(ledgerKey(site, fileId, ""), false))?.status === "done";
+export function doneLookup(store: Store, site: string): (fileId: string) => Promise<boolean> {
+  return gathered(async (fileIds: string[]) => {
+    // The same bytes may come under two names at once; BatchGetItem refuses a key twice.
+    const found = await store.batchGet(
+      [...new Set(fileIds)].map((id) => ledgerKey(site, id, "")),
+      false,
+    );
+    return fileIds.map((id) => found.get(itemId(ledgerKey(site, id, "")))?.status === "done");
+  }, 100);
 }
 
 export interface LedgerEntry {
@@ -32,7 +41,11 @@ export interface LedgerEntry {
 /** Records files as done (counted, their hours pending or rolled up) or failed (with why), many at a time. */
 export async function recordFiles(store: Store, site: string, entries: LedgerEntry[]): Promise<void> {
   const at = new Date().toISOString();
-  await store.batchWrite(
-    entries.map(({ fileId, ...entry }): Item => ({ ...ledgerKey(site, fileId, entry.name), ...entry, at })),
-  );
+  // The same bytes under two names are one file, and BatchWriteItem refuses a key twice.
+  const items = new Map<string, Item>();
+  for (const { fileId, ...entry } of entries) {
+    const key = ledgerKey(site, fileId, entry.name);
+    items.set(itemId(key), { ...key, ...entry, at });
+  }
+  await store.batchWrite([...items.values()]);
 }

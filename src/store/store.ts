@@ -9,6 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -56,6 +57,7 @@ export interface Usage {
 }
 
 const BATCH_SIZE = 25;
+const BATCH_GET_SIZE = 100;
 const BATCH_ATTEMPTS = 10;
 
 /**
@@ -208,6 +210,34 @@ export class Store {
       await sleep(backoff(attempt));
       requests = left;
     }
+  }
+
+  /**
+   * Reads items by key with BatchGetItem, 100 to a request, and asks again for whatever DynamoDB
+   * leaves unprocessed. Returns the items found, by `itemId`.
+   */
+  async batchGet(keys: Key[], consistent: boolean): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) {
+      let left = keys.slice(i, i + BATCH_GET_SIZE);
+      for (let attempt = 1; left.length > 0; attempt++) {
+        if (attempt > BATCH_ATTEMPTS)
+          throw new Error(`DynamoDB left ${left.length} reads unprocessed after ${BATCH_ATTEMPTS} attempts`);
+        if (attempt > 1) await sleep(backoff(attempt));
+        const out = await this.limit(() =>
+          this.doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.table]: { Keys: left, ConsistentRead: consistent } },
+              ReturnConsumedCapacity: "TOTAL",
+            }),
+          ),
+        );
+        this.read(out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
+        for (const item of (out.Responses?.[this.table] ?? []) as Item[]) found.set(itemId(item), item);
+        left = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];
+      }
+    }
+    return found;
   }
 
   /** One page of a Query (DynamoDB returns at most 1 MB), with the capacity it cost. */
