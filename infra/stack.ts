@@ -162,11 +162,9 @@ export class PagetrackStack extends Stack {
           "dynamodb:GetItem",
           "dynamodb:BatchGetItem",
           "dynamodb:Query",
-          "dynamodb:PutItem",
           "dynamodb:UpdateItem",
+          // Puts items, and deletes the markers of hours rolled up.
           "dynamodb:BatchWriteItem",
-          // Only the markers of pending hours are ever deleted.
-          "dynamodb:DeleteItem",
         ],
         resources: [table.tableArn],
       }),

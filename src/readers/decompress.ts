@@ -1,5 +1,8 @@
 import { Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { promisify } from "node:util";
+import { createGunzip, gunzip as gunzipCallback } from "node:zlib";
+
+const gunzipWhole = promisify(gunzipCallback);
 
 /**
  * The decompressed bytes of a raw stream: gzip is recognised by its magic bytes (1f 8b), never by
@@ -19,15 +22,21 @@ export async function* decompressed(
     }
     head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
   }
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  let second = await input.next();
+  if (second.done) {
+    // A file that came in one chunk (most log files are small): no stream to set up.
+    yield gzip ? await gunzipWhole(head, { chunkSize: 256 * 1024 }) : head;
+    return;
+  }
   const rest = (async function* () {
     yield head;
-    for (;;) {
-      const next = await input.next();
-      if (next.done) return;
-      yield next.value;
+    while (!second.done) {
+      yield second.value;
+      second = await input.next();
     }
   })();
-  if (head[0] !== 0x1f || head[1] !== 0x8b) {
+  if (!gzip) {
     yield* rest;
     return;
   }
