@@ -114,9 +114,9 @@ describe("Lambda handlers", () => {
     expect(logged().filter((l) => l.status === "done")).toHaveLength(data.files.length);
     // Counted, not yet added up: the hours wait for the schedule.
     expect(JSON.parse((await runCli(["totals", "--json", ...site])).stdout).total).toBe(0);
-    expect(await handler(schedule)).toEqual({ hoursRolledUp: 24 });
+    expect(await handler(schedule)).toMatchObject({ hours: 24 });
     await expectCounts(site, data.expected, daysOf(data.expected));
-    expect(await handler(schedule)).toEqual({ hoursRolledUp: 0 });
+    expect(await handler(schedule)).toEqual({ hours: 0, keys: 0 });
   });
 
   it("skips files already done, and S3's test event", async () => {

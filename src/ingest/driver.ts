@@ -82,7 +82,7 @@ export async function ingest(
   // Rollups of batches may overlap one another and the counting of later files; they are safe so.
   const rollUpNow = async () => {
     try {
-      summary.hoursRolledUp += await rollUpPending(store, site);
+      summary.hoursRolledUp += (await rollUpPending(store, site)).hours;
     } catch (error) {
       summary.rollupError = describeError(error);
     }

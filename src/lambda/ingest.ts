@@ -52,11 +52,11 @@ export function objectKey(encoded: string): string {
  */
 export async function handler(
   event: SqsEvent | ScheduledEvent,
-): Promise<BatchResponse | { hoursRolledUp: number }> {
+): Promise<BatchResponse | { hours: number; keys: number }> {
   if ("Records" in event) return ingestBatch(event);
-  const hoursRolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
-  console.log(JSON.stringify({ rollup: "done", hours: hoursRolledUp }));
-  return { hoursRolledUp };
+  const rolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
+  console.log(JSON.stringify({ rollup: "done", ...rolledUp }));
+  return rolledUp;
 }
 
 /**

@@ -31,10 +31,10 @@ export async function markPending(store: Store, site: string, hours: Map<number,
   await store.batchWrite(items);
 }
 
-/** Rolls up every pending hour of the site, then deletes the markers it covered. Returns the hours rolled up. */
-export async function rollUpPending(store: Store, site: string): Promise<number> {
+/** Rolls up every pending hour of the site, then deletes the markers it covered. Says how many hours and keys. */
+export async function rollUpPending(store: Store, site: string): Promise<{ hours: number; keys: number }> {
   const { items } = await store.withPrefix(keys.pending(site), "", true);
-  if (items.length === 0) return 0;
+  if (items.length === 0) return { hours: 0, keys: 0 };
   const hours = new Map<number, Map<CounterName, Set<string>>>();
   for (const item of items) {
     const hour = periodStart(item[SK].slice(0, 13));
@@ -51,5 +51,7 @@ export async function rollUpPending(store: Store, site: string): Promise<number>
   }
   await rollUp(store, site, hours);
   await store.batchDelete(items.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })));
-  return hours.size;
+  let touched = 0;
+  for (const counters of hours.values()) for (const keysOf of counters.values()) touched += keysOf.size;
+  return { hours: hours.size, keys: touched };
 }
