@@ -41,7 +41,7 @@ export async function rollUp(
   hours: Map<number, Map<CounterName, Set<string>>>,
 ): Promise<void> {
   let targets = new Map<string, Target>();
-  const fewAtATime = limiter(8);
+  const fewAtATime = limiter(16);
   await Promise.all(
     [...hours].map(([hour, touched]) =>
       fewAtATime(async () => {
@@ -60,7 +60,8 @@ export async function rollUp(
     const next = new Map<string, Target>();
     await Promise.all(
       [...targets.values()].map(async (target) => {
-        const item = await mergeSlots(store, target);
+        // A few at a time: a backfill touches thousands of items, and each request is built only when it goes.
+        const item = await fewAtATime(() => mergeSlots(store, target));
         if (above && COUNTERS[target.counter].totals)
           addTarget(
             next,
