@@ -128,12 +128,14 @@ export async function ingest(
 
 /** Files counted, not yet marked done. */
 class Batch {
-  readonly started = Date.now();
+  /** When its first file was counted. */
+  started = 0;
   readonly files: Counted[] = [];
   /** What the batch's files add to each UTC hour. */
   private readonly added = new Tally("hour");
 
   add({ tally, ...file }: FileResult): void {
+    if (this.files.length === 0) this.started = Date.now();
     this.files.push(file);
     this.added.merge(tally);
   }
