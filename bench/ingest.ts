@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateHourlyLogs } from "../src/generator/files.js";
 import type { Expected } from "../src/generator/traffic.js";
+import { Audience } from "../src/audience/audience.js";
 import { type IngestSummary, ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { fileSource } from "../src/readers/sources.js";
@@ -297,6 +298,7 @@ async function withTable(
   const dir = join(OUT, `ingest-batches-${Date.now()}`);
   const { store, close } = await openEmbedded(dir);
   const rule = new PageViewRule();
+  const audience = new Audience();
   try {
     await task(
       async (files, rollUp = true) => {
@@ -305,7 +307,7 @@ async function withTable(
           store,
           "default",
           files.map((f) => fileSource(f)),
-          { format: "auto", rule, raw: true, batchFiles: Number.POSITIVE_INFINITY, rollUp },
+          { format: "auto", rule, audience, raw: true, batchFiles: Number.POSITIVE_INFINITY, rollUp },
         );
         return { cost: units(store.usage) - before, summary };
       },

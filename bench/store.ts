@@ -39,6 +39,8 @@ async function seed(store: Store, site: string, views: number): Promise<void> {
       userAgent: "Mozilla/5.0",
       clientIp: "192.0.2.1",
       host: "www.example.com",
+      query: "",
+      country: undefined,
       requestId: `bench${i.toString(36).padStart(8, "0")}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx==`,
       line: i + 1,
     };

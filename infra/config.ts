@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod/mini";
@@ -121,6 +121,24 @@ const schema = z.strictObject({
   includeBots: z._default(z.boolean("must be true or false"), false),
   pagePrefixes: z._default(pathList, []),
   pageExcludes: z._default(pathList, []),
+  ownHosts: z._default(
+    z.array(
+      z
+        .string()
+        .check(
+          z.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name such as example.com (no scheme, no path)"),
+        ),
+      'must be a list of host names, e.g. ["example.com", "blog.example.com"]',
+    ),
+    [],
+  ),
+  ipCountryDatabase: z.optional(
+    z
+      .string("must be a string")
+      .check(
+        z.refine((file) => existsSync(file), "must be the path of an IP-to-country CSV file on this machine"),
+      ),
+  ),
   throttle: z._default(
     z.strictObject(
       {

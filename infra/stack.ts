@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { copyFileSync, cpSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative, resolve } from "node:path";
 import { CfnOutput, CfnResource, Duration, RemovalPolicy, Size, Stack, type StackProps } from "aws-cdk-lib";
 import { CorsHttpMethod, HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
@@ -75,12 +76,19 @@ export class PagetrackStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const bundles = props.bundleDir ?? BUNDLE_DIR;
-    const code = (name: string) => {
-      const dir = join(bundles, name);
+    /** A function's bundle, with a file beside it when one is given (staged apart: the bundle stays as built). */
+    const code = (name: string, extra?: string) => {
+      let dir = join(bundles, name);
       if (!existsSync(join(dir, "index.mjs"))) {
         throw new Error(
           `the ${name} Lambda bundle ${relative(process.cwd(), join(dir, "index.mjs"))} is missing: run npm run build first`,
         );
+      }
+      if (extra) {
+        const staged = mkdtempSync(join(tmpdir(), `pagetrack-${name}-`));
+        cpSync(dir, staged, { recursive: true });
+        copyFileSync(extra, join(staged, basename(extra)));
+        dir = staged;
       }
       return Code.fromAsset(dir);
     };
@@ -131,7 +139,8 @@ export class PagetrackStack extends Stack {
     const ingest = new LambdaFunction(this, "Ingest", {
       ...common,
       description: "pagetrack: counts the page views of new log files",
-      code: code("ingest"),
+      // The IP-to-country database goes with the function only when the configuration names one.
+      code: code("ingest", config.ipCountryDatabase),
       memorySize: INGEST.memoryMb,
       timeout: INGEST.timeout,
       ephemeralStorageSize: Size.mebibytes(INGEST.tmpMb),
@@ -144,6 +153,8 @@ export class PagetrackStack extends Stack {
         PAGETRACK_INCLUDE_BOTS: String(config.includeBots),
         PAGETRACK_PREFIXES: config.pagePrefixes.join(","),
         PAGETRACK_EXCLUDES: config.pageExcludes.join(","),
+        PAGETRACK_OWN_HOSTS: config.ownHosts.join(","),
+        PAGETRACK_IP_COUNTRY: config.ipCountryDatabase && basename(config.ipCountryDatabase),
       }),
     });
     ingest.addEventSource(

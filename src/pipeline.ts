@@ -126,6 +126,8 @@ export async function scanSource(
           userAgent: rule.agent(parsed.userAgent).decoded,
           clientIp: parsed.clientIp,
           host: parsed.host,
+          query: parsed.query ?? queryOf(parsed.path),
+          country: parsed.country,
           requestId: parsed.requestId,
           line,
         });
@@ -157,6 +159,11 @@ export async function scanSource(
     result.error = describeError(error);
   }
   return result;
+}
+
+function queryOf(path: string): string {
+  const q = path.indexOf("?");
+  return q === -1 ? "" : path.slice(q + 1);
 }
 
 function printable(text: string): string {

@@ -1,6 +1,7 @@
 import { appendFile, copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Audience } from "../src/audience/audience.js";
 import { ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { fileSource, type LogSource } from "../src/readers/sources.js";
@@ -185,6 +186,7 @@ describe("store", () => {
     const summary = await ingest(store, "twice", [fileSource(log), fileSource(`${log}.copy`)], {
       format: "auto",
       rule: new PageViewRule(),
+      audience: new Audience(),
       raw: true,
     });
     expect(summary).toMatchObject({ files: 2, failed: 0 });
@@ -211,6 +213,7 @@ describe("store", () => {
     const summary = await ingest(store, "grow", [growing], {
       format: "auto",
       rule: new PageViewRule(),
+      audience: new Audience(),
       raw: true,
     });
     expect(summary.ingested).toBe(1);

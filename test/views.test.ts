@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Audience } from "../src/audience/audience.js";
 import { ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { pageTotals } from "../src/query/totals.js";
@@ -41,6 +42,7 @@ describe("views over time", () => {
     const summary = await ingest(store, "tz", [fileSource(log)], {
       format: "auto",
       rule: new PageViewRule(),
+      audience: new Audience(),
       raw: true,
     });
     expect(summary.ingested).toBe(1);

@@ -1,3 +1,4 @@
+import { Audience } from "../audience/audience.js";
 import { addCell, type Cells, COUNTER_NAMES, type CounterName } from "../counters/registry.js";
 import type { PageView } from "../pageview/view.js";
 import { KEY_OF } from "./normalise.js";
@@ -15,7 +16,11 @@ export class Tally {
   /** Period start (epoch seconds; 0 for "all") → the counts of that period. */
   readonly periods = new Map<number, Cells>();
 
-  constructor(readonly period: Period) {}
+  /** `audience` describes the readers of counted views: share one across files (it caches). */
+  constructor(
+    readonly period: Period,
+    readonly audience = new Audience(),
+  ) {}
 
   add(view: PageView): void {
     const start = this.period === "all" ? 0 : view.time - (view.time % SECONDS[this.period]);
@@ -24,8 +29,9 @@ export class Tally {
       cells = new Map();
       this.periods.set(start, cells);
     }
+    const reader = view.counted ? this.audience.describe(view) : undefined;
     for (const counter of COUNTER_NAMES) {
-      const key = KEY_OF[counter](view);
+      const key = KEY_OF[counter](view, reader);
       if (key !== undefined) addCell(cells, counter, key, 1, view.time, view.time);
     }
   }

@@ -3,7 +3,9 @@ import { bearerAuth } from "hono/bearer-auth";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import * as z from "zod/mini";
+import { DIMENSIONS } from "../counters/registry.js";
 import { UserError } from "../errors.js";
+import { breakdown } from "../query/breakdown.js";
 import { resolveRange } from "../query/range.js";
 import { listPages, pageTotals } from "../query/totals.js";
 import { INTERVALS, viewsOverTime } from "../query/views.js";
@@ -35,6 +37,16 @@ const zone = z.string().check(z.refine(isValidZone, "must be an IANA time zone s
 const limit = "must be a whole number from 1 to 1000";
 
 const schemas = {
+  breakdown: z.object({
+    dimension: z.enum(DIMENSIONS, `is required: one of ${DIMENSIONS.join(", ")}`),
+    from: moment,
+    to: moment,
+    tz: z._default(zone, "UTC"),
+    limit: z._default(
+      z.coerce.number(limit).check(z.int(limit), z.minimum(1, limit), z.maximum(1000, limit)),
+      10,
+    ),
+  }),
   totals: z.object({ prefix: z.optional(path) }),
   pages: z.object({ prefix: z.optional(path), from: moment, to: moment, tz: z._default(zone, "UTC") }),
   views: z.object({
@@ -144,6 +156,17 @@ export function createApp(config: ApiConfig): Hono {
       ...resolveRange(q.from, q.to, q.interval, q.tz, ""),
     };
     return c.json(await cache(`views ${JSON.stringify(series)}`, () => viewsOverTime(store, site, series)));
+  });
+
+  app.get("/breakdown", async (c) => {
+    const q = query(schemas.breakdown, c.req.query());
+    const asked = {
+      dimension: q.dimension,
+      limit: q.limit,
+      tz: q.tz,
+      ...resolveRange(q.from, q.to, "day", q.tz, ""),
+    };
+    return c.json(await cache(`breakdown ${JSON.stringify(asked)}`, () => breakdown(store, site, asked)));
   });
 
   app.get("/pagevisitlist", async (c) => {

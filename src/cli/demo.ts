@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { Audience } from "../audience/audience.js";
 import { generateHourlyLogs } from "../generator/files.js";
 import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
@@ -66,6 +67,7 @@ async function demo(flags: DemoFlags): Promise<void> {
     await ingest(store, site, sources, {
       format: "auto",
       rule: new PageViewRule(),
+      audience: new Audience(),
       raw: true,
       onBytes: (n) => progress.advance(n),
     });

@@ -4,7 +4,7 @@ import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
 import { formatNumber, reportProblems, warn } from "./messages.js";
-import { addRuleOptions, type RuleFlags, ruleOptions } from "./options.js";
+import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
@@ -54,6 +54,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
   const { sources, errors } = await expandPaths(paths);
   for (const e of errors) warn(`${e.name}: ${e.error}`);
   const rule = new PageViewRule(ruleOptions(flags));
+  const audience = await audienceOf(flags);
   return withStore(flags, async ({ store, site }) => {
     const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
     const progress = progressBar("Ingesting", totalBytes, { quiet: flags.json, unit: "bytes" });
@@ -65,6 +66,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       {
         format: flags.format,
         rule,
+        audience,
         raw: flags.raw,
         retentionDays: flags.retentionDays,
         force: flags.force,

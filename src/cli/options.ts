@@ -1,4 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { Audience } from "../audience/audience.js";
+import { IpCountry } from "../audience/country.js";
 import { FORMATS, type FormatOption } from "../formats/record.js";
 import { DEFAULT_RULE, type RuleOptions } from "../pageview/rule.js";
 
@@ -16,14 +18,32 @@ function statuses(value: string): number[] {
   return list;
 }
 
-/** The options of the page-view rule and of the log format, shared by `report` and `ingest`. */
+function host(value: string, previous: string[] = []): string[] {
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(value))
+    throw new InvalidArgumentError(`"${value}" is not a host name, e.g. example.com (no scheme, no path)`);
+  return [...previous, value];
+}
+
+/**
+ * The options of the page-view rule, of the log format and of the readers' description, shared by
+ * `report` and `ingest`.
+ */
 export function addRuleOptions(command: Command): Command {
   return command
     .addOption(new Option("--format <format>", "log format").choices(["auto", ...FORMATS]).default("auto"))
     .option("--include-bots", "count requests from bots as page views (they are still reported)", false)
     .option("--prefix <path>", "count only pages under this prefix (repeatable)", collect)
     .option("--exclude <path>", "never count pages under this prefix (repeatable)", collect)
-    .option("--status <list>", "HTTP statuses that count as a view", statuses, DEFAULT_RULE.statuses);
+    .option("--status <list>", "HTTP statuses that count as a view", statuses, DEFAULT_RULE.statuses)
+    .option(
+      "--own-host <host>",
+      "a host of the site: visits referred from it are not entries (repeatable; the host each request names always is)",
+      host,
+    )
+    .option(
+      "--ip-country <file>",
+      "an IP-to-country database (CSV, e.g. DB-IP's free IP to Country Lite) for logs without a country",
+    );
 }
 
 export interface RuleFlags {
@@ -32,6 +52,16 @@ export interface RuleFlags {
   prefix?: string[];
   exclude?: string[];
   status: number[];
+  ownHost?: string[];
+  ipCountry?: string;
+}
+
+/** How the readers of views are described: the site's own hosts, and countries from an IP database. */
+export async function audienceOf(flags: RuleFlags): Promise<Audience> {
+  return new Audience({
+    ownHosts: flags.ownHost ?? [],
+    ipCountry: flags.ipCountry ? await IpCountry.load(flags.ipCountry) : undefined,
+  });
 }
 
 export function ruleOptions(flags: RuleFlags): RuleOptions {

@@ -1,5 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { Argument, type Command, InvalidArgumentError, Option } from "commander";
+import { DIMENSIONS, type Dimension } from "../counters/registry.js";
 import { UserError } from "../errors.js";
+import { type BreakdownResult, breakdown } from "../query/breakdown.js";
 import { resolveRange } from "../query/range.js";
 import { pageTotals } from "../query/totals.js";
 import { INTERVALS, type Interval, type ViewsResult, viewsOverTime } from "../query/views.js";
@@ -21,7 +23,16 @@ interface ViewsFlags extends StoreFlags {
   json: boolean;
 }
 
+interface TopFlags extends StoreFlags {
+  from?: string;
+  to?: string;
+  tz: string;
+  limit: number;
+  json: boolean;
+}
+
 export function registerQueries(program: Command): void {
+  registerTop(program);
   addStoreOptions(
     program
       .command("totals")
@@ -79,6 +90,67 @@ export function registerQueries(program: Command): void {
       process.stdout.write(chart(result));
     });
   });
+}
+
+const NAMES: Record<Dimension, [string, string]> = {
+  source: ["Source", "sources"],
+  campaign: ["Campaign", "campaigns"],
+  entry: ["Entry page", "entry pages"],
+  browser: ["Browser", "browsers"],
+  os: ["OS", "operating systems"],
+  device: ["Device", "devices"],
+  country: ["Country", "countries"],
+};
+
+function registerTop(program: Command): void {
+  addStoreOptions(
+    program
+      .command("top")
+      .description(
+        "the largest values of an audience dimension: where readers came from, what they read with",
+      )
+      .addArgument(new Argument("<dimension>", "what to break the views down by").choices(DIMENSIONS))
+      .option("--from <date>", "start: YYYY-MM-DD (in --tz) or an ISO 8601 time (default: 30 days ago)")
+      .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
+      .option("--tz <zone>", "IANA time zone of the dates", zone, "UTC")
+      .option("--limit <n>", "values to list (1 to 1000)", whole(1, 1000), 10)
+      .option("--json", "print the JSON the HTTP API returns for /breakdown", false),
+  ).action(async (dimension: Dimension, flags: TopFlags) => {
+    const range = resolveRange(flags.from, flags.to, "day", flags.tz);
+    await withStore(flags, async ({ store, site }) => {
+      const result = await breakdown(store, site, { dimension, limit: flags.limit, tz: flags.tz, ...range });
+      if (flags.json) return print(result);
+      process.stdout.write(ranked(result));
+    });
+  });
+}
+
+/** A breakdown as a table: count, share of the total, value. */
+function ranked(result: BreakdownResult): string {
+  const [label, plural] = NAMES[result.dimension];
+  const width = Math.max(7, ...result.values.map((v) => formatNumber(v.count).length));
+  const share = (n: number) => (result.total > 0 ? `${((n / result.total) * 100).toFixed(1)}%` : "");
+  const entries = ["source", "campaign", "entry"].includes(result.dimension);
+  const lines = [
+    `${(entries ? "Entries" : "Views").padStart(width)}   Share  ${label}`,
+    ...result.values.map(
+      (v) => `${formatNumber(v.count).padStart(width)}  ${share(v.count).padStart(6)}  ${v.value}`,
+    ),
+    "",
+    `${formatNumber(result.total)} ${entries ? "entries" : "page views"} from ${result.from} to ${result.to}; ${result.values.length < 1 ? "no" : `the ${formatNumber(result.values.length)} largest`} ${plural} shown`,
+  ];
+  if (result.values.length === 0) lines.splice(1, 0, `${"".padStart(width)}          (none in this range)`);
+  if (result.attribution) lines.push(`(${result.attribution})`);
+  return `${lines.join("\n")}\n`;
+}
+
+function whole(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`"${value}" is not a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
 function zone(value: string): string {

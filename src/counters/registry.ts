@@ -1,33 +1,53 @@
 /**
  * What pagetrack counts: the one registry that the tally (what a log adds), the store (how the
- * counts are kept and rolled up) and the queries share. A counter counts page requests under a
- * key: the page for `page`, one key (`*`) for counters of the whole site. Which key a request
- * counts under is the counter's normaliser, in aggregate/normalise.ts. Adding a counter is an entry
- * here and a normaliser there.
+ * counts are kept and rolled up) and the queries share. A counter counts page views (or the page
+ * requests of bots) under a key: the page for `page`, one key (`*`) for the whole site, a browser's
+ * name for `browser`. Which key a view counts under is the counter's normaliser, in
+ * aggregate/normalise.ts. Adding a counter is an entry here and a normaliser there.
+ *
+ * Counts of several log files are sums, kept per UTC hour so that a recount of an hour replaces
+ * that hour (store/levels.ts). A counter's layout says how the store keeps them:
+ * - `series`: each key on its own, per day with its hours, per month, per year and for all time,
+ *   with the first and the last view: the pages, the site, its bots;
+ * - `breakdown`: per UTC day only, all the keys of a day side by side, so that a day's breakdown is
+ *   one query: the audience's dimensions.
  */
-export interface CounterSpec {
-  /**
-   * How the counts of several log files combine. `sum`: a count is the sum over files, kept per UTC
-   * hour, so that a recount of an hour replaces that hour (see store/levels.ts).
-   */
-  merge: "sum";
-  /** Kept per UTC day only, or also per month, per year and for all time. */
-  totals: boolean;
-  /** Names the series of one key in the store. Only pages may start with "/". */
-  series(key: string): string;
-}
+export type CounterSpec =
+  | {
+      layout: "series" /** Names a key's series in the store; only pages start with "/". */;
+      series(key: string): string;
+    }
+  | { layout: "breakdown" };
 
 export const COUNTERS = {
   /** Page views of each page. */
-  page: { merge: "sum", totals: true, series: (page: string) => page },
+  page: { layout: "series", series: (page: string) => page },
   /** Page views of the whole site. */
-  site: { merge: "sum", totals: true, series: () => "*" },
+  site: { layout: "series", series: () => "*" },
   /** Page requests from bots, counted as views or not. */
-  bots: { merge: "sum", totals: true, series: () => "~bots" },
+  bots: { layout: "series", series: () => "~bots" },
+  /** Entries by where they came from: utm_source, source or ref, (direct), a family, a host. */
+  source: { layout: "breakdown" },
+  /** Entries by utm_campaign. */
+  campaign: { layout: "breakdown" },
+  /** Entries by their page. */
+  entry: { layout: "breakdown" },
+  /** Page views by browser, OS, device and country. */
+  browser: { layout: "breakdown" },
+  os: { layout: "breakdown" },
+  device: { layout: "breakdown" },
+  country: { layout: "breakdown" },
 } as const satisfies Record<string, CounterSpec>;
 
 export type CounterName = keyof typeof COUNTERS;
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
+
+/** The audience's dimensions, as `/breakdown` and `pagetrack top` name them. */
+export const DIMENSIONS = COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "breakdown") as Exclude<
+  CounterName,
+  "page" | "site" | "bots"
+>[];
+export type Dimension = (typeof DIMENSIONS)[number];
 
 /** The key of the counters that count the whole site. */
 export const SITE_KEY = "*";
@@ -50,7 +70,7 @@ export function addCell(
   n: number,
   first: number,
   last: number,
-) {
+): void {
   let keys = cells.get(counter);
   if (keys === undefined) {
     keys = new Map();

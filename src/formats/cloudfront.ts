@@ -24,6 +24,8 @@ const COLUMNS = {
   clientIp: ["c-ip"],
   // The Host header the viewer sent; cs(Host) is the distribution's own domain, a fallback only.
   host: ["x-host-header", "cs(Host)", "cs-host"],
+  query: ["cs-uri-query"],
+  country: ["c-country"],
 } as const;
 type Column = keyof typeof COLUMNS;
 const COLUMN_NAMES = Object.keys(COLUMNS) as Column[];
@@ -126,6 +128,8 @@ export class CloudFrontParser implements LineParser {
       requestId: slot.requestId >= 0 ? value("requestId", "") : undefined,
       clientIp: value("clientIp", "-"),
       host: slot.host >= 0 ? value("host", "") : undefined,
+      query: optional(value("query", "-")),
+      country: optional(value("country", "-")),
     };
   }
 
@@ -156,6 +160,11 @@ export class CloudFrontParser implements LineParser {
     this.delimiter = undefined;
     this.layout = { fieldCount: names.length, slotOfColumn, slot };
   }
+}
+
+/** A field that may be `-`: undefined then. */
+function optional(field: string): string | undefined {
+  return field === "-" || field === "" ? undefined : field;
 }
 
 function isField(line: string, start: number, end: number, expected: string): boolean {

@@ -20,6 +20,10 @@ export interface LogRecord {
   clientIp: string;
   /** The host the request was made to, where the format logs it (Host header, bucket, vhost). */
   host: string | undefined;
+  /** The query string, where the format logs it apart from the path (CloudFront `cs-uri-query`). */
+  query?: string;
+  /** The client's country (ISO 3166-1 alpha-2), where the format logs it (CloudFront `c-country`). */
+  country?: string;
 }
 
 /** The result of parsing one line: a record, a reason the line is rejected, or null for a comment. */

@@ -4,7 +4,7 @@ import type { FormatName } from "../formats/record.js";
 import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
 import type { LogSource } from "../readers/sources.js";
 import { doneLookup, type LedgerEntry, recordFiles } from "../store/ledger.js";
-import { checkSchema } from "../store/meta.js";
+import { checkSchema, noteCountryAttribution } from "../store/meta.js";
 import { markPending, rollUpPending } from "../store/pending.js";
 import type { Store } from "../store/store.js";
 import { countFile, type FileResult, type IngestOptions } from "./file.js";
@@ -70,6 +70,8 @@ export async function ingest(
   onFile: (outcome: FileOutcome) => void = () => {},
 ): Promise<IngestSummary> {
   await checkSchema(store, site);
+  const attribution = options.audience.countryAttribution;
+  if (attribution) await noteCountryAttribution(store, site, attribution);
   const summary: IngestSummary = {
     files: 0,
     ingested: 0,
@@ -131,7 +133,7 @@ class Batch {
   /** When its first file was counted. */
   started = 0;
   readonly files: Counted[] = [];
-  /** What the batch's files add to each UTC hour. */
+  /** What the batch's files add to each UTC hour (their keys: the readers are described already). */
   private readonly added = new Tally("hour");
 
   add({ tally, ...file }: FileResult): void {

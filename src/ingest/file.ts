@@ -3,6 +3,7 @@ import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Tally } from "../aggregate/tally.js";
+import type { Audience } from "../audience/audience.js";
 import { describeError } from "../errors.js";
 import type { FormatName, FormatOption } from "../formats/record.js";
 import type { PageViewRule } from "../pageview/rule.js";
@@ -20,6 +21,8 @@ const VIEWS_KEPT = 2000;
 export interface IngestOptions {
   format: FormatOption;
   rule: PageViewRule;
+  /** Describes the readers of the views (own hosts, countries): one for the run. */
+  audience: Audience;
   /** Store a raw item per view (off: counters only). */
   raw: boolean;
   /** Raw view items expire this many days after the view (DynamoDB TTL). */
@@ -70,7 +73,7 @@ export async function countFile(
   const spool = options.raw && !source.replayable ? new Spool() : undefined;
   const hash = createHash("sha256");
   let bytes = 0;
-  const tally = new Tally("hour");
+  const tally = new Tally("hour", options.audience);
   // The views of a small file are kept from the first read; a larger one is read a second time.
   let views: PageView[] | undefined = options.raw ? [] : undefined;
   const scan = await scanSource(

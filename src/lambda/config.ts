@@ -29,6 +29,10 @@ const lambdaSettings = z.extend(apiSettings, {
   PAGETRACK_INCLUDE_BOTS: z._default(flag, false),
   PAGETRACK_PREFIXES: z._default(z.pipe(z.string(), z.transform(list)), []),
   PAGETRACK_EXCLUDES: z._default(z.pipe(z.string(), z.transform(list)), []),
+  /** The site's hosts besides the one each request names: referrals from them are not entries. */
+  PAGETRACK_OWN_HOSTS: z._default(z.pipe(z.string(), z.transform(list)), []),
+  /** An IP-to-country database shipped with the function (a path in its package). */
+  PAGETRACK_IP_COUNTRY: z.optional(z.string()),
 });
 
 export type LambdaConfig = z.infer<typeof lambdaSettings>;

@@ -1,3 +1,6 @@
+import { resolve } from "node:path";
+import { Audience } from "../audience/audience.js";
+import { IpCountry } from "../audience/country.js";
 import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { s3Source } from "../readers/s3.js";
@@ -39,6 +42,12 @@ const rule = new PageViewRule({
   prefixes: config.PAGETRACK_PREFIXES,
   excludes: config.PAGETRACK_EXCLUDES,
   statuses: [200, 304],
+});
+const audience = new Audience({
+  ownHosts: config.PAGETRACK_OWN_HOSTS,
+  ipCountry: config.PAGETRACK_IP_COUNTRY
+    ? await IpCountry.load(resolve(import.meta.dirname, config.PAGETRACK_IP_COUNTRY))
+    : undefined,
 });
 
 /** S3 event keys are URL-encoded with `+` for a space. */
@@ -95,6 +104,7 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
     {
       format: config.PAGETRACK_FORMAT,
       rule,
+      audience,
       raw: config.PAGETRACK_RAW,
       retentionDays: config.PAGETRACK_RETENTION_DAYS,
       // The queue's batch is one batch; its hours are rolled up on the schedule.

@@ -20,6 +20,10 @@ export interface PageView {
   clientIp: string;
   /** The host the request was made to, when the format logs it. */
   host: string | undefined;
+  /** The page's query string as logged (still percent-encoded), without `?`; "" when none. */
+  query: string;
+  /** The client's country (ISO 3166-1 alpha-2) when the log records it. */
+  country: string | undefined;
   /** The log's own request id, when the format has one. */
   requestId: string | undefined;
   /** Line number in its file (1-based): identifies a view in formats without a request id. */

@@ -1,8 +1,11 @@
-import { type CounterName, SITE_KEY } from "../counters/registry.js";
+import { SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { type DayCount, readDays } from "../store/counts.js";
 import type { Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
+
+/** The counters kept as series of days: a page, the whole site, its bots. */
+type Series = "page" | "site" | "bots";
 
 export const INTERVALS = ["hour", "day", "week", "month"] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -57,7 +60,7 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
   const bounds = bucketStarts(q.from, q.to, q.interval, q.tz);
   const counts = new Array<number>(bounds.length - 1).fill(0);
   if (q.bots && q.page) throw new UserError("bots are counted for the whole site: leave out the page");
-  const [counter, key]: [CounterName, string] = q.bots
+  const [counter, key]: [Series, string] = q.bots
     ? ["bots", SITE_KEY]
     : q.page
       ? ["page", q.page]
@@ -81,7 +84,7 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
 async function daysOverlapping(
   store: Store,
   site: string,
-  counter: CounterName,
+  counter: Series,
   key: string,
   from: number,
   to: number,

@@ -1,4 +1,4 @@
-import { type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
+import { type Cell, type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
 import { keys, PK, SK } from "./keys.js";
 import type { SlotValue } from "./levels.js";
 import type { Item, Store } from "./store.js";
@@ -30,8 +30,11 @@ export function inParts<V>(cells: Map<CounterName, Map<string, V>>): Record<stri
   return parts;
 }
 
-/** A cell as stored: [count, first and last view as seconds after the hour's start]. */
-type StoredCell = [number, number, number];
+/**
+ * A cell as stored: [count, first and last view as seconds after the hour's start] for a series'
+ * counter, the count alone for a breakdown's.
+ */
+type StoredCell = [number, number, number] | number;
 
 /**
  * The items that hold what one file adds to each UTC hour: one item per hour the file has views in,
@@ -43,12 +46,11 @@ export function contributionItems(site: string, fileId: string, hours: Map<numbe
   for (const [hourStart, cells] of hours) {
     const period = hourPeriod(hourStart);
     const stored = new Map(
-      [...cells].map(([counter, ofKey]) => [
-        counter,
-        new Map(
-          [...ofKey].map(([key, c]) => [key, [c.n, c.first - hourStart, c.last - hourStart] as StoredCell]),
-        ),
-      ]),
+      [...cells].map(([counter, ofKey]) => {
+        const span = COUNTERS[counter].layout === "series";
+        const cellOf = (c: Cell): StoredCell => (span ? [c.n, c.first - hourStart, c.last - hourStart] : c.n);
+        return [counter, new Map([...ofKey].map(([key, c]) => [key, cellOf(c)]))];
+      }),
     );
     const parts = inParts(stored);
     parts.forEach((counts, i) => {
@@ -89,7 +91,8 @@ export async function readHour(
         ofKey = new Map();
         sums.set(counter as CounterName, ofKey);
       }
-      for (const [key, [n, first, last]] of Object.entries(cells)) {
+      for (const [key, cell] of Object.entries(cells)) {
+        const [n, first, last] = typeof cell === "number" ? [cell, 0, 0] : cell;
         const sum = ofKey.get(key);
         if (sum === undefined) ofKey.set(key, { n, m: 1, first: hourStart + first, last: hourStart + last });
         else {

@@ -1,4 +1,5 @@
-import { COUNTERS, type CounterName } from "../counters/registry.js";
+import { COUNTERS, type Dimension } from "../counters/registry.js";
+import { limiter } from "./async.js";
 import { keys, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
 import type { Store } from "./store.js";
@@ -10,11 +11,11 @@ export interface DayCount {
   hours: number[];
 }
 
-/** The day counts of one counter's key (a page, or the site) from `fromDay` to `toDay`, inclusive. */
+/** The day counts of one series (a page, the site, its bots) from `fromDay` to `toDay`, inclusive. */
 export async function readDays(
   store: Store,
   site: string,
-  counter: CounterName,
+  counter: "page" | "site" | "bots",
   counterKey: string,
   fromDay: string,
   toDay: string,
@@ -22,11 +23,47 @@ export async function readDays(
   const partition = keys.level(site, "day", COUNTERS[counter].series(counterKey));
   const { items, units } = await store.between(partition, fromDay, toDay);
   const days = items.map((item) => {
-    const hours = new Array<number>(24).fill(0);
-    for (const [hour, slot] of slotsOf(item, item[SK])) hours[Number(hour)] = slot.n;
+    const hours = hoursOf(item, item[SK]);
     return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
   });
   return { days, units };
+}
+
+/** A dimension's counts on one UTC day: each value with its 24 UTC hours. */
+export interface DayBreakdown {
+  day: string;
+  values: Map<string, number[]>;
+}
+
+/**
+ * A dimension's counts on each of the given UTC days: one query a day, whatever the views or files
+ * behind them; each reads that day's values.
+ */
+export async function readBreakdown(
+  store: Store,
+  site: string,
+  dimension: Dimension,
+  days: string[],
+): Promise<{ days: DayBreakdown[]; units: number }> {
+  let units = 0;
+  const fewAtATime = limiter(8);
+  const result = await Promise.all(
+    days.map((day) =>
+      fewAtATime(async () => {
+        const { items, units: used } = await store.withPrefix(keys.breakdown(site, dimension, day), "");
+        units += used;
+        return { day, values: new Map(items.map((item) => [item[SK], hoursOf(item, day)])) };
+      }),
+    ),
+  );
+  return { days: result, units };
+}
+
+/** The views of a day item's 24 UTC hours. */
+function hoursOf(item: Record<string, unknown>, day: string): number[] {
+  const hours = new Array<number>(24).fill(0);
+  for (const [hour, slot] of slotsOf(item, day)) hours[Number(hour)] = slot.n;
+  return hours;
 }
 
 /** A page's all-time total, with its first and last view (epoch seconds). */

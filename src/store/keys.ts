@@ -28,6 +28,8 @@ export const keys = {
   views: (site: string, page: string) => `${site}#${page}`,
   /** A series' counts per UTC day, month or year: sort key `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
   level: (site: string, level: PeriodLevel, series: string) => `${site}#${level}#${series}`,
+  /** A dimension's counts on one UTC day, every value side by side: sort key = the value. */
+  breakdown: (site: string, dimension: string, day: string) => `${site}#${dimension}#${day}`,
   /** The all-time totals of the series that are not pages: the whole site (`*`), its bots (`~bots`). */
   site: (site: string) => `${site}#SITE`,
   /** What each log file adds to a UTC day, hour by hour: sort key `<HH>#<file id>[#<part>]`. */

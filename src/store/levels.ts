@@ -14,8 +14,11 @@
 
 export type Level = "day" | "month" | "year" | "total";
 
-/** A slot as stored: [views, contributions merged, first view, last view], times in seconds after the slot's start. */
-export type StoredSlot = [number, number, number, number];
+/**
+ * A slot as stored: [views, contributions merged, first view, last view], times in seconds after the
+ * slot's start; a breakdown's slots have no times: [views, contributions merged].
+ */
+export type StoredSlot = [number, number, number, number] | [number, number];
 
 /** What a part of a period counts: `n` views from `m` contributions, the first and last view (epoch seconds). */
 export interface SlotValue {
@@ -34,8 +37,9 @@ export function slotAttribute(level: Level, slot: string): string {
   return `${LETTER[level]}${slot}`;
 }
 
-/** A slot's value as stored in an item of the given period. */
-export function storedSlot(period: string, slot: string, value: SlotValue): StoredSlot {
+/** A slot's value as stored in an item of the given period, with its times or (`span` false) without. */
+export function storedSlot(period: string, slot: string, value: SlotValue, span: boolean): StoredSlot {
+  if (!span) return [value.n, value.m];
   const start = periodStart(childPeriod(period, slot));
   return [value.n, value.m, value.first - start, value.last - start];
 }
@@ -45,7 +49,7 @@ export function slotsOf(item: Record<string, unknown>, period: string): Map<stri
   const slots = new Map<string, SlotValue>();
   for (const [name, value] of Object.entries(item)) {
     if (!SLOT.test(name)) continue;
-    const [n, m, first, last] = value as StoredSlot;
+    const [n, m, first = Number.NaN, last = Number.NaN] = value as StoredSlot;
     const start = periodStart(childPeriod(period, name.slice(1)));
     slots.set(name.slice(1), { n, m, first: start + first, last: start + last });
   }

@@ -30,3 +30,18 @@ export async function checkSchema(store: Store, site: string): Promise<void> {
     `site "${site}" of table "${store.table}" was counted by ${meta ? `a pagetrack whose layout is ${meta.schema}` : "pagetrack 0.1"}, whose counters this version cannot extend: ingest your logs again into a new table (--table NAME) or under a new site (--site ID)`,
   );
 }
+
+/** Records who to credit for the countries an IP-to-country database gave the site's views. */
+export async function noteCountryAttribution(store: Store, site: string, attribution: string): Promise<void> {
+  await store.update(
+    { [PK]: keys.meta(site), [SK]: "schema" },
+    "SET #a = :a",
+    { "#a": "countryAttribution" },
+    { ":a": attribution },
+  );
+}
+
+export async function readCountryAttribution(store: Store, site: string): Promise<string | undefined> {
+  const meta = await store.get({ [PK]: keys.meta(site), [SK]: "schema" }, false);
+  return typeof meta?.countryAttribution === "string" ? meta.countryAttribution : undefined;
+}

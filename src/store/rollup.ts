@@ -62,7 +62,7 @@ export async function rollUp(
       [...targets.values()].map(async (target) => {
         // A few at a time: a backfill touches thousands of items, and each request is built only when it goes.
         const item = await fewAtATime(() => mergeSlots(store, target));
-        if (above && COUNTERS[target.counter].totals)
+        if (above && COUNTERS[target.counter].layout === "series")
           addTarget(
             next,
             site,
@@ -98,9 +98,11 @@ function addTarget(
   target.slots.set(slot, value);
 }
 
-/** Where a counter's rollup of a period lives: pages' totals in INDEX, the site's in SITE. */
+/** Where a counter's rollup of a period lives: pages' totals in INDEX, the site's in SITE, a day's breakdown together. */
 function itemKey(site: string, level: Level, counter: CounterName, counterKey: string, period: string): Key {
-  const series = COUNTERS[counter].series(counterKey);
+  const spec = COUNTERS[counter];
+  if (spec.layout === "breakdown") return { [PK]: keys.breakdown(site, counter, period), [SK]: counterKey };
+  const series = spec.series(counterKey);
   if (level !== "total") return { [PK]: keys.level(site, level, series), [SK]: period };
   if (counter === "page") return { [PK]: keys.index(site), [SK]: counterKey };
   return { [PK]: keys.site(site), [SK]: series };
@@ -113,11 +115,12 @@ function itemKey(site: string, level: Level, counter: CounterName, counterKey: s
  */
 async function mergeSlots(store: Store, target: Target): Promise<Record<string, unknown>> {
   let slots = target.slots;
+  const span = COUNTERS[target.counter].layout === "series";
   for (;;) {
     const stored = Object.fromEntries(
       [...slots].map(([slot, value]) => [
         slotAttribute(target.level, slot),
-        storedSlot(target.period, slot, value),
+        storedSlot(target.period, slot, value, span),
       ]),
     );
     const item = await store.setSlotsIfNewer(target.key, stored);

@@ -1,0 +1,85 @@
+import type { PageView } from "../pageview/view.js";
+import { type Agent, agentOf, UNKNOWN } from "./agent.js";
+import type { IpCountry } from "./country.js";
+import { campaignOf, family, normaliseHost, referrerHost } from "./referrer.js";
+
+export interface AudienceOptions {
+  /** Hosts of the site besides the one each request names (`--own-host`). */
+  ownHosts?: string[];
+  /** An IP-to-country database, for logs without a country field. */
+  ipCountry?: IpCountry;
+}
+
+/** Who a page view's reader is, as DESIGN.md's "Audience" defines it. */
+export interface Reader {
+  /** The view arrived from outside the site: no referrer, or another host's. */
+  entry: boolean;
+  /** Of an entry: utm_source, source or ref; else (direct), the referrer's family or host. */
+  source: string;
+  /** Of an entry: its utm_campaign. */
+  campaign: string | undefined;
+  browser: string;
+  os: string;
+  device: string;
+  country: string;
+}
+
+// Values are kept as sort keys: very long ones are cut (DynamoDB allows 1 KB).
+const MAX_VALUE = 200;
+// Logs repeat a few user agents; bounded caches keep memory flat on odd inputs.
+const CACHE_LIMIT = 20_000;
+
+/** Describes readers: one per run, so that each distinct user agent is parsed once. */
+export class Audience {
+  private readonly ownHosts: Set<string>;
+  private readonly agents = new Map<string, Agent>();
+
+  constructor(private readonly options: AudienceOptions = {}) {
+    this.ownHosts = new Set((options.ownHosts ?? []).map(normaliseHost));
+  }
+
+  /** Who to credit for the countries, when they come from an IP database. */
+  get countryAttribution(): string | undefined {
+    return this.options.ipCountry?.attribution;
+  }
+
+  describe(view: PageView): Reader {
+    const host = view.referrer === "" ? undefined : referrerHost(view.referrer);
+    const entry =
+      view.referrer === "" ||
+      host === undefined ||
+      !(this.ownHosts.has(host) || (view.host !== undefined && normaliseHost(view.host) === host));
+    const tagged = entry ? campaignOf(view.query) : {};
+    const source =
+      tagged.source ?? (view.referrer === "" ? "(direct)" : host ? (family(host) ?? host) : UNKNOWN);
+    const agent = this.agent(view.userAgent);
+    return {
+      entry,
+      source: clip(source),
+      campaign: tagged.campaign === undefined ? undefined : clip(tagged.campaign),
+      browser: agent.browser,
+      os: agent.os,
+      device: agent.device,
+      country: countryOf(view.country) ?? this.options.ipCountry?.lookup(view.clientIp) ?? UNKNOWN,
+    };
+  }
+
+  private agent(userAgent: string): Agent {
+    let agent = this.agents.get(userAgent);
+    if (agent === undefined) {
+      agent = agentOf(userAgent);
+      if (this.agents.size >= CACHE_LIMIT) this.agents.clear();
+      this.agents.set(userAgent, agent);
+    }
+    return agent;
+  }
+}
+
+function countryOf(logged: string | undefined): string | undefined {
+  const code = logged?.trim().toUpperCase();
+  return code && /^[A-Z]{2}$/.test(code) ? code : undefined;
+}
+
+function clip(value: string): string {
+  return value.length > MAX_VALUE ? `${value.slice(0, MAX_VALUE - 1)}…` : value;
+}

@@ -1,0 +1,74 @@
+import type { Dimension } from "../counters/registry.js";
+import { UserError } from "../errors.js";
+import { readBreakdown } from "../store/counts.js";
+import { readCountryAttribution } from "../store/meta.js";
+import type { Store } from "../store/store.js";
+import { isoInZone, isValidZone } from "./zone.js";
+
+export interface BreakdownQuery {
+  dimension: Dimension;
+  /** Epoch seconds; `from` inclusive, `to` exclusive. */
+  from: number;
+  to: number;
+  tz: string;
+  /** Values to list, largest first. */
+  limit: number;
+}
+
+export interface BreakdownResult {
+  dimension: Dimension;
+  from: string;
+  to: string;
+  /** Every value's count, also those past `limit`: entries for source, campaign and entry; views for the others. */
+  total: number;
+  values: { value: string; count: number }[];
+  /** Who to credit for the countries, when an IP-to-country database named them. */
+  attribution?: string;
+}
+
+/** The longest range: a breakdown reads one item set a day. */
+export const MAX_BREAKDOWN_DAYS = 3 * 366;
+
+/**
+ * The values of an audience dimension in a range, largest first, from the day breakdowns (each value
+ * with its 24 UTC hours): one query per UTC day of the range, never raw views. An hour counts in the
+ * range if it starts in it, as in views over time.
+ */
+export async function breakdown(store: Store, site: string, q: BreakdownQuery): Promise<BreakdownResult> {
+  if (!isValidZone(q.tz))
+    throw new UserError(`unknown time zone "${q.tz}"; use an IANA name such as Europe/Paris or UTC`);
+  if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");
+  if ((q.to - q.from) / 86400 > MAX_BREAKDOWN_DAYS)
+    throw new UserError(`a breakdown covers at most ${MAX_BREAKDOWN_DAYS} days; narrow the range`);
+  const days: string[] = [];
+  for (let t = q.from - (q.from % 86400); t < q.to; t += 86400) days.push(utcDay(t));
+  const [{ days: read }, attribution] = await Promise.all([
+    readBreakdown(store, site, q.dimension, days),
+    q.dimension === "country" ? readCountryAttribution(store, site) : undefined,
+  ]);
+  const counts = new Map<string, number>();
+  for (const { day, values } of read) {
+    const dayStart = Date.parse(`${day}T00:00:00Z`) / 1000;
+    for (const [value, hours] of values) {
+      let n = 0;
+      for (let h = 0; h < 24; h++) {
+        const t = dayStart + h * 3600;
+        if (hours[h] && t >= q.from && t < q.to) n += hours[h];
+      }
+      if (n > 0) counts.set(value, (counts.get(value) ?? 0) + n);
+    }
+  }
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return {
+    dimension: q.dimension,
+    from: isoInZone(q.from, q.tz),
+    to: isoInZone(q.to, q.tz),
+    total: ranked.reduce((sum, [, n]) => sum + n, 0),
+    values: ranked.slice(0, q.limit).map(([value, count]) => ({ value, count })),
+    ...(attribution ? { attribution } : {}),
+  };
+}
+
+function utcDay(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().slice(0, 10);
+}
