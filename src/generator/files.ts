@@ -14,23 +14,35 @@ import {
   type TrafficOptions,
   traffic,
 } from "./traffic.js";
-import { cloudfrontWriter, combinedWriter, type LogWriter, s3Writer } from "./writers.js";
+import { cloudfrontV2Writer, cloudfrontWriter, combinedWriter, type LogWriter, s3Writer } from "./writers.js";
+
+/** The formats the generator writes: pagetrack's (but ALB), and CloudFront standard logging v2. */
+export type GeneratedFormat = Exclude<FormatName, "alb"> | "cloudfront-v2";
 
 export interface GenerateOptions extends TrafficOptions {
-  format?: Exclude<FormatName, "alb">;
+  /** Default `cloudfront` (the legacy standard log). `cloudfront-v2` is the only one with c-country. */
+  format?: GeneratedFormat;
   gzip?: boolean;
-  /** Double-encode CloudFront user agents, as files before 2020 did. */
+  /** Double-encode CloudFront user agents, as files before 2020 did (format `cloudfront`). */
   legacy?: boolean;
+  /** Put the host in front of each line (format `combined`), as a vhost log format does. */
+  vhost?: boolean;
+  /** The columns of a `cloudfront-v2` file, in order (default CLOUDFRONT_V2_FIELDS). */
+  fields?: readonly string[];
+  /** The column separator of a `cloudfront-v2` file (default a tab). */
+  delimiter?: "\t" | " ";
 }
 
 export function writerFor(options: GenerateOptions): LogWriter {
   switch (options.format ?? "cloudfront") {
     case "cloudfront":
       return cloudfrontWriter({ legacy: options.legacy });
+    case "cloudfront-v2":
+      return cloudfrontV2Writer({ fields: options.fields, delimiter: options.delimiter });
     case "s3":
       return s3Writer();
     case "combined":
-      return combinedWriter();
+      return combinedWriter({ vhost: options.vhost });
   }
 }
 

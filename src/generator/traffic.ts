@@ -2,7 +2,23 @@
  * Realistic, reproducible website traffic with the page views it must yield. Every request is
  * generated with an intent (a human page view, a bot, an asset, a redirect, ...) and the expected
  * counts come from those intents, never from pagetrack's own rule, so a test comparing them can fail.
+ * A human page view also carries audience intents (audience.ts): its visitor (client IP, user agent,
+ * country), whether it is an entry, and then its source and campaign.
  */
+import {
+  COUNTRIES,
+  ENTRY_QUERIES,
+  INTERNAL_QUERIES,
+  OTHER_REFERRERS,
+  type ReferrerIntent,
+  SEARCH_REFERRERS,
+  SITE_HOST,
+  SOCIAL_REFERRERS,
+  USER_AGENTS,
+  type Visitor,
+  visitorPool,
+  weighted,
+} from "./audience.js";
 
 export type Intent =
   | "view"
@@ -15,10 +31,31 @@ export type Intent =
   | "post"
   | "options";
 
+/** What a human page view must count as, decided when it is generated. */
+export interface ViewIntent {
+  /** The page (canonical path) it counts for. */
+  page: string;
+  /** Whether it is an entry: its referrer is `-` or not one of the site's own hosts. */
+  entry: boolean;
+  /** The entry's source (undefined when not an entry). */
+  source?: string;
+  /** The entry's `utm_campaign` (undefined when not an entry or absent). */
+  campaign?: string;
+  browser: string;
+  os: string;
+  device: string;
+  /** ISO 3166-1 alpha-2 code of the visitor's IP address. */
+  country: string;
+  /** The visitor, `<client IP> <user agent>`. */
+  visitor: string;
+}
+
 export interface TrafficEvent {
   intent: Intent;
   /** For an intended page view, the page it must count as (removed before the event is yielded). */
   page?: string;
+  /** For an intended page view, its audience intents (removed before the event is yielded). */
+  view?: ViewIntent;
   /** Epoch seconds. */
   time: number;
   method: string;
@@ -32,17 +69,46 @@ export interface TrafficEvent {
   userAgent: string;
   referrer: string;
   clientIp: string;
+  /** The host the request was made to (Host header): CloudFront x-host-header, S3 bucket, vhost. */
+  host: string;
+  /** ISO 3166-1 alpha-2 code of the client's country (only CloudFront v2 logs write it). */
+  country: string;
   /** 40 random bytes in base64url, as CloudFront's x-edge-request-id. */
   requestId: string;
   bytes: number;
 }
 
+/** The audience dimensions, as DESIGN.md and `report --json` name them. */
+export type Dimension = "source" | "campaign" | "entry" | "browser" | "os" | "device" | "country";
+export type Breakdowns = Record<Dimension, Record<string, number>>;
+
+/**
+ * What generated traffic must give. Every audience figure is over page views (intent "view"), bots
+ * excluded, in UTC days.
+ */
 export interface Expected {
   lines: number;
   views: number;
   bots: number;
   pages: Record<string, number>;
   daily: Record<string, Record<string, number>>;
+  /** Page views that are entries. */
+  entries: number;
+  /**
+   * Sources, campaigns and entry pages count entries; browsers, OS, devices and countries count
+   * page views. `country` assumes the log tells the country: only the `cloudfront-v2` format writes
+   * one (c-country); for the other formats a log reader can only give `(unknown)`, so a test maps
+   * this breakdown to `{"(unknown)": views}` for them. `source` and `entry` assume the reader knows
+   * the site's own host: CloudFront, S3 and combined-with-vhost logs tell it; plain combined logs
+   * need `--own-host www.example.com`.
+   */
+  breakdowns: Breakdowns;
+  /** Per page, the sum over UTC days of the distinct (client IP, user agent) pairs that viewed it. */
+  visitors: Record<string, number>;
+  /** Per UTC day (`YYYY-MM-DD`), the distinct (client IP, user agent) pairs among its page views. */
+  dailyVisitors: Record<string, number>;
+  /** The sum of `dailyVisitors`. */
+  visitorsTotal: number;
 }
 
 export interface TrafficOptions {
@@ -54,16 +120,17 @@ export interface TrafficOptions {
   /** Distinct blog posts besides the fixed pages. */
   posts?: number;
   seed?: number;
+  /**
+   * Size of the visitor pool page views are drawn from (default: one visitor per 30 requests, at
+   * least 20). Visitors come back: on the same day and on others.
+   */
+  visitors?: number;
+  /** The host the site is requested at (default `www.example.com`). */
+  host?: string;
 }
 
-export const HUMAN_AGENTS = [
-  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
-  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
-  "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
-  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36",
-  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.2478.51",
-];
+/** The user agents of human readers (the strings of audience.ts's USER_AGENTS). */
+export const HUMAN_AGENTS = USER_AGENTS.map((agent) => agent.userAgent);
 
 export const BOT_AGENTS = [
   "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
@@ -76,6 +143,7 @@ export const BOT_AGENTS = [
   "-",
 ];
 
+/** Referrers of requests that are not page views (bots, probes, redirects). */
 const REFERRERS = [
   "-",
   "-",
@@ -100,6 +168,21 @@ const ASSET_TYPES: Record<string, string> = {
   woff2: "font/woff2",
   xml: "application/rss+xml",
 };
+
+/** How a visit starts: the share of each kind of arrival. */
+const ARRIVALS = [
+  { kind: "direct", weight: 34 },
+  { kind: "search", weight: 32 },
+  { kind: "social", weight: 12 },
+  { kind: "other", weight: 10 },
+  // A restored tab, a bookmark of a page opened from the site: an internal referrer, no entry.
+  { kind: "internal", weight: 12 },
+] as const;
+
+/** A visit lasts while its pages are at most this far apart. */
+const VISIT_GAP = 1800;
+/** Page views that continue an open visit (internal navigation), when one is open. */
+const CONTINUE_SHARE = 0.45;
 
 /** The site's pages as a client requests them (encoded), with the page each one must count as. */
 export function sitePages(posts: number): { path: string; page: string }[] {
@@ -130,18 +213,89 @@ export function random(seed: number): () => number {
 
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/** The default size of the visitor pool for `requests` requests. */
+export function defaultVisitors(requests: number): number {
+  return Math.max(20, Math.round(requests / 30));
+}
+
+/**
+ * The distinct visitors seen so far for an `Expected`: kept beside it (not in it, so that it stays
+ * plain JSON), so that several runs filling the same `Expected` count a visitor once a day.
+ */
+const seen = new WeakMap<Expected, { daily: Map<string, Set<string>>; pages: Map<string, Set<string>> }>();
+
+function count(record: Record<string, number>, key: string): void {
+  record[key] = (record[key] ?? 0) + 1;
+}
+
+/** Adds one intended page view to `expected`. */
+function countView(expected: Expected, view: ViewIntent, time: number): void {
+  const { page } = view;
+  const day = new Date(time * 1000).toISOString().slice(0, 10);
+  expected.views++;
+  count(expected.pages, page);
+  const days = expected.daily[page] ?? {};
+  expected.daily[page] = days;
+  count(days, day);
+  const b = expected.breakdowns;
+  if (view.entry) {
+    expected.entries++;
+    count(b.source, view.source as string);
+    if (view.campaign !== undefined) count(b.campaign, view.campaign);
+    count(b.entry, page);
+  }
+  count(b.browser, view.browser);
+  count(b.os, view.os);
+  count(b.device, view.device);
+  count(b.country, view.country);
+  let sets = seen.get(expected);
+  if (sets === undefined) {
+    sets = { daily: new Map(), pages: new Map() };
+    seen.set(expected, sets);
+  }
+  const today = sets.daily.get(day) ?? new Set<string>();
+  sets.daily.set(day, today);
+  if (!today.has(view.visitor)) {
+    today.add(view.visitor);
+    count(expected.dailyVisitors, day);
+    expected.visitorsTotal++;
+  }
+  const pageDay = `${day} ${page}`;
+  const onPage = sets.pages.get(pageDay) ?? new Set<string>();
+  sets.pages.set(pageDay, onPage);
+  if (!onPage.has(view.visitor)) {
+    onPage.add(view.visitor);
+    count(expected.visitors, page);
+  }
+}
+
+interface Visit {
+  visitor: Visitor;
+  /** Page views still to come. */
+  left: number;
+  /** The URL of the visit's last page: the referrer of its next one. */
+  url: string;
+  /** When its last page was viewed. */
+  last: number;
+}
+
 /**
  * Generates `requests` events spread over the days, roughly in time order but with lines up to five
  * minutes out of order, as CloudFront writes them. A human page view comes with the requests for its
- * assets, so page views are about one request in seven, as on a real static site. `expected` is
- * filled in as events are produced.
+ * assets, so page views are about one request in seven, as on a real static site. Page views come in
+ * visits of a pool's visitors: a visit starts with an arrival (direct, search, social, another site,
+ * or an internal referrer) and may go on to other pages (internal navigation); visitors come back.
+ * `expected` is filled in as events are produced; `onView`, if given, sees each page view with its
+ * intents before they are removed from the event.
  */
 export function* traffic(
   options: TrafficOptions,
   expected: Expected = emptyExpected(),
+  onView?: (event: TrafficEvent, view: ViewIntent) => void,
 ): Generator<TrafficEvent> {
   const rand = random(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
+  const host = options.host ?? SITE_HOST;
   const pages = sitePages(options.posts ?? 30);
   // Zipf-like popularity: the home page and a few posts get most views.
   const weights = pages.map((_, i) => 1 / (i + 1) ** 0.9);
@@ -162,21 +316,40 @@ export function* traffic(
     return `${id}==`;
   };
 
+  const pool = visitorPool(options.visitors ?? defaultVisitors(options.requests), rand);
+  // A quarter of the visits are the regulars' (the first 5% of the pool): they come back most days.
+  const regulars = Math.max(1, Math.floor(pool.length / 20));
+  const pickVisitor = () =>
+    pool[rand() < 0.25 ? Math.floor(rand() * regulars) : Math.floor(rand() * pool.length)];
+  const pickArrival = weighted(ARRIVALS, rand);
+  const pickSearch = weighted(SEARCH_REFERRERS, rand);
+  const pickSocial = weighted(SOCIAL_REFERRERS, rand);
+  const pickOther = weighted(OTHER_REFERRERS, rand);
+  const pickEntryQuery = weighted(ENTRY_QUERIES, rand);
+  const pickCountry = weighted(COUNTRIES, rand);
+  /** A URL of one of the site's pages, as browsers send it in Referer: mostly as is. */
+  const ownUrl = (path: string) => {
+    const r = rand();
+    // Own hosts compare case-insensitively, ignoring a leading `www.` and any port.
+    if (r < 0.04) return `https://${host.replace(/^www\./, "")}${path}`;
+    if (r < 0.07) return `https://${host}:443${path}`;
+    if (r < 0.09) return `https://${host.toUpperCase()}${path}`;
+    return `https://${host}${path}`;
+  };
+  let open: Visit[] = [];
+
   let produced = 0;
   const emit = function* (event: TrafficEvent) {
     if (produced >= options.requests) return;
     produced++;
     expected.lines++;
     if (event.intent === "view") {
-      const page = event.page as string;
-      expected.views++;
-      expected.pages[page] = (expected.pages[page] ?? 0) + 1;
-      const day = new Date(event.time * 1000).toISOString().slice(0, 10);
-      const days = expected.daily[page] ?? {};
-      expected.daily[page] = days;
-      days[day] = (days[day] ?? 0) + 1;
+      const view = event.view as ViewIntent;
+      countView(expected, view, event.time);
+      onView?.(event, view);
     } else if (event.intent === "bot") expected.bots++;
     delete event.page;
+    delete event.view;
     yield event;
   };
 
@@ -197,22 +370,76 @@ export function* traffic(
       userAgent: agent,
       referrer: pick(REFERRERS),
       clientIp: ip,
+      host,
+      country: pickCountry().country,
       requestId: requestId(),
       bytes: 2000 + Math.floor(rand() * 30000),
       ...changes,
     });
     const r = rand();
     if (r < 0.55) {
-      // A human page view, sometimes revalidated (304), with index.html or a campaign query string,
+      // A human page view, sometimes revalidated (304), sometimes with index.html or a query string,
       // then the page's assets, some of them revalidated.
+      open = open.filter((visit) => time - visit.last <= VISIT_GAP);
+      let visit: Visit;
+      let referrer: string;
+      let arrival: ReferrerIntent | undefined;
+      let entry: boolean;
+      if (open.length > 0 && rand() < CONTINUE_SHARE) {
+        // Internal navigation: the next page of an open visit, referred by the visit's last page.
+        visit = open[Math.floor(rand() * open.length)];
+        referrer = visit.url;
+        entry = false;
+      } else {
+        // A new visit, of one page or several.
+        const pagesInVisit = rand() < 0.5 ? 1 : 2 + Math.floor(rand() * 4);
+        visit = { visitor: pickVisitor(), left: pagesInVisit, url: "", last: time };
+        if (pagesInVisit > 1) open.push(visit);
+        const kind = pickArrival().kind;
+        if (kind === "direct") arrival = { referrer: "-", source: "(direct)", weight: 1 };
+        else if (kind === "search") arrival = pickSearch();
+        else if (kind === "social") arrival = pickSocial();
+        else if (kind === "other") arrival = pickOther();
+        entry = arrival !== undefined;
+        referrer = arrival?.referrer ?? ownUrl(pickPage().path);
+      }
+      const visitor = visit.visitor;
       const revalidated = rand() < 0.12;
       const view = event("view", {
         page,
         status: revalidated ? 304 : 200,
         contentType: revalidated ? "-" : "text/html",
+        userAgent: visitor.agent.userAgent,
+        clientIp: visitor.clientIp,
+        country: visitor.country,
+        referrer,
       });
       if (path.endsWith("/") && rand() < 0.15) view.path = `${path}index.html`;
-      if (rand() < 0.1) view.query = `utm_source=newsletter&id=${Math.floor(rand() * 1000)}`;
+      let source = arrival?.source;
+      let campaign: string | undefined;
+      if (entry && rand() < 0.18) {
+        const query = pickEntryQuery();
+        view.query = query.query;
+        source = query.source ?? source;
+        campaign = query.campaign;
+      } else if (!entry && rand() < 0.1) {
+        view.query = pick(INTERNAL_QUERIES);
+      }
+      view.view = {
+        page,
+        entry,
+        source: entry ? source : undefined,
+        campaign,
+        browser: visitor.agent.browser,
+        os: visitor.agent.os,
+        device: visitor.agent.device,
+        country: visitor.country,
+        visitor: visitor.key,
+      };
+      visit.left--;
+      visit.last = time;
+      visit.url = ownUrl(view.query === "" ? view.path : `${view.path}?${view.query}`);
+      if (visit.left <= 0) open = open.filter((v) => v !== visit);
       yield* emit(view);
       const assets = 3 + Math.floor(rand() * 6);
       for (let i = 0; i < assets; i++) {
@@ -224,11 +451,21 @@ export function* traffic(
             contentType: type,
             status: rand() < 0.3 ? 304 : 200,
             time: time + i,
+            userAgent: visitor.agent.userAgent,
+            clientIp: visitor.clientIp,
+            country: visitor.country,
+            referrer: `https://${host}${view.path}`,
           }),
         );
       }
     } else if (r < 0.75) {
-      yield* emit(event("bot", { userAgent: pick(BOT_AGENTS) }));
+      // Bots have addresses of their own, never a visitor's.
+      yield* emit(
+        event("bot", {
+          userAgent: pick(BOT_AGENTS),
+          clientIp: `203.0.113.${Math.floor(rand() * 254) + 1}`,
+        }),
+      );
     } else if (r < 0.8) {
       yield* emit(
         event("redirect", {
@@ -256,5 +493,16 @@ export function* traffic(
 }
 
 export function emptyExpected(): Expected {
-  return { lines: 0, views: 0, bots: 0, pages: {}, daily: {} };
+  return {
+    lines: 0,
+    views: 0,
+    bots: 0,
+    pages: {},
+    daily: {},
+    entries: 0,
+    breakdowns: { source: {}, campaign: {}, entry: {}, browser: {}, os: {}, device: {}, country: {} },
+    visitors: {},
+    dailyVisitors: {},
+    visitorsTotal: 0,
+  };
 }

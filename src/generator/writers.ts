@@ -47,7 +47,7 @@ export function cloudfrontWriter(options: { legacy?: boolean } = {}): LogWriter 
         "-",
         result,
         e.requestId,
-        "www.example.com",
+        e.host,
         "https",
         420,
         "0.002",
@@ -70,6 +70,75 @@ export function cloudfrontWriter(options: { legacy?: boolean } = {}): LogWriter 
   };
 }
 
+/** A documentation ASN (64496-64511) that a client IP belongs to: the same for the same IP. */
+function asnOf(ip: string): number {
+  let hash = 0;
+  for (let i = 0; i < ip.length; i++) hash = (hash * 31 + ip.charCodeAt(i)) >>> 0;
+  return 64496 + (hash % 16);
+}
+
+/**
+ * The fields of a CloudFront standard logging (v2) file delivered to S3 in W3C format: the fields
+ * a distribution logs by default (those of the legacy logs, with `timestamp` and `DistributionId`
+ * in front and `timestamp(ms)`, `origin-fbl`, `origin-lbl` and `asn` at the end), plus `c-country`,
+ * which v2 logs when it is selected.
+ */
+export const CLOUDFRONT_V2_FIELDS = [
+  "timestamp",
+  "DistributionId",
+  ...CLOUDFRONT_FIELDS.split(" "),
+  "timestamp(ms)",
+  "origin-fbl",
+  "origin-lbl",
+  "asn",
+  "c-country",
+] as const;
+
+/**
+ * CloudFront standard logging (v2), W3C format: a `#Fields:` header names the columns, which the
+ * distribution's owner chooses and orders (`fields`, any of CLOUDFRONT_V2_FIELDS), separated by
+ * tabs or, when so configured, spaces (values never contain either: CloudFront percent-encodes them).
+ */
+export function cloudfrontV2Writer(
+  options: { fields?: readonly string[]; delimiter?: "\t" | " " } = {},
+): LogWriter {
+  const fields = options.fields ?? CLOUDFRONT_V2_FIELDS;
+  const delimiter = options.delimiter ?? "\t";
+  const legacy = cloudfrontWriter();
+  const legacyIndex = new Map(CLOUDFRONT_FIELDS.split(" ").map((name, i) => [name, i]));
+  for (const name of fields) {
+    if (!legacyIndex.has(name) && !(CLOUDFRONT_V2_FIELDS as readonly string[]).includes(name)) {
+      throw new Error(`unknown CloudFront v2 field ${name}`);
+    }
+  }
+  return {
+    header: ["#Version: 1.0", `#Fields: ${fields.join(" ")}`],
+    line(e) {
+      const values = legacy.line(e).split("\t");
+      return fields
+        .map((name) => {
+          const i = legacyIndex.get(name);
+          if (i !== undefined) return values[i];
+          switch (name) {
+            case "timestamp":
+              return String(e.time);
+            case "DistributionId":
+              return "E2EXAMPLE0PAGE";
+            case "timestamp(ms)":
+              return String(e.time * 1000 + (e.bytes % 1000));
+            case "asn":
+              return String(asnOf(e.clientIp));
+            case "c-country":
+              return e.country;
+            default:
+              return "-";
+          }
+        })
+        .join(delimiter);
+    },
+  };
+}
+
 /** S3 server access log of a site on the S3 website endpoint: the key is what the URL resolves to. */
 export function s3Writer(): LogWriter {
   return {
@@ -81,7 +150,8 @@ export function s3Writer(): LogWriter {
       const requestId = Buffer.from(e.requestId.slice(0, 8)).toString("hex").toUpperCase();
       return [
         "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
-        "www.example.com",
+        // A static site's bucket is named for its host.
+        e.host,
         `[${clfTime(e.time)}]`,
         e.clientIp,
         "-",
@@ -102,7 +172,7 @@ export function s3Writer(): LogWriter {
         "-",
         "-",
         "-",
-        "www.example.com.s3-website-us-east-1.amazonaws.com",
+        `${e.host}.s3-website-us-east-1.amazonaws.com`,
         "-",
         "-",
         "-",
@@ -111,14 +181,20 @@ export function s3Writer(): LogWriter {
   };
 }
 
-/** nginx/Apache combined log; nginx logs a request the client aborted as 499. */
-export function combinedWriter(): LogWriter {
+/**
+ * nginx/Apache combined log; nginx logs a request the client aborted as 499. `vhost` puts the host
+ * the request was made to in front of each line (`www.example.com 10.1.2.3 - - [...] ...`), as
+ * Apache's `vhost_combined` and many nginx setups do.
+ */
+export function combinedWriter(options: { vhost?: boolean } = {}): LogWriter {
+  const vhost = options.vhost ?? false;
   return {
     header: [],
     line(e) {
       const target = e.query === "" ? e.path : `${e.path}?${e.query}`;
       const status = e.status === 0 ? 499 : e.status;
-      return `${e.clientIp} - - [${clfTime(e.time)}] "${e.method} ${target} HTTP/1.1" ${status} ${e.bytes} "${e.referrer}" "${e.userAgent}"`;
+      const line = `${e.clientIp} - - [${clfTime(e.time)}] "${e.method} ${target} HTTP/1.1" ${status} ${e.bytes} "${e.referrer}" "${e.userAgent}"`;
+      return vhost ? `${e.host} ${line}` : line;
     },
   };
 }
