@@ -76,6 +76,59 @@ describe("HTTP API", () => {
     expect(site.body.total).toBe(data.expected.views);
   });
 
+  it("answers /breakdown as `pagetrack top --json` does, every value counted in the total", async () => {
+    const [from, to] = [daysOf(data.expected)[0], daysOf(data.expected).at(-1) as string];
+    for (const dimension of ["source", "campaign", "entry", "browser", "os", "device", "country"]) {
+      const api = await get(
+        `/breakdown?dimension=${dimension}&from=${from}&to=${to}&limit=3&tz=Europe/Paris`,
+      );
+      expect(api.status).toBe(200);
+      const cli = JSON.parse(
+        (
+          await runCli([
+            "top",
+            dimension,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--limit",
+            "3",
+            "--tz",
+            "Europe/Paris",
+            "--json",
+            ...storeArgs,
+          ])
+        ).stdout,
+      );
+      expect(api.body).toEqual(cli);
+      expect(api.body.values.length).toBeLessThanOrEqual(3);
+      const all = await get(
+        `/breakdown?dimension=${dimension}&from=${from}&to=${to}&limit=1000&tz=Europe/Paris`,
+      );
+      expect(all.body.total).toBe(api.body.total);
+      expect(all.body.values.reduce((sum: number, v: { count: number }) => sum + v.count, 0)).toBe(
+        all.body.total,
+      );
+    }
+  });
+
+  it.each([
+    ["/breakdown", "dimension: is required: one of source, campaign, entry, browser, os, device, country"],
+    [
+      "/breakdown?dimension=referrer",
+      "dimension: is required: one of source, campaign, entry, browser, os, device, country",
+    ],
+    ["/breakdown?dimension=os&limit=0", "limit: must be a whole number from 1 to 1000"],
+    ["/breakdown?dimension=os&tz=Mars/Olympus", "tz: must be an IANA time zone such as Europe/Paris"],
+    [
+      "/breakdown?dimension=os&from=yesterday",
+      'from "yesterday" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone (2024-05-01T10:00:00Z)',
+    ],
+  ])("answers %s with a 400 that names the parameter", async (path, error) => {
+    expect(await get(path)).toMatchObject({ status: 400, body: { error } });
+  });
+
   it("lists /pages with first and last view, and views in a range when asked", async () => {
     const { body } = await get("/pages");
     expect(body.pages[0]).toEqual({

@@ -35,6 +35,8 @@ describe("report on generated traffic", () => {
       await generateLogFile(join(dir, `${format}.log`), { ...TRAFFIC, format });
     }
     await generateLogFile(join(dir, "legacy.log"), { ...TRAFFIC, legacy: true });
+    await generateLogFile(join(dir, "vhost.log"), { ...TRAFFIC, format: "combined", vhost: true });
+    await generateLogFile(join(dir, "v2.log"), { ...TRAFFIC, format: "cloudfront-v2" });
   });
 
   it("covers what the counting must survive", () => {
@@ -49,6 +51,45 @@ describe("report on generated traffic", () => {
 
   it.each(["s3.log", "combined.log", "legacy.log"])("gives the same counts from %s", async (file) => {
     expectCounts(await report([join(dir, file)]), expected);
+  });
+
+  /** What a log can tell of the audience: the country only where the format records it. */
+  function expectAudience(json: ReportJson, expected: Expected, countries: boolean) {
+    const breakdowns = {
+      ...expected.breakdowns,
+      country: countries ? expected.breakdowns.country : { "(unknown)": expected.views },
+    };
+    for (const [dimension, values] of Object.entries(breakdowns))
+      expect(json.breakdowns[dimension as keyof typeof breakdowns], dimension).toEqual(values);
+    expect(json.summary.entries).toBe(expected.entries);
+    // Every value, largest first.
+    for (const values of Object.values(json.breakdowns)) {
+      const counts = Object.values(values);
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    }
+  }
+
+  it.each([
+    ["cloudfront.gz", [], false],
+    ["legacy.log", [], false],
+    ["s3.log", [], false],
+    ["combined.log", ["--own-host", "www.example.com"], false],
+    ["vhost.log", [], false],
+    ["v2.log", [], true],
+  ])(
+    "breaks %s down by source, campaign, entry page, browser, OS, device and country",
+    async (file, args, countries) => {
+      expectAudience(await report([join(dir, file), ...args]), expected, countries);
+    },
+  );
+
+  it("takes a combined log's own pages for entries without --own-host, and says so", async () => {
+    const json = await report([join(dir, "combined.log")]);
+    expect(json.summary.entries).toBeGreaterThan(expected.entries);
+    const table = await runCli(["report", join(dir, "combined.log")]);
+    expect(table.stdout).toContain("give it with --own-host HOST");
+    const told = await runCli(["report", join(dir, "combined.log"), "--own-host", "www.example.com"]);
+    expect(told.stdout).not.toContain("--own-host HOST");
   });
 
   it("reads stdin", async () => {

@@ -1,4 +1,4 @@
-import { parseStatus, splitFields } from "./fields.js";
+import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
 import { epochFromClf } from "./time.js";
 
@@ -10,6 +10,7 @@ const REMOTE_IP = 3;
 const REQUEST_ID = 5;
 const OPERATION = 6;
 const KEY = 7;
+const REQUEST_URI = 8;
 const STATUS = 9;
 const REFERRER = 15;
 const USER_AGENT = 16;
@@ -39,6 +40,9 @@ export class S3AccessParser implements LineParser {
     const key = f[KEY];
     // Keys are URL-encoded with `+` for a space; keep the path encoded (the rule decodes it).
     const path = type === "OBJECT" && key !== "-" ? `/${key.replaceAll("+", "%20")}` : "";
+    // The key has no query string; the request line has.
+    const target = splitRequestLine(f[REQUEST_URI])?.target ?? "";
+    const q = target.indexOf("?");
     return {
       time,
       method,
@@ -48,6 +52,7 @@ export class S3AccessParser implements LineParser {
       userAgent: f[USER_AGENT],
       referrer: f[REFERRER],
       requestId: f[REQUEST_ID],
+      query: q === -1 ? undefined : target.slice(q + 1),
       clientIp: f[REMOTE_IP],
       // A site served from S3 is requested by its bucket's name (www.example.com).
       host: f[BUCKET],

@@ -1,7 +1,10 @@
 import { join } from "node:path";
 import { expect } from "vitest";
+import { DIMENSIONS } from "../../src/counters/registry.js";
 import { generateHourlyLogs } from "../../src/generator/files.js";
 import type { Expected } from "../../src/generator/traffic.js";
+import { breakdown } from "../../src/query/breakdown.js";
+import { connect } from "../../src/store/connect.js";
 import { runCli } from "./cli.js";
 import { tempDir } from "./paths.js";
 
@@ -48,6 +51,41 @@ export async function expectCounts(storeArgs: string[], expected: Expected, days
   expect(perDay).toEqual(want);
   const bots = await runCli(["views", "--bots", "--json", "--from", from, "--to", to, ...storeArgs]);
   expect(JSON.parse(bots.stdout).total).toBe(expected.bots);
+  await expectBreakdowns(storeArgs, expected, days);
+}
+
+/**
+ * Checks every audience dimension over the whole range against what the generator intended (its
+ * CloudFront files name no country). In this process, through the query `/breakdown` and `pagetrack
+ * top` share, on the same store.
+ */
+export async function expectBreakdowns(
+  storeArgs: string[],
+  expected: Expected,
+  days: string[],
+): Promise<void> {
+  const option = (name: string) => {
+    const at = storeArgs.indexOf(name);
+    return at === -1 ? undefined : storeArgs[at + 1];
+  };
+  const { store, site, close } = await connect({
+    data: option("--data"),
+    endpoint: option("--endpoint"),
+    site: option("--site"),
+  });
+  try {
+    const from = Date.parse(`${days[0]}T00:00:00Z`) / 1000;
+    const to = Date.parse(`${days[days.length - 1]}T00:00:00Z`) / 1000 + 86400;
+    const want = { ...expected.breakdowns, country: { "(unknown)": expected.views } };
+    for (const dimension of DIMENSIONS) {
+      const answer = await breakdown(store, site, { dimension, from, to, tz: "UTC", limit: 1000 });
+      expect(Object.fromEntries(answer.values.map((v) => [v.value, v.count])), dimension).toEqual(
+        want[dimension],
+      );
+    }
+  } finally {
+    await close();
+  }
 }
 
 export function daysOf(expected: Expected): string[] {
