@@ -143,6 +143,11 @@ describe("infra: configuration", () => {
     ],
     [{ ingest: { maxConcurrency: 1 } }, "ingest.maxConcurrency must be a whole number from 2"],
     [{ ingest: { batchWindowSeconds: 0 } }, "ingest batchSize above 10 needs a batchWindowSeconds of 1"],
+    [{ ownHosts: ["https://example.com/"] }, "ownHosts.0 must be a host name such as example.com"],
+    [
+      { ipCountryDatabase: "/no/such/dbip.csv" },
+      "ipCountryDatabase must be the path of an IP-to-country CSV file",
+    ],
     [{ corsOrigin: ["https://example.com"] }, 'unknown field "corsOrigin"'],
     [{ newBucket: { expireDays: 3 } }, 'newBucket: unknown field "expireDays"'],
   ])("rejects %j on one line naming the field", (input, message) => {
@@ -157,6 +162,22 @@ describe("infra: configuration", () => {
     expect(text).toContain("bad pagetrack configuration (test.json)");
     expect(text).toContain(message);
     expect(text).not.toContain("\n");
+  });
+
+  it("ships an IP-to-country database with the ingest function only when asked, and tells it the own hosts", async () => {
+    const file = join(await tempDir(), "dbip-country-lite-2026-11.csv");
+    await writeFile(file, "1.0.0.0,1.0.0.255,AU\n");
+    const env = (config: unknown) =>
+      fn(synth(config), "pagetrack: counts").Properties.Environment.Variables as Record<string, string>;
+    const asked = env({ ipCountryDatabase: file, ownHosts: ["example.com", "blog.example.com"] });
+    expect(asked).toMatchObject({
+      PAGETRACK_IP_COUNTRY: "dbip-country-lite-2026-11.csv",
+      PAGETRACK_OWN_HOSTS: "example.com,blog.example.com",
+    });
+    expect(configFromEnv({ ...asked, TARGET_DYNAMO_TABLE: "pagetrack" })).toMatchObject({
+      PAGETRACK_OWN_HOSTS: ["example.com", "blog.example.com"],
+    });
+    expect(env({}).PAGETRACK_IP_COUNTRY).toBeUndefined();
   });
 
   it("accepts the original tracker's setup", () => {
