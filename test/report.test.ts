@@ -1,9 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ReportJson } from "../src/cli/report.js";
 import { generateLogFile } from "../src/generator/files.js";
-import type { Expected } from "../src/generator/traffic.js";
+import { type Expected, emptyExpected, traffic } from "../src/generator/traffic.js";
 import { runCli } from "./support/cli.js";
 import { tempDir } from "./support/paths.js";
 
@@ -82,6 +82,44 @@ describe("report on generated traffic", () => {
       expectAudience(await report([join(dir, file), ...args]), expected, countries);
     },
   );
+
+  it("names the countries from an IP-to-country database, here and in the store, and credits it", async () => {
+    // What a database would say: each visitor's address with the country the generator meant for it.
+    const countries = new Map<string, string>();
+    for (const _ of traffic(TRAFFIC, emptyExpected(), (event, view) =>
+      countries.set(event.clientIp, view.country),
+    ));
+    const db = join(dir, "dbip-country-lite-2024-03.csv");
+    await writeFile(db, [...countries].map(([ip, country]) => `${ip},${ip},${country}`).join("\n"));
+    const json = await report([join(dir, "cloudfront.gz"), "--ip-country", db]);
+    expect(json.breakdowns.country).toEqual(expected.breakdowns.country);
+    expect(json.countryAttribution).toBe("IP to country by DB-IP (https://db-ip.com), CC BY 4.0");
+    const table = await runCli(["report", join(dir, "cloudfront.gz"), "--ip-country", db]);
+    expect(table.stdout).toContain("(IP to country by DB-IP (https://db-ip.com), CC BY 4.0)");
+
+    const store = ["--data", join(await tempDir(), "data")];
+    expect((await runCli(["ingest", join(dir, "cloudfront.gz"), "--ip-country", db, ...store])).code).toBe(0);
+    const top = JSON.parse(
+      (
+        await runCli([
+          "top",
+          "country",
+          "--from",
+          "2024-03-30",
+          "--to",
+          "2024-04-02",
+          "--limit",
+          "1000",
+          "--json",
+          ...store,
+        ])
+      ).stdout,
+    );
+    expect(
+      Object.fromEntries(top.values.map((v: { value: string; count: number }) => [v.value, v.count])),
+    ).toEqual(expected.breakdowns.country);
+    expect(top.attribution).toBe(json.countryAttribution);
+  });
 
   it("takes a combined log's own pages for entries without --own-host, and says so", async () => {
     const json = await report([join(dir, "combined.log")]);
