@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Audience } from "../src/audience/audience.js";
 import { generateHourlyLogs } from "../src/generator/files.js";
 import type { Expected } from "../src/generator/traffic.js";
-import { Audience } from "../src/audience/audience.js";
 import { type IngestSummary, ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { fileSource } from "../src/readers/sources.js";

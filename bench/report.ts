@@ -2,30 +2,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { check, cloudfrontInput, ensureCommands, median, OUT, PAGETRACK, row, timed } from "./lib.js";
 
-const PANELS = [
-  "VISITORS",
-  "REQUESTS_STATIC",
-  "NOT_FOUND",
-  "HOSTS",
-  "OS",
-  "BROWSERS",
-  "VISIT_TIMES",
-  "VIRTUAL_HOSTS",
-  "REFERRERS",
-  "REFERRING_SITES",
-  "KEYPHRASES",
-  "STATUS_CODES",
-  "REMOTE_USER",
-  "CACHE_STATUS",
-  "GEO_LOCATION",
-  "MIME_TYPE",
-  "TLS_TYPE",
-];
-
 /**
- * `pagetrack report` on a 1,000,000-line gzipped CloudFront log, side by side with GoAccess (every
- * panel but REQUESTS ignored, reading the file already decompressed: its fastest fair run, since it
- * cannot read gzip itself) and with `pigz -dc | mawk` applying the same rule (the practical floor).
+ * `pagetrack report` with every breakdown (sources, campaigns, entry pages, browsers, systems,
+ * devices, countries) on a 1,000,000-line gzipped CloudFront log, side by side with GoAccess with all
+ * its panels (referrers, browsers, systems among them; reading the file already decompressed: its
+ * fastest fair run, since it cannot read gzip itself) and with `pigz -dc | mawk` applying the
+ * page-view rule alone (the practical floor).
  */
 export async function benchReport(runs = 3): Promise<boolean> {
   ensureCommands({ goaccess: "goaccess", pigz: "pigz", mawk: "mawk", "/usr/bin/time": "time" });
@@ -35,7 +17,7 @@ export async function benchReport(runs = 3): Promise<boolean> {
   const awk = join(import.meta.dirname, "pageviews.awk");
   const commands = {
     pagetrack: `'${PAGETRACK}' report --json '${path}'`,
-    goaccess: `goaccess '${plain}' --log-format=CLOUDFRONT ${PANELS.map((p) => `--ignore-panel=${p}`).join(" ")} -o '${join(OUT, "goaccess.json")}'`,
+    goaccess: `goaccess '${plain}' --log-format=CLOUDFRONT -o '${join(OUT, "goaccess.json")}'`,
     "pigz+mawk": `pigz -dc '${path}' | mawk -f '${awk}'`,
   };
   const results: Record<string, { seconds: number[]; peakMb: number[]; stdout: string }> = {};
@@ -49,7 +31,12 @@ export async function benchReport(runs = 3): Promise<boolean> {
       results[name].stdout = t.stdout;
     }
   }
-  const views = JSON.parse(results.pagetrack.stdout).summary.views;
+  const report = JSON.parse(results.pagetrack.stdout);
+  const views = report.summary.views;
+  const browsers = Object.values(report.breakdowns.browser as Record<string, number>).reduce(
+    (a, b) => a + b,
+    0,
+  );
   const awkViews = Number(/(\d+)\tTOTAL/.exec(results["pigz+mawk"].stdout)?.[1]);
   const time = (name: string) => median(results[name].seconds);
   const rss = Math.max(...results.pagetrack.peakMb);
@@ -65,11 +52,11 @@ export async function benchReport(runs = 3): Promise<boolean> {
   return [
     check(
       "counts",
-      views === expected.views && awkViews === expected.views,
-      `pagetrack ${views}, mawk ${awkViews}, expected ${expected.views}`,
+      views === expected.views && awkViews === expected.views && browsers === expected.views,
+      `pagetrack ${views} (${browsers} by browser), mawk ${awkViews}, expected ${expected.views}`,
     ),
     check("faster than GoAccess", vsGoaccess >= 5, `${vsGoaccess.toFixed(1)}x (target >= 5x)`),
     check("near the pigz+mawk floor", vsFloor <= 1.5, `${vsFloor.toFixed(2)}x its time (target <= 1.5x)`),
-    check("peak RSS", rss < 150, `${rss.toFixed(0)} MB (target < 150 MB)`),
+    check("peak RSS", rss < 200, `${rss.toFixed(0)} MB (target < 200 MB)`),
   ].every(Boolean);
 }

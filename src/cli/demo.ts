@@ -7,10 +7,8 @@ import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { pageTotals } from "../query/totals.js";
 import { expandPaths } from "../readers/sources.js";
-import { connect } from "../store/connect.js";
 import { formatNumber } from "./messages.js";
 import { progressBar } from "./progress.js";
-import { serveUntilStopped } from "./serve.js";
 
 interface DemoFlags {
   data: string;
@@ -54,6 +52,7 @@ async function demo(flags: DemoFlags): Promise<void> {
     });
   }
   const { sources } = await expandPaths([logs]);
+  const { connect } = await import("../store/connect.js");
   const connection = await connect({ data: flags.data });
   try {
     const { store, site } = connection;
@@ -84,7 +83,7 @@ async function demo(flags: DemoFlags): Promise<void> {
         "",
       ].join("\n"),
     );
-    if (flags.serve) await serveUntilStopped(connection, flags);
+    if (flags.serve) await (await import("./server.js")).serveUntilStopped(connection, flags);
   } finally {
     await connection.close();
   }

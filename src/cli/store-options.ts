@@ -1,11 +1,6 @@
 import type { Command } from "commander";
-import {
-  type Connection,
-  type ConnectOptions,
-  connect,
-  DEFAULT_DATA_DIR,
-  DEFAULT_TABLE,
-} from "../store/connect.js";
+import type { Connection, ConnectOptions } from "../store/connect.js";
+import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../store/keys.js";
 
 export interface StoreFlags {
   site?: string;
@@ -39,6 +34,8 @@ export async function withStore<T>(
     endpoint: flags.endpoint,
     data: flags.data,
   };
+  // Loaded when a command uses the table: the SDK and the engine are a good part of a start.
+  const { connect } = await import("../store/connect.js");
   const connection = await connect(options, create);
   try {
     return await task(connection);

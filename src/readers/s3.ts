@@ -17,11 +17,6 @@ export function s3Client(): S3Client {
   return client;
 }
 
-export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
-  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-  return match ? { bucket: match[1], prefix: match[2] } : undefined;
-}
-
 export function s3Source(bucket: string, key: string, size?: number): LogSource {
   return {
     name: `s3://${bucket}/${key}`,

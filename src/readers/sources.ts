@@ -3,7 +3,6 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { describeError } from "../errors.js";
-import { listS3, parseS3Url } from "./s3.js";
 
 /** Somewhere log bytes come from: a file, stdin, an S3 object. */
 export interface LogSource {
@@ -32,6 +31,11 @@ export function fileSource(path: string, size?: number): LogSource {
   };
 }
 
+export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  return match ? { bucket: match[1], prefix: match[2] } : undefined;
+}
+
 export const stdinSource: LogSource = { name: "-", open: async () => process.stdin };
 
 /**
@@ -50,6 +54,8 @@ export async function expandPaths(paths: string[]): Promise<{ sources: LogSource
     try {
       const s3 = parseS3Url(path);
       if (s3) {
+        // The S3 client is loaded only for an s3:// path.
+        const { listS3 } = await import("./s3.js");
         const objects = await listS3(s3.bucket, s3.prefix);
         if (objects.length === 0) errors.push({ name: path, error: "no objects under this prefix" });
         sources.push(...objects);

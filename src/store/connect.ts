@@ -1,7 +1,7 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { describeError, UserError } from "../errors.js";
 import { EmbeddedEngine } from "./engine.js";
-import { assertSiteId } from "./keys.js";
+import { assertSiteId, DEFAULT_DATA_DIR, DEFAULT_TABLE } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 import { Store } from "./store.js";
 
@@ -23,8 +23,6 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export const DEFAULT_TABLE = "pagetrack";
-export const DEFAULT_DATA_DIR = ".pagetrack";
 const LOCAL_CREDENTIALS = { accessKeyId: "pagetrack", secretAccessKey: "pagetrack" };
 
 /** A store on the embedded engine of a data directory. */

@@ -4,6 +4,10 @@
  * other item types (`INDEX`, `day#...`, `contrib#...`, `ledger`, ...) can never collide with a page's.
  */
 
+/** The table and the embedded engine's directory when none is named. */
+export const DEFAULT_TABLE = "pagetrack";
+export const DEFAULT_DATA_DIR = ".pagetrack";
+
 export const PK = "UserPages";
 export const SK = "SortKey";
 
@@ -41,6 +45,11 @@ export const keys = {
   /** What the site's items are: sort key `schema`. */
   meta: (site: string) => `${site}#META`,
 };
+
+/** An item's key as one string, to find it among others. */
+export function itemId(key: Key): string {
+  return `${key[PK]}\u0000${key[SK]}`;
+}
 
 /** Sort key of a raw view: the epoch second, zero-padded to 10 digits so that keys sort by time. */
 export function viewSortKey(epochSeconds: number, id: string): string {

@@ -1,6 +1,6 @@
 import { gathered } from "./async.js";
-import { type Key, keys, PK, SK } from "./keys.js";
-import { type Item, itemId, type Store } from "./store.js";
+import { itemId, type Key, keys, PK, SK } from "./keys.js";
+import type { Item, Store } from "./store.js";
 
 /**
  * One item per ingested file in the `<site>#ledger` partition: keyed by the file's content hash

@@ -1,7 +1,7 @@
 import { COUNTERS, type CounterName } from "../counters/registry.js";
 import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
-import { type Key, keys, PK, SK } from "./keys.js";
+import { itemId, type Key, keys, PK, SK } from "./keys.js";
 import {
   type Level,
   parentPeriod,
@@ -11,7 +11,7 @@ import {
   storedSlot,
   summary,
 } from "./levels.js";
-import { itemId, type Store } from "./store.js";
+import type { Store } from "./store.js";
 
 const LEVELS: Level[] = ["day", "month", "year", "total"];
 

@@ -18,7 +18,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { backoff, type Limiter, limiter, sleep } from "./async.js";
-import { type Key, PK, SK } from "./keys.js";
+import { itemId, type Key, PK, SK } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 
 export type Item = Record<string, unknown> & Key;
@@ -359,11 +359,6 @@ export class Store {
     this.usage.writeUnits += units;
     this.usage.itemsWritten += items;
   }
-}
-
-/** An item's key as one string, to find it among others. */
-export function itemId(key: Key): string {
-  return `${key[PK]}\u0000${key[SK]}`;
 }
 
 /** Compatible engines (the embedded one among them) lack backups and TTL; the table works without. */
