@@ -63,3 +63,17 @@ export async function get<T>(path: string, params: Record<string, string | undef
   if (!res.ok) throw new ApiError(body.error ?? `the API answered ${res.status}`, res.status);
   return body as T;
 }
+
+/** The audience dimensions of GET /breakdown. */
+export type Dimension = "source" | "campaign" | "entry" | "browser" | "os" | "device" | "country";
+
+/** GET /breakdown: values largest first; `total` counts every value, also those past the limit. */
+export interface Breakdown {
+  dimension: Dimension;
+  from: string;
+  to: string;
+  total: number;
+  values: { value: string; count: number }[];
+  /** Who to credit for the countries, when an IP-to-country database named them. */
+  attribution?: string;
+}

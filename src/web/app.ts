@@ -1,9 +1,11 @@
-import { ApiError, get, type PageRow, type Series, setToken } from "./api.js";
+import { ApiError, type Dimension, get, type PageRow, type Series, setToken } from "./api.js";
+import { BreakdownPanel, type Range } from "./breakdown.js";
 import { ViewsChart } from "./chart.js";
 import {
   addDays,
   type Interval,
   intervalFor,
+  MAX_BREAKDOWN_DAYS,
   MAX_DAYS,
   type Preset,
   presetRange,
@@ -26,6 +28,12 @@ let since: string | undefined;
 let pages: PageRow[] = [];
 let chart: ViewsChart;
 let generation = 0;
+
+/** Entry pages sit next to the pages; the other dimensions make the audience grid. */
+const entries = new BreakdownPanel("entry", "h2");
+const audience = (["source", "campaign", "browser", "os", "device", "country"] as Dimension[]).map(
+  (dimension) => new BreakdownPanel(dimension, "h3"),
+);
 
 function setPhase(phase: "loading" | "ready" | "empty" | "error", message = "", html = false): void {
   document.body.dataset.state = phase;
@@ -92,6 +100,7 @@ async function load(): Promise<void> {
     page: state.page,
   };
   try {
+    const panels = loadAudience(range);
     const [series, site, before, bots, list] = await Promise.all([
       get<Series>("/pageviews", { ...range, page: state.page, interval: state.interval }),
       get<Series>("/pageviews", { ...range, page: state.page, interval: headline }),
@@ -104,10 +113,30 @@ async function load(): Promise<void> {
     renderHeadline(site.total, before.total, bots.total);
     renderChart(series);
     renderPages();
+    // Each panel shows its own error: the rest of the dashboard stands without them.
+    await panels;
+    if (mine !== generation) return;
     setPhase("ready");
   } catch (error) {
     if (mine === generation) fail(error);
   }
+}
+
+/** The audience panels of a range; resolves when each shows its answer or its error. */
+async function loadAudience(range: Range): Promise<void> {
+  const message = byId("audience-message");
+  const grid = byId("audience-grid");
+  if (spanDays(range.from, range.to) > MAX_BREAKDOWN_DAYS) {
+    const text = `The audience is broken down over at most ${number.format(MAX_BREAKDOWN_DAYS)} days: choose a shorter range to see it.`;
+    message.textContent = text;
+    message.hidden = false;
+    grid.hidden = true;
+    entries.unavailable(text);
+    return;
+  }
+  message.hidden = true;
+  grid.hidden = false;
+  await Promise.all([entries, ...audience].map((panel) => panel.load(range)));
 }
 
 function renderHeadline(views: number, before: number, bots: number): void {
@@ -283,5 +312,7 @@ async function start(): Promise<void> {
 }
 
 chart = new ViewsChart(byId("chart"));
+byId("pair").append(entries.root);
+byId("audience-grid").append(...audience.map((panel) => panel.root));
 wire();
 void start();

@@ -111,3 +111,6 @@ export function writeState(state: State): string {
   if (api) q.set("api", api);
   return `?${q}`;
 }
+
+/** Longest range of an audience breakdown, as the API allows (days). */
+export const MAX_BREAKDOWN_DAYS = 3 * 366;
