@@ -122,11 +122,11 @@ export async function benchIngest(): Promise<boolean> {
   );
   for (const d of deployments) {
     console.log(
-      `  a rollup every ${d.minutes} minutes (${d.rollups} rollups, ${(d.keys / d.rollups).toFixed(1)} keys each): ${perThousand(d.units, d.views).toFixed(0)} units per 1,000 views, ${(d.units / d.files).toFixed(1)} per file`,
+      `  a rollup every ${d.minutes} minutes (${d.rollups} rollups, each ${(d.series / d.rollups).toFixed(1)} series keys and ${(d.breakdowns / d.rollups).toFixed(1)} breakdown keys): ${perThousand(d.units, d.views).toFixed(0)} units per 1,000 views, ${(d.units / d.files).toFixed(1)} per file`,
     );
   }
   const noRaw = runs.get("1/h no-raw") as Run;
-  costModel(deployments[0], (one.usage.writeUnits - noRaw.usage.writeUnits) / one.views);
+  costModel(deployments, (one.usage.writeUnits - noRaw.usage.writeUnits) / one.views);
 
   return [
     check(
@@ -207,7 +207,8 @@ async function deployed(perHour: number, minutes: number) {
     rollups: 0,
     rollupWrites: 0,
     rollupReads: 0,
-    keys: 0,
+    series: 0,
+    breakdowns: 0,
     hours: 0,
   };
   await withTable(async (run, rollUp) => {
@@ -220,7 +221,8 @@ async function deployed(perHour: number, minutes: number) {
         d.rollups++;
         d.rollupWrites += r.writes;
         d.rollupReads += r.reads;
-        d.keys += r.keys;
+        d.series += r.series;
+        d.breakdowns += r.breakdowns;
         d.hours += r.hours;
       }
     }
@@ -232,34 +234,57 @@ type Deployed = Awaited<ReturnType<typeof deployed>>;
 
 /**
  * What a month of ingestion costs in DynamoDB units as deployed, from the constants measured above:
- * a raw view's write, a small file's own units, a rollup's writes per key it touches. The traffic is
- * an assumption, printed with it: pages whose popularity falls off as the generator's do (Zipf,
- * exponent 0.9), CloudFront's many small files, and each rollup reading the current and the previous
- * hour (CloudFront delivers a file up to an hour or so after its requests).
+ * a raw view's write, a small file's own units, a rollup's writes per series key (a page's or the
+ * site's day, month, year and total) and per breakdown key (a dimension's value on a day), the two
+ * fitted to the rollups every 15 and every 60 minutes. The traffic is an assumption, printed with
+ * it: pages and values whose popularity falls off as the generator's do (Zipf, exponent 0.9), half
+ * the views entries, CloudFront's many small files, each rollup reading the current and the
+ * previous hour (CloudFront delivers a file up to an hour or so after its requests).
  */
-function costModel(measured: Deployed, rawPerView: number): void {
+function costModel(deployments: Deployed[], rawPerView: number): void {
+  const [a, b] = deployments;
+  // writes = perSeries × series keys + perBreakdown × breakdown keys, at both cadences.
+  const det = a.series * b.breakdowns - b.series * a.breakdowns;
+  const perSeries = (a.rollupWrites * b.breakdowns - b.rollupWrites * a.breakdowns) / det;
+  const perBreakdown = (a.series * b.rollupWrites - b.series * a.rollupWrites) / det;
   // A contribution item: ~80 bytes and ~25 a key; read strongly consistent, 4 KB a unit.
   const contributionBytes = (keys: number) => 80 + 25 * keys;
-  const smallFileKeys = distinct(46, measured.views / measured.files) + 2;
+  const perFileViews = a.views / a.files;
+  const keysOf = (pages: number, values: Record<string, number>, views: number) => ({
+    series: distinct(pages, views) + 2,
+    breakdowns:
+      distinct(pages, views / 2) + Object.values(values).reduce((sum, n) => sum + distinct(n, views), 0),
+  });
   const filePart =
-    (measured.fileUnits - measured.views * rawPerView) / measured.files -
-    Math.ceil(contributionBytes(smallFileKeys) / 1024);
-  const perKey = measured.rollupWrites / measured.keys;
-  const model = (views: number, pages: number, filesPerHour: number, minutes: number) => {
+    (a.fileUnits - a.views * rawPerView) / a.files -
+    Math.ceil(
+      contributionBytes(
+        keysOf(46, GENERATED, perFileViews).series + keysOf(46, GENERATED, perFileViews).breakdowns,
+      ) / 1024,
+    );
+  const model = (views: number, pages: number, filesPerHour: number, minutes: number, values = TYPICAL) => {
     const files = filesPerHour * 30 * 24;
     const rollups = (30 * 24 * 60) / minutes;
-    const fileKeys = distinct(pages, views / files) + 2;
-    const perFile = filePart + Math.ceil(contributionBytes(fileKeys) / 1024);
-    const hourRead = Math.ceil((filesPerHour * contributionBytes(fileKeys)) / 4096);
-    const keys = distinct(pages, views / rollups) + 2;
-    return views * rawPerView + files * perFile + rollups * (keys * perKey + 2 * hourRead);
+    const inFile = keysOf(pages, values, views / files);
+    const perFile = filePart + Math.ceil(contributionBytes(inFile.series + inFile.breakdowns) / 1024);
+    const hourRead = Math.ceil((filesPerHour * contributionBytes(inFile.series + inFile.breakdowns)) / 4096);
+    const inRollup = keysOf(pages, values, views / rollups);
+    const rollup = inRollup.series * perSeries + inRollup.breakdowns * perBreakdown + 2 * hourRead;
+    return views * rawPerView + files * perFile + rollups * rollup;
   };
   console.log(
-    `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perKey.toFixed(2)} a key a rollup touches`,
+    `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perSeries.toFixed(2)} a series key and ${perBreakdown.toFixed(2)} a breakdown key a rollup touches`,
   );
-  const monthly = (measured.views / 2) * 30;
+  for (const d of deployments) {
+    const monthly = (d.views / 2) * 30;
+    console.log(
+      `  at the benchmark's own traffic (${Math.round(monthly).toLocaleString("en-US")} views a month, 46 pages, 16 files an hour, rollups every ${d.minutes} minutes) the model gives ${perThousand(model(monthly, 46, 16, d.minutes, GENERATED), monthly).toFixed(0)} units per 1,000 views; measured: ${perThousand(d.units, d.views).toFixed(0)}`,
+    );
+  }
   console.log(
-    `  at the benchmark's own traffic (${Math.round(monthly).toLocaleString("en-US")} views a month, 46 pages, 16 files an hour, rollups every ${measured.minutes} minutes) the model gives ${perThousand(model(monthly, 46, 16, measured.minutes), monthly).toFixed(0)} units per 1,000 views; measured: ${perThousand(measured.units, measured.views).toFixed(0)}`,
+    `  sites with ${Object.entries(TYPICAL)
+      .map(([d, n]) => `${n} ${d}s`)
+      .join(", ")}:`,
   );
   const widths = [14, 7, 8, 16, 16, 16];
   console.log(row(["views a month", "pages", "files/h", "rollup 15 min", "hourly", "daily"], widths));
@@ -279,6 +304,10 @@ function costModel(measured: Deployed, rawPerView: number): void {
   console.log("  (units a month, and per 1,000 views)");
 }
 
+/** The values of each dimension besides entry pages: in the generated traffic (legacy CloudFront: no country), and on a typical site. */
+const GENERATED = { source: 30, campaign: 5, browser: 6, os: 6, device: 3, country: 1 };
+const TYPICAL = { source: 100, campaign: 10, browser: 12, os: 8, device: 3, country: 60 };
+
 /** How many distinct pages `n` views touch, pages falling off in popularity as the generator's do. */
 function distinct(pages: number, n: number): number {
   let total = 0;
@@ -292,7 +321,13 @@ function distinct(pages: number, n: number): number {
 async function withTable(
   task: (
     run: (files: string[], rollUp?: boolean) => Promise<{ cost: number; summary: IngestSummary }>,
-    rollUp: () => Promise<{ writes: number; reads: number; keys: number; hours: number }>,
+    rollUp: () => Promise<{
+      writes: number;
+      reads: number;
+      series: number;
+      breakdowns: number;
+      hours: number;
+    }>,
   ) => Promise<void>,
 ): Promise<void> {
   const dir = join(OUT, `ingest-batches-${Date.now()}`);
@@ -313,12 +348,11 @@ async function withTable(
       },
       async () => {
         const { writeUnits, readUnits } = store.usage;
-        const { keys, hours } = await rollUpPending(store, "default");
+        const done = await rollUpPending(store, "default");
         return {
           writes: store.usage.writeUnits - writeUnits,
           reads: store.usage.readUnits - readUnits,
-          keys,
-          hours,
+          ...done,
         };
       },
     );

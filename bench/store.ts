@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tally } from "../src/aggregate/tally.js";
 import { random } from "../src/generator/traffic.js";
+import { breakdown } from "../src/query/breakdown.js";
 import { pageTotals } from "../src/query/totals.js";
 import { viewsOverTime } from "../src/query/views.js";
 import { openEmbedded } from "../src/store/connect.js";
@@ -97,7 +98,7 @@ async function clock<T>(task: () => Promise<T>): Promise<{ value: T; ms: number 
 export async function benchTotals(): Promise<boolean> {
   const dir = join(OUT, "totals-data");
   // The layout of the counters is in the name: data of an older layout is seeded again.
-  const ready = join(dir, "seeded-2");
+  const ready = join(dir, "seeded-3");
   const { store, close } = await openEmbedded(dir);
   try {
     if (!existsSync(ready)) {
@@ -146,6 +147,21 @@ export async function benchTotals(): Promise<boolean> {
     console.log(
       `pageviews of one page, daily: ${days[30]} RCU for 30 days, ${days[90]} for 90, ${days[180]} for 180 (eventually consistent reads of ~${(((days[180] * 2) / 182) * 4).toFixed(1)} KB a day)`,
     );
+    // /breakdown reads one partition a day: its cost follows the days and the values of each day.
+    for (const dimension of ["entry", "browser"] as const) {
+      const before = { units: store.usage.readUnits, requests: store.usage.readRequests };
+      const from = Date.parse("2024-02-01T00:00:00Z") / 1000;
+      const answer = await breakdown(store, "v1m", {
+        dimension,
+        from,
+        to: from + 30 * 86400,
+        tz: "UTC",
+        limit: 10,
+      });
+      console.log(
+        `breakdown by ${dimension}, 30 days: ${store.usage.readRequests - before.requests} queries, ${store.usage.readUnits - before.units} RCU (${answer.total.toLocaleString("en-US")} counted)`,
+      );
+    }
     return [
       check(
         "same answer",

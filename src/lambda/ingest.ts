@@ -5,7 +5,7 @@ import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { s3Source } from "../readers/s3.js";
 import type { LogSource } from "../readers/sources.js";
-import { rollUpPending } from "../store/pending.js";
+import { type RolledUp, rollUpPending } from "../store/pending.js";
 import { Store } from "../store/store.js";
 import { configFromEnv } from "./config.js";
 
@@ -61,7 +61,7 @@ export function objectKey(encoded: string): string {
  */
 export async function handler(
   event: SqsEvent | ScheduledEvent,
-): Promise<BatchResponse | { hours: number; keys: number }> {
+): Promise<BatchResponse | RolledUp> {
   if ("Records" in event) return ingestBatch(event);
   const rolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
   console.log(JSON.stringify({ rollup: "done", ...rolledUp }));

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Cells, CounterName } from "../counters/registry.js";
+import { type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
 import { hourPeriod, inParts } from "./contributions.js";
 import { keys, PK, SK } from "./keys.js";
 import { periodStart } from "./levels.js";
@@ -31,10 +31,17 @@ export async function markPending(store: Store, site: string, hours: Map<number,
   await store.batchWrite(items);
 }
 
-/** Rolls up every pending hour of the site, then deletes the markers it covered. Says how many hours and keys. */
-export async function rollUpPending(store: Store, site: string): Promise<{ hours: number; keys: number }> {
+/** What a rollup did: the hours, and the keys of series and of breakdowns (their days) it brought up to date. */
+export interface RolledUp {
+  hours: number;
+  series: number;
+  breakdowns: number;
+}
+
+/** Rolls up every pending hour of the site, then deletes the markers it covered. */
+export async function rollUpPending(store: Store, site: string): Promise<RolledUp> {
   const { items } = await store.withPrefix(keys.pending(site), "", true);
-  if (items.length === 0) return { hours: 0, keys: 0 };
+  if (items.length === 0) return { hours: 0, series: 0, breakdowns: 0 };
   const hours = new Map<number, Map<CounterName, Set<string>>>();
   for (const item of items) {
     const hour = periodStart(item[SK].slice(0, 13));
@@ -51,7 +58,9 @@ export async function rollUpPending(store: Store, site: string): Promise<{ hours
   }
   await rollUp(store, site, hours);
   await store.batchDelete(items.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })));
-  let touched = 0;
-  for (const counters of hours.values()) for (const keysOf of counters.values()) touched += keysOf.size;
-  return { hours: hours.size, keys: touched };
+  const done: RolledUp = { hours: hours.size, series: 0, breakdowns: 0 };
+  for (const counters of hours.values())
+    for (const [counter, keysOf] of counters)
+      done[COUNTERS[counter].layout === "series" ? "series" : "breakdowns"] += keysOf.size;
+  return done;
 }
