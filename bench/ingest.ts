@@ -234,19 +234,18 @@ type Deployed = Awaited<ReturnType<typeof deployed>>;
 
 /**
  * What a month of ingestion costs in DynamoDB units as deployed, from the constants measured above:
- * a raw view's write, a small file's own units, a rollup's writes per series key (a page's or the
- * site's day, month, year and total) and per breakdown key (a dimension's value on a day), the two
- * fitted to the rollups every 15 and every 60 minutes. The traffic is an assumption, printed with
+ * a raw view's write, a small file's own units, and a rollup's units per item it writes: four items
+ * for a series key (a page's or the site's day, month, year and total), one for a breakdown key (a
+ * dimension's value on a day). The traffic is an assumption, printed with
  * it: pages and values whose popularity falls off as the generator's do (Zipf, exponent 0.9), half
  * the views entries, CloudFront's many small files, each rollup reading the current and the
  * previous hour (CloudFront delivers a file up to an hour or so after its requests).
  */
 function costModel(deployments: Deployed[], rawPerView: number): void {
-  const [a, b] = deployments;
-  // writes = perSeries × series keys + perBreakdown × breakdown keys, at both cadences.
-  const det = a.series * b.breakdowns - b.series * a.breakdowns;
-  const perSeries = (a.rollupWrites * b.breakdowns - b.rollupWrites * a.breakdowns) / det;
-  const perBreakdown = (a.series * b.rollupWrites - b.series * a.rollupWrites) / det;
+  const [a] = deployments;
+  const perItem = a.rollupWrites / (4 * a.series + a.breakdowns);
+  const perSeries = 4 * perItem;
+  const perBreakdown = perItem;
   // A contribution item: ~80 bytes and ~25 a key; read strongly consistent, 4 KB a unit.
   const contributionBytes = (keys: number) => 80 + 25 * keys;
   const perFileViews = a.views / a.files;
@@ -273,7 +272,7 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
     return views * rawPerView + files * perFile + rollups * rollup;
   };
   console.log(
-    `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perSeries.toFixed(2)} a series key and ${perBreakdown.toFixed(2)} a breakdown key a rollup touches`,
+    `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perItem.toFixed(2)} an item a rollup writes (4 items a series key, 1 a breakdown key)`,
   );
   for (const d of deployments) {
     const monthly = (d.views / 2) * 30;
@@ -282,8 +281,8 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
     );
   }
   console.log(
-    `  sites with ${Object.entries(TYPICAL)
-      .map(([d, n]) => `${n} ${d}s`)
+    `  sites whose entry pages are as many as their pages, and with ${Object.entries(TYPICAL)
+      .map(([d, n]) => `${n} values of ${d}`)
       .join(", ")}:`,
   );
   const widths = [14, 7, 8, 16, 16, 16];
