@@ -129,11 +129,12 @@ describe("HTTP API", () => {
     expect(await get(path)).toMatchObject({ status: 400, body: { error } });
   });
 
-  it("lists /pages with first and last view, and views in a range when asked", async () => {
+  it("lists /pages with visitors, first and last view, and views in a range when asked", async () => {
     const { body } = await get("/pages");
     expect(body.pages[0]).toEqual({
       page: "/",
       views: data.expected.pages["/"],
+      visitors: data.expected.visitors["/"],
       first: expect.any(String),
       last: expect.any(String),
     });

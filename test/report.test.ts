@@ -19,6 +19,10 @@ async function report(args: string[], input?: Buffer): Promise<ReportJson> {
 function expectCounts(json: ReportJson, expected: Expected) {
   expect(json.pages).toEqual(expected.pages);
   expect(json.daily).toEqual(expected.daily);
+  // Visitors: distinct (client IP, user agent) pairs per UTC day, summed over days.
+  expect(json.visitors).toEqual(expected.visitors);
+  expect(json.dailyVisitors).toEqual(expected.dailyVisitors);
+  expect(json.summary.visitors).toBe(expected.visitorsTotal);
   expect(json.summary.views).toBe(expected.views);
   expect(json.summary.bots).toBe(expected.bots);
   expect(json.summary.records).toBe(expected.lines);
@@ -156,7 +160,8 @@ describe("report on generated traffic", () => {
     const { code, stdout } = await runCli(["report", join(dir, "cloudfront.gz"), "--top", "3"]);
     expect(code).toBe(0);
     const top = Object.entries(expected.pages).sort((a, b) => b[1] - a[1])[0];
-    expect(stdout).toContain(`${top[1].toLocaleString("en-US")}  ${top[0]}`);
+    expect(stdout).toContain("Views  Visitors  Page");
+    expect(stdout).toMatch(new RegExp(`${top[1].toLocaleString("en-US")} +${expected.visitors[top[0]].toLocaleString("en-US")}  ${top[0]}\n`));
     expect(stdout).toMatch(/more pages/);
     expect(stdout).toContain(`${expected.views.toLocaleString("en-US")} page views`);
     expect(stdout).toMatch(/bots\s+[\d,]+/);

@@ -125,8 +125,8 @@ describe("store", () => {
         ["/blog/y/", 1],
       ]);
       expect((await readPageTotals(store, "layout", "/blog/")).pages).toEqual([
-        { page: "/blog/x/", views: 2, first: 1714557600, last: 1714557600 },
-        { page: "/blog/y/", views: 1, first: 1714563000, last: 1714563000 },
+        { page: "/blog/x/", views: 2, first: 1714557600, last: 1714557600, visitors: 1 },
+        { page: "/blog/y/", views: 1, first: 1714563000, last: 1714563000, visitors: 1 },
       ]);
     });
 

@@ -178,10 +178,12 @@ describe("views over time", () => {
         to: at("2024-04-01T22:00:00Z"),
       }),
     );
+    // One reader (the same address and agent) on each UTC day; a day counts where its noon falls.
     expect(json.points).toEqual([
-      { t: "2024-03-31T00:00:00+01:00", views: 2 },
-      { t: "2024-04-01T00:00:00+02:00", views: 2 },
+      { t: "2024-03-31T00:00:00+01:00", views: 2, visitors: 1 },
+      { t: "2024-04-01T00:00:00+02:00", views: 2, visitors: 1 },
     ]);
+    expect(json.visitors).toBe(2);
     const bad = await runCli(["views", "/p/", "--from", "yesterday", ...endpoint]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe(

@@ -13,6 +13,8 @@ export const KEY_OF: {
   page: (view) => (view.counted ? view.page : undefined),
   site: (view) => (view.counted ? SITE_KEY : undefined),
   bots: (view) => (view.bot ? SITE_KEY : undefined),
+  visitors: (_, reader) => (reader ? SITE_KEY : undefined),
+  pageVisitors: (view, reader) => (reader ? view.page : undefined),
   source: (_, reader) => (reader?.entry ? reader.source : undefined),
   campaign: (_, reader) => (reader?.entry ? reader.campaign : undefined),
   entry: (view, reader) => (reader?.entry ? view.page : undefined),

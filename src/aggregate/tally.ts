@@ -1,5 +1,12 @@
-import { Audience } from "../audience/audience.js";
-import { addCell, type Cells, COUNTER_NAMES, type CounterName } from "../counters/registry.js";
+import { Audience, type Reader } from "../audience/audience.js";
+import {
+  addCell,
+  addVisitors,
+  type Cells,
+  COUNTER_NAMES,
+  COUNTERS,
+  type CounterName,
+} from "../counters/registry.js";
 import type { PageView } from "../pageview/view.js";
 import { KEY_OF } from "./normalise.js";
 
@@ -7,10 +14,13 @@ import { KEY_OF } from "./normalise.js";
 export type Period = "hour" | "day" | "all";
 
 const SECONDS: Record<Exclude<Period, "all">, number> = { hour: 3600, day: 86400 };
+const UNIONS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "union"));
 
 /**
  * What some page requests add to every counter of the registry, per period: `report` tallies by
- * day (or not at all), ingestion tallies each file by UTC hour and stores that.
+ * day (or not at all), ingestion tallies each file by UTC hour and stores that. Visitors are per UTC
+ * day whatever the period (a reader who comes back another day counts again): without a period
+ * they are kept per day, so that their totals are the sums of the days.
  */
 export class Tally {
   /** Period start (epoch seconds; 0 for "all") → the counts of that period. */
@@ -24,36 +34,44 @@ export class Tally {
 
   add(view: PageView): void {
     const start = this.period === "all" ? 0 : view.time - (view.time % SECONDS[this.period]);
-    let cells = this.periods.get(start);
-    if (cells === undefined) {
-      cells = new Map();
-      this.periods.set(start, cells);
-    }
+    const cells = this.cells(start);
     const reader = view.counted ? this.audience.describe(view) : undefined;
     for (const counter of COUNTER_NAMES) {
       const key = KEY_OF[counter](view, reader);
-      if (key !== undefined) addCell(cells, counter, key, 1, view.time, view.time);
+      if (key === undefined) continue;
+      if (UNIONS.has(counter)) {
+        const ofDay = this.period === "all" ? this.cells(view.time - (view.time % 86400)) : cells;
+        addVisitors(ofDay, counter, key, [(reader as Reader).visitor]);
+      } else addCell(cells, counter, key, 1, view.time, view.time);
     }
   }
 
   /** Adds another tally of the same period into this one. */
   merge(other: Tally): void {
     for (const [start, cells] of other.periods) {
-      let into = this.periods.get(start);
-      if (into === undefined) {
-        into = new Map();
-        this.periods.set(start, into);
-      }
+      const into = this.cells(start);
       for (const [counter, keys] of cells)
-        for (const [key, c] of keys) addCell(into, counter, key, c.n, c.first, c.last);
+        for (const [key, c] of keys) {
+          if (c.ids) addVisitors(into, counter, key, c.ids);
+          else addCell(into, counter, key, c.n, c.first, c.last);
+        }
     }
   }
 
-  /** One counter's counts over all periods, per key. */
+  /** One counter's counts over all periods, per key: for visitors, the sum of the days. */
   totals(counter: CounterName): Map<string, number> {
     const totals = new Map<string, number>();
     for (const cells of this.periods.values())
       for (const [key, c] of cells.get(counter) ?? []) totals.set(key, (totals.get(key) ?? 0) + c.n);
     return totals;
+  }
+
+  private cells(start: number): Cells {
+    let cells = this.periods.get(start);
+    if (cells === undefined) {
+      cells = new Map();
+      this.periods.set(start, cells);
+    }
+    return cells;
   }
 }

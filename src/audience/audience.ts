@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import type { PageView } from "../pageview/view.js";
 import { type Agent, agentOf, UNKNOWN } from "./agent.js";
 import type { IpCountry } from "./country.js";
@@ -8,6 +9,11 @@ export interface AudienceOptions {
   ownHosts?: string[];
   /** An IP-to-country database, for logs without a country field. */
   ipCountry?: IpCountry;
+  /**
+   * The key of visitor ids: the site's secret (store/meta.ts). Without it, a random key of this run:
+   * the ids then never leave the process.
+   */
+  secret?: Buffer;
 }
 
 /** Who a page view's reader is, as DESIGN.md's "Audience" defines it. */
@@ -22,6 +28,12 @@ export interface Reader {
   os: string;
   device: string;
   country: string;
+  /**
+   * Who the reader is on this UTC day: 48 bits of a keyed hash (HMAC-SHA256) of the day, the client
+   * IP and the user agent. Ids of different days cannot be linked, and neither address nor agent can
+   * be recovered from one without the key.
+   */
+  visitor: number;
 }
 
 // Values are kept as sort keys: very long ones are cut (DynamoDB allows 1 KB).
@@ -32,10 +44,20 @@ const CACHE_LIMIT = 20_000;
 /** Describes readers: one per run, so that each distinct user agent is parsed once. */
 export class Audience {
   private readonly ownHosts: Set<string>;
-  private readonly agents = new Map<string, Agent>();
+  private readonly secret: Buffer;
+  private readonly visitors = new Map<string, number>();
 
-  constructor(private readonly options: AudienceOptions = {}) {
+  constructor(
+    private readonly options: AudienceOptions = {},
+    private readonly agents = new Map<string, Agent>(),
+  ) {
     this.ownHosts = new Set((options.ownHosts ?? []).map(normaliseHost));
+    this.secret = options.secret ?? randomBytes(32);
+  }
+
+  /** The same description with visitor ids keyed by a site's secret (the user agents parsed are kept). */
+  keyed(secret: Buffer): Audience {
+    return new Audience({ ...this.options, secret }, this.agents);
   }
 
   /** Who to credit for the countries, when they come from an IP database. */
@@ -61,7 +83,20 @@ export class Audience {
       os: agent.os,
       device: agent.device,
       country: countryOf(view.country) ?? this.options.ipCountry?.lookup(view.clientIp) ?? UNKNOWN,
+      visitor: this.visitor(view),
     };
+  }
+
+  private visitor(view: PageView): number {
+    const day = Math.floor(view.time / 86400);
+    const who = `${day}\n${view.clientIp}\n${view.userAgent}`;
+    let id = this.visitors.get(who);
+    if (id === undefined) {
+      id = createHmac("sha256", this.secret).update(who).digest().readUIntBE(0, 6);
+      if (this.visitors.size >= CACHE_LIMIT) this.visitors.clear();
+      this.visitors.set(who, id);
+    }
+    return id;
   }
 
   private agent(userAgent: string): Agent {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { Tally } from "../aggregate/tally.js";
 import { UNKNOWN } from "../audience/agent.js";
-import { DIMENSIONS, type Dimension } from "../counters/registry.js";
+import { DIMENSIONS, type Dimension, SITE_KEY } from "../counters/registry.js";
 import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
@@ -17,13 +17,23 @@ interface ReportFlags extends RuleFlags {
 }
 
 export interface ReportJson {
-  summary: FileStats & { files: number; failedFiles: number; pages: number; entries: number };
+  summary: FileStats & {
+    files: number;
+    failedFiles: number;
+    pages: number;
+    entries: number;
+    visitors: number;
+  };
   pages: Record<string, number>;
+  /** Each page's visitors: the sum of its days' distinct (client IP, user agent) pairs. */
+  visitors: Record<string, number>;
   /** Every value of every audience dimension, largest first. */
   breakdowns: Record<Dimension, Record<string, number>>;
   /** Who to credit for the countries, when an IP-to-country database named them. */
   countryAttribution?: string;
   daily?: Record<string, Record<string, number>>;
+  /** The whole site's visitors per UTC day. */
+  dailyVisitors?: Record<string, number>;
 }
 
 export function registerReport(program: Command): void {
@@ -78,6 +88,7 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
     DIMENSIONS.map((d) => [d, Object.fromEntries(ranking(totals.totals(d)))]),
   ) as ReportJson["breakdowns"];
   const entries = Object.values(breakdowns.entry).reduce((a, b) => a + b, 0);
+  const pageVisitors = totals.totals("pageVisitors");
   const json: ReportJson = {
     summary: {
       ...summary,
@@ -85,8 +96,10 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
       failedFiles: failed,
       pages: ranked.length,
       entries,
+      visitors: totals.totals("visitors").get(SITE_KEY) ?? 0,
     },
     pages: Object.fromEntries(ranked),
+    visitors: Object.fromEntries(ranked.map(([page]) => [page, pageVisitors.get(page) ?? 0])),
     breakdowns,
     ...(audience.countryAttribution ? { countryAttribution: audience.countryAttribution } : {}),
   };
@@ -98,6 +111,11 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
         (daily.get(page) as Record<string, number>)[day] = cell.n;
     }
     json.daily = Object.fromEntries(daily);
+    json.dailyVisitors = {};
+    for (const [start, cells] of [...totals.periods].sort((a, b) => a[0] - b[0])) {
+      const site = cells.get("visitors")?.get(SITE_KEY);
+      if (site) json.dailyVisitors[utcDay(start)] = site.n;
+    }
   }
   let text = flags.json ? `${JSON.stringify(json)}\n` : table(json, flags.top);
   if (!flags.json && hostless && !flags.ownHost)
@@ -116,15 +134,18 @@ function table(report: ReportJson, top: number): string {
   const s = report.summary;
   const pages = Object.entries(report.pages);
   const width = Math.max(5, ...pages.slice(0, top).map(([, n]) => formatNumber(n).length));
-  const lines = [`${"Views".padStart(width)}  Page`];
-  for (const [page, n] of pages.slice(0, top)) lines.push(`${formatNumber(n).padStart(width)}  ${page}`);
+  const lines = [`${"Views".padStart(width)}  Visitors  Page`];
+  for (const [page, n] of pages.slice(0, top))
+    lines.push(
+      `${formatNumber(n).padStart(width)}  ${formatNumber(report.visitors[page]).padStart(8)}  ${page}`,
+    );
   if (pages.length > top)
     lines.push(`${"".padStart(width)}  (${formatNumber(pages.length - top)} more pages)`);
   if (pages.length === 0) lines.push(`${"".padStart(width)}  (no page views)`);
   const row = (label: string, n: number) => `  ${label.padEnd(30)}${formatNumber(n).padStart(12)}`;
   lines.push(
     "",
-    `${formatNumber(s.views)} page views on ${formatNumber(s.pages)} pages, from ${formatNumber(s.records)} requests in ${formatNumber(s.files - s.failedFiles)} of ${formatNumber(s.files)} files`,
+    `${formatNumber(s.views)} page views by ${formatNumber(s.visitors)} visitors (a reader counts once a day) on ${formatNumber(s.pages)} pages, from ${formatNumber(s.records)} requests in ${formatNumber(s.files - s.failedFiles)} of ${formatNumber(s.files)} files`,
     "Not counted:",
     row("bots", s.bots),
     row("not HTML pages", s.nonHtml),

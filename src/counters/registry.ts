@@ -5,27 +5,38 @@
  * name for `browser`. Which key a view counts under is the counter's normaliser, in
  * aggregate/normalise.ts. Adding a counter is an entry here and a normaliser there.
  *
- * Counts of several log files are sums, kept per UTC hour so that a recount of an hour replaces
- * that hour (store/levels.ts). A counter's layout says how the store keeps them:
- * - `series`: each key on its own, per day with its hours, per month, per year and for all time,
- *   with the first and the last view: the pages, the site, its bots;
- * - `breakdown`: per UTC day only, all the keys of a day side by side, so that a day's breakdown is
- *   one query: the audience's dimensions.
+ * A counter's layout says what it counts and how the store keeps it:
+ * - `series`: page views, a sum kept per UTC hour (so that a recount of an hour replaces that hour,
+ *   store/levels.ts), for each key on its own per day with its hours, per month, per year and for
+ *   all time, with the first and the last view: the pages, the site, its bots;
+ * - `union`: visitors, the distinct readers of a UTC day: a union of the files' visitor ids, kept
+ *   per day (store/visitors.ts); a range's visitors are the sum of its days, kept per month, year
+ *   and for all time as a series is;
+ * - `breakdown`: page views or entries per UTC day only, all the keys of a day side by side, so that
+ *   a day's breakdown is one query: the audience's dimensions.
+ * The all-time total of a series or a union is in the page's INDEX item (year slots whose names
+ * start with `index`) or, without `index`, in the SITE partition.
  */
 export type CounterSpec =
   | {
-      layout: "series" /** Names a key's series in the store; only pages start with "/". */;
+      layout: "series" | "union";
+      /** Names a key's series in the store; only pages start with "/". */
       series(key: string): string;
+      index?: string;
     }
   | { layout: "breakdown" };
 
 export const COUNTERS = {
   /** Page views of each page. */
-  page: { layout: "series", series: (page: string) => page },
+  page: { layout: "series", series: (page: string) => page, index: "" },
   /** Page views of the whole site. */
   site: { layout: "series", series: () => "*" },
   /** Page requests from bots, counted as views or not. */
   bots: { layout: "series", series: () => "~bots" },
+  /** Visitors of the whole site: distinct (client IP, user agent) pairs a UTC day. */
+  visitors: { layout: "union", series: () => "~visitors" },
+  /** Visitors of each page. */
+  pageVisitors: { layout: "union", series: (page: string) => `~visitors:${page}`, index: "v" },
   /** Entries by where they came from: utm_source, source or ref, (direct), a family, a host. */
   source: { layout: "breakdown" },
   /** Entries by utm_campaign. */
@@ -40,27 +51,57 @@ export const COUNTERS = {
 } as const satisfies Record<string, CounterSpec>;
 
 export type CounterName = keyof typeof COUNTERS;
+
+/**
+ * Where a series' or union's all-time total is kept: the prefix of its slots in the page's INDEX
+ * item, or undefined for the SITE partition (and for breakdowns, which have none).
+ */
+export function indexPrefix(counter: CounterName): string | undefined {
+  const spec: CounterSpec = COUNTERS[counter];
+  return spec.layout === "breakdown" ? undefined : spec.index;
+}
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
 /** The audience's dimensions, as `/breakdown` and `pagetrack top` name them. */
 export const DIMENSIONS = COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "breakdown") as Exclude<
   CounterName,
-  "page" | "site" | "bots"
+  "page" | "site" | "bots" | "visitors" | "pageVisitors"
 >[];
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** The key of the counters that count the whole site. */
 export const SITE_KEY = "*";
 
-/** A number of page views (or requests) with the first and the last of them, in epoch seconds. */
+/**
+ * A number of page views (or requests) with the first and the last of them, in epoch seconds; for a
+ * union counter, the visitor ids themselves, `n` their number.
+ */
 export interface Cell {
   n: number;
   first: number;
   last: number;
+  ids?: Set<number>;
 }
 
 /** The counts of one period (an hour, a day, all time): counter → key → cell. */
 export type Cells = Map<CounterName, Map<string, Cell>>;
+
+/** Adds visitor ids to the cell of a union counter's key. */
+export function addVisitors(cells: Cells, counter: CounterName, key: string, ids: Iterable<number>): void {
+  let keys = cells.get(counter);
+  if (keys === undefined) {
+    keys = new Map();
+    cells.set(counter, keys);
+  }
+  let cell = keys.get(key);
+  if (cell === undefined) {
+    cell = { n: 0, first: 0, last: 0, ids: new Set() };
+    keys.set(key, cell);
+  }
+  const set = cell.ids as Set<number>;
+  for (const id of ids) set.add(id);
+  cell.n = set.size;
+}
 
 /** Adds `n` views, the first at `first` and the last at `last`, to the cell of a counter's key. */
 export function addCell(

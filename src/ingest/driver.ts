@@ -4,7 +4,7 @@ import type { FormatName } from "../formats/record.js";
 import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
 import type { LogSource } from "../readers/sources.js";
 import { doneLookup, type LedgerEntry, recordFiles } from "../store/ledger.js";
-import { checkSchema, noteCountryAttribution } from "../store/meta.js";
+import { noteCountryAttribution, prepareSite } from "../store/meta.js";
 import { markPending, rollUpPending } from "../store/pending.js";
 import type { Store } from "../store/store.js";
 import { countFile, type FileResult, type IngestOptions } from "./file.js";
@@ -69,7 +69,9 @@ export async function ingest(
   options: IngestOptions & BatchOptions,
   onFile: (outcome: FileOutcome) => void = () => {},
 ): Promise<IngestSummary> {
-  await checkSchema(store, site);
+  const { secret } = await prepareSite(store, site);
+  // Visitor ids are keyed by the site's secret (audience/audience.ts).
+  options = { ...options, audience: options.audience.keyed(secret) };
   const attribution = options.audience.countryAttribution;
   if (attribution) await noteCountryAttribution(store, site, attribution);
   const summary: IngestSummary = {

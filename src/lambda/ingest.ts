@@ -59,9 +59,7 @@ export function objectKey(encoded: string): string {
  * The ingest function: a batch of S3 notifications from the queue, or the schedule's call to roll up
  * what the batches counted since the last one.
  */
-export async function handler(
-  event: SqsEvent | ScheduledEvent,
-): Promise<BatchResponse | RolledUp> {
+export async function handler(event: SqsEvent | ScheduledEvent): Promise<BatchResponse | RolledUp> {
   if ("Records" in event) return ingestBatch(event);
   const rolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
   console.log(JSON.stringify({ rollup: "done", ...rolledUp }));

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { readPageTotals } from "../store/counts.js";
+import { readPageTotals, readSiteVisitors } from "../store/counts.js";
 import { isoSeconds } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
@@ -7,6 +7,13 @@ import { viewsBetween } from "./views.js";
 export interface TotalsResult {
   pages: Record<string, number>;
   total: number;
+  /** Each page's visitors: the sum of its days' visitors. */
+  visitors: Record<string, number>;
+  /**
+   * The whole site's visitors, whatever the prefix: the sum of its days (a reader of two pages on a
+   * day is one visitor of the site, so this is not the sum of the pages').
+   */
+  siteVisitors: number;
   /** The earliest view of the pages listed. */
   since: string | null;
   /** Read capacity units this answer cost. */
@@ -16,6 +23,8 @@ export interface TotalsResult {
 export interface PageInfo {
   page: string;
   views: number;
+  /** Visitors: the sum of the page's days' visitors. */
+  visitors: number;
   first: string;
   last: string;
   /** Views in the range asked for, if one was. */
@@ -34,7 +43,10 @@ export function checkPrefix(prefix: string | undefined): string {
  * of pages and never with the number of views.
  */
 export async function pageTotals(store: Store, site: string, prefix?: string): Promise<TotalsResult> {
-  const { pages, units } = await readIndex(store, site, prefix);
+  const [{ pages, units }, siteTotal] = await Promise.all([
+    readIndex(store, site, prefix),
+    readSiteVisitors(store, site),
+  ]);
   const since = pages.reduce<string | null>(
     (min, p) => (min === null || p.first < min ? p.first : min),
     null,
@@ -42,8 +54,10 @@ export async function pageTotals(store: Store, site: string, prefix?: string): P
   return {
     pages: Object.fromEntries(pages.map((p) => [p.page, p.views])),
     total: pages.reduce((sum, p) => sum + p.views, 0),
+    visitors: Object.fromEntries(pages.map((p) => [p.page, p.visitors])),
+    siteVisitors: siteTotal.visitors,
     since,
-    consumedCapacity: units,
+    consumedCapacity: units + siteTotal.units,
   };
 }
 
@@ -75,7 +89,13 @@ async function readIndex(
 ): Promise<{ pages: PageInfo[]; units: number }> {
   const { pages: totals, units } = await readPageTotals(store, site, checkPrefix(prefix));
   const pages = totals
-    .map((p) => ({ page: p.page, views: p.views, first: isoSeconds(p.first), last: isoSeconds(p.last) }))
+    .map((p) => ({
+      page: p.page,
+      views: p.views,
+      visitors: p.visitors,
+      first: isoSeconds(p.first),
+      last: isoSeconds(p.last),
+    }))
     .sort((a, b) => b.views - a.views || (a.page < b.page ? -1 : 1));
   return { pages, units };
 }

@@ -1,6 +1,6 @@
 import { SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { type DayCount, readDays } from "../store/counts.js";
+import { type DayCount, readDays, readVisitorDays } from "../store/counts.js";
 import type { Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
 
@@ -29,8 +29,11 @@ export interface ViewsResult {
   tz: string;
   from: string;
   to: string;
-  points: { t: string; views: number }[];
+  /** `visitors` for days, weeks and months: the sum of the visitors of the UTC days in the bucket. */
+  points: { t: string; views: number; visitors?: number }[];
   total: number;
+  /** The visitors of the range: the sum of its days (days, weeks and months only). */
+  visitors?: number;
 }
 
 /** Longest ranges: an hourly series covers at most 31 days, a daily one 3 years (each day is one item read). */
@@ -45,7 +48,9 @@ export const MAX_RANGE_DAYS: Record<Interval, number> = {
  * A page's (or the site's) views over time, from the day counters (each with its 24 hours), never
  * from raw views. Buckets are local hours, days, ISO weeks (from Monday) or months in `tz`; every
  * bucket of the range is present, empty ones with 0. A UTC hour counts in the bucket its start falls
- * in, which is exact for every zone whose offset is a whole number of hours.
+ * in, which is exact for every zone whose offset is a whole number of hours. Visitors are counted per
+ * UTC day: a day's visitors count in the bucket that holds the day's noon (in every zone, the same
+ * date); they come from the month counters, a dozen small items for a year.
  */
 export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): Promise<ViewsResult> {
   if (!isValidZone(q.tz))
@@ -65,19 +70,40 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
     : q.page
       ? ["page", q.page]
       : ["site", SITE_KEY];
-  for (const day of await daysOverlapping(store, site, counter, key, bounds[0], bounds[bounds.length - 1]))
-    addHours(day, bounds, counts);
-  const points = counts.map((views, i) => ({ t: isoInZone(bounds[i], q.tz), views }));
+  const [from, to] = [bounds[0], bounds[bounds.length - 1]];
+  const withVisitors = !q.bots && q.interval !== "hour";
+  const [days, visitorDays] = await Promise.all([
+    daysOverlapping(store, site, counter, key, from, to),
+    withVisitors
+      ? readVisitorDays(store, site, q.page ? "pageVisitors" : "visitors", key, utcDay(from), utcDay(to - 1))
+      : undefined,
+  ]);
+  for (const day of days) addHours(day, bounds, counts);
+  const visitors = new Array<number>(counts.length).fill(0);
+  for (const [day, n] of visitorDays ?? []) {
+    const noon = Date.parse(`${day}T12:00:00Z`) / 1000;
+    if (noon >= from && noon < to) visitors[bucketOf(bounds, noon)] += n;
+  }
+  const points = counts.map((views, i) => ({
+    t: isoInZone(bounds[i], q.tz),
+    views,
+    ...(withVisitors ? { visitors: visitors[i] } : {}),
+  }));
   return {
     page: q.page ?? null,
     ...(q.bots ? { bots: true as const } : {}),
     interval: q.interval,
     tz: q.tz,
-    from: isoInZone(bounds[0], q.tz),
-    to: isoInZone(bounds[bounds.length - 1], q.tz),
+    from: isoInZone(from, q.tz),
+    to: isoInZone(to, q.tz),
     points,
     total: counts.reduce((a, b) => a + b, 0),
+    ...(withVisitors ? { visitors: visitors.reduce((a, b) => a + b, 0) } : {}),
   };
+}
+
+function utcDay(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().slice(0, 10);
 }
 
 /** The UTC day counts (with their hours) of a counter's key that overlap [from, to). */
@@ -116,16 +142,20 @@ function addHours(day: DayCount, bounds: number[], counts: number[]): void {
     if (!hours[h]) continue;
     const t = dayStart + h * 3600;
     if (t < bounds[0] || t >= bounds[bounds.length - 1]) continue;
-    // Binary search for the bucket whose start is the last one at or before t.
-    let lo = 0;
-    let hi = bounds.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (bounds[mid] <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    counts[lo] += hours[h];
+    counts[bucketOf(bounds, t)] += hours[h];
   }
+}
+
+/** The bucket whose start is the last one at or before t (binary search). */
+function bucketOf(bounds: number[], t: number): number {
+  let lo = 0;
+  let hi = bounds.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (bounds[mid] <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The starts of the buckets covering [from, to), plus the end of the last one. */

@@ -1,4 +1,4 @@
-import { COUNTERS, type Dimension } from "../counters/registry.js";
+import { COUNTERS, type Dimension, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
 import { keys, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
@@ -66,12 +66,13 @@ function hoursOf(item: Record<string, unknown>, day: string): number[] {
   return hours;
 }
 
-/** A page's all-time total, with its first and last view (epoch seconds). */
+/** A page's all-time total, with its first and last view (epoch seconds), and its visitors (the sum of its days). */
 export interface PageTotal {
   page: string;
   views: number;
   first: number;
   last: number;
+  visitors: number;
 }
 
 /** The all-time totals of the pages under `prefix`, from the INDEX partition: one item per page. */
@@ -81,9 +82,49 @@ export async function readPageTotals(
   prefix: string,
 ): Promise<{ pages: PageTotal[]; units: number }> {
   const { items, units } = await store.withPrefix(keys.index(site), prefix);
+  const visitorSlots = indexPrefix("pageVisitors") as string;
   const pages = items.map((item) => {
     const total = summary(item, "");
-    return { page: item[SK], views: total.n, first: total.first, last: total.last };
+    const visitors = summary(item, "", visitorSlots).n;
+    return { page: item[SK], views: total.n, first: total.first, last: total.last, visitors };
   });
   return { pages, units };
+}
+
+/** The whole site's visitors of all time (the sum of its days), and what reading them cost. */
+export async function readSiteVisitors(
+  store: Store,
+  site: string,
+): Promise<{ visitors: number; units: number }> {
+  const { items, units } = await store.between(
+    keys.site(site),
+    COUNTERS.visitors.series(),
+    COUNTERS.visitors.series(),
+  );
+  return { visitors: items[0] ? summary(items[0], "").n : 0, units };
+}
+
+/**
+ * The visitors of a page (or of the site) on each UTC day from `fromDay` to `toDay`, inclusive: from
+ * the month items, which hold each day's count as a slot, so that a year is 13 small items at most;
+ * the days' visitor ids themselves are only read by rollups.
+ */
+export async function readVisitorDays(
+  store: Store,
+  site: string,
+  counter: "visitors" | "pageVisitors",
+  counterKey: string,
+  fromDay: string,
+  toDay: string,
+): Promise<Map<string, number>> {
+  const partition = keys.level(site, "month", COUNTERS[counter].series(counterKey));
+  const { items } = await store.between(partition, fromDay.slice(0, 7), toDay.slice(0, 7));
+  const days = new Map<string, number>();
+  for (const item of items) {
+    for (const [day, slot] of slotsOf(item, item[SK])) {
+      const date = `${item[SK]}-${day}`;
+      if (date >= fromDay && date <= toDay) days.set(date, slot.n);
+    }
+  }
+  return days;
 }

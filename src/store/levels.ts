@@ -30,11 +30,24 @@ export interface SlotValue {
 
 /** The letter of a level's slot attributes: hours of a day, days of a month, months of a year, years. */
 const LETTER: Record<Level, string> = { day: "h", month: "d", year: "m", total: "y" };
-const SLOT = /^[hdmy](\d{2}|\d{4})$/;
 
-/** The attribute of a slot: `h07` is the hour 07 of a day item, `y2024` the year 2024 of a total. */
-export function slotAttribute(level: Level, slot: string): string {
-  return `${LETTER[level]}${slot}`;
+/**
+ * The attribute of a slot: `h07` is the hour 07 of a day item, `y2024` the year 2024 of a total.
+ * Two counters can share an item (a page's views and visitors share its INDEX item): the second
+ * names its slots with a prefix, `vy2024`.
+ */
+export function slotAttribute(level: Level, slot: string, prefix = ""): string {
+  return `${prefix}${LETTER[level]}${slot}`;
+}
+
+const SLOTS = new Map<string, RegExp>();
+function slotPattern(prefix: string): RegExp {
+  let pattern = SLOTS.get(prefix);
+  if (pattern === undefined) {
+    pattern = new RegExp(`^${prefix}[hdmy](\\d{2}|\\d{4})$`);
+    SLOTS.set(prefix, pattern);
+  }
+  return pattern;
 }
 
 /** A slot's value as stored in an item of the given period, with its times or (`span` false) without. */
@@ -44,22 +57,24 @@ export function storedSlot(period: string, slot: string, value: SlotValue, span:
   return [value.n, value.m, value.first - start, value.last - start];
 }
 
-/** Every slot of an item, by slot key, with absolute times. */
-export function slotsOf(item: Record<string, unknown>, period: string): Map<string, SlotValue> {
+/** Every slot of an item (with the prefix given), by slot key, with absolute times. */
+export function slotsOf(item: Record<string, unknown>, period: string, prefix = ""): Map<string, SlotValue> {
   const slots = new Map<string, SlotValue>();
+  const pattern = slotPattern(prefix);
   for (const [name, value] of Object.entries(item)) {
-    if (!SLOT.test(name)) continue;
+    if (!pattern.test(name)) continue;
+    const slot = name.slice(prefix.length + 1);
     const [n, m, first = Number.NaN, last = Number.NaN] = value as StoredSlot;
-    const start = periodStart(childPeriod(period, name.slice(1)));
-    slots.set(name.slice(1), { n, m, first: start + first, last: start + last });
+    const start = periodStart(childPeriod(period, slot));
+    slots.set(slot, { n, m, first: start + first, last: start + last });
   }
   return slots;
 }
 
 /** An item's count as one slot of the level above: the sums of its slots, first and last across them. */
-export function summary(item: Record<string, unknown>, period: string): SlotValue {
+export function summary(item: Record<string, unknown>, period: string, prefix = ""): SlotValue {
   const total: SlotValue = { n: 0, m: 0, first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY };
-  for (const slot of slotsOf(item, period).values()) {
+  for (const slot of slotsOf(item, period, prefix).values()) {
     total.n += slot.n;
     total.m += slot.m;
     total.first = Math.min(total.first, slot.first);

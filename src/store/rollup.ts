@@ -1,4 +1,4 @@
-import { COUNTERS, type CounterName } from "../counters/registry.js";
+import { COUNTERS, type CounterName, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
 import { itemId, type Key, keys, PK, SK } from "./keys.js";
@@ -12,10 +12,11 @@ import {
   summary,
 } from "./levels.js";
 import type { Store } from "./store.js";
+import { addToDay, type VisitorDay } from "./visitors.js";
 
 const LEVELS: Level[] = ["day", "month", "year", "total"];
 
-/** A rollup item to bring up to date, and the slots to merge into it. */
+/** A rollup item to bring up to date, and the slots (or, a union's day, the visitors) to merge into it. */
 interface Target {
   key: Key;
   level: Level;
@@ -23,6 +24,7 @@ interface Target {
   counterKey: string;
   period: string;
   slots: Map<string, SlotValue>;
+  ids?: Set<number>;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function rollUp(
         for (const [counter, keysOf] of touched) {
           for (const key of keysOf) {
             const value = sums.get(counter)?.get(key);
-            if (value) addTarget(targets, site, "day", counter, key, hourPeriod(hour), value);
+            if (value) addTarget(targets, site, "day", counter, key, hourPeriod(hour), value, value.ids);
           }
         }
       }),
@@ -61,17 +63,19 @@ export async function rollUp(
     await Promise.all(
       [...targets.values()].map(async (target) => {
         // A few at a time: a backfill touches thousands of items, and each request is built only when it goes.
+        const spec = COUNTERS[target.counter];
+        if (target.ids) {
+          const day = await fewAtATime(() => mergeVisitors(store, target.key, target.ids as Set<number>));
+          const value = { n: day.n, m: day.version, first: Number.NaN, last: Number.NaN };
+          addTarget(next, site, "month", target.counter, target.counterKey, target.period, value);
+          return;
+        }
         const item = await fewAtATime(() => mergeSlots(store, target));
-        if (above && COUNTERS[target.counter].layout === "series")
-          addTarget(
-            next,
-            site,
-            above,
-            target.counter,
-            target.counterKey,
-            target.period,
-            summary(item, target.period),
-          );
+        if (above && spec.layout !== "breakdown") {
+          const prefix = target.level === "total" ? (indexPrefix(target.counter) ?? "") : "";
+          const value = summary(item, target.period, prefix);
+          addTarget(next, site, above, target.counter, target.counterKey, target.period, value);
+        }
       }),
     );
     targets = next;
@@ -86,16 +90,22 @@ function addTarget(
   counterKey: string,
   childPeriod: string,
   value: SlotValue,
+  /** A union's visitors of the hour: merged into its day, not slotted. */
+  ids?: Set<number>,
 ): void {
   const [period, slot] = parentPeriod(childPeriod);
   const key = itemKey(site, level, counter, counterKey, period);
-  const id = itemId(key);
+  // A page's views and visitors share its INDEX item, each with slots of its own.
+  const id = `${itemId(key)}\u0000${counter}`;
   let target = targets.get(id);
   if (target === undefined) {
     target = { key, level, counter, counterKey, period, slots: new Map() };
     targets.set(id, target);
   }
-  target.slots.set(slot, value);
+  if (ids) {
+    target.ids ??= new Set();
+    for (const visitor of ids) target.ids.add(visitor);
+  } else target.slots.set(slot, value);
 }
 
 /** Where a counter's rollup of a period lives: pages' totals in INDEX, the site's in SITE, a day's breakdown together. */
@@ -104,8 +114,22 @@ function itemKey(site: string, level: Level, counter: CounterName, counterKey: s
   if (spec.layout === "breakdown") return { [PK]: keys.breakdown(site, counter, period), [SK]: counterKey };
   const series = spec.series(counterKey);
   if (level !== "total") return { [PK]: keys.level(site, level, series), [SK]: period };
-  if (counter === "page") return { [PK]: keys.index(site), [SK]: counterKey };
+  if (indexPrefix(counter) !== undefined) return { [PK]: keys.index(site), [SK]: counterKey };
   return { [PK]: keys.site(site), [SK]: series };
+}
+
+/**
+ * Adds visitors to a union's day with a compare-and-swap: read (strongly consistent), add, put on
+ * the condition that the version read is still there, and on a conflict read again. Returns the
+ * day as it stands afterwards, changed or not.
+ */
+async function mergeVisitors(store: Store, key: Key, ids: Set<number>): Promise<VisitorDay> {
+  for (;;) {
+    const stored = (await store.get(key, true)) as (VisitorDay & Key) | undefined;
+    const next = addToDay(stored, ids);
+    if (next === undefined) return stored as VisitorDay;
+    if (await store.putIfVersion({ ...key, ...next }, stored?.version)) return next;
+  }
 }
 
 /**
@@ -115,18 +139,20 @@ function itemKey(site: string, level: Level, counter: CounterName, counterKey: s
  */
 async function mergeSlots(store: Store, target: Target): Promise<Record<string, unknown>> {
   let slots = target.slots;
-  const span = COUNTERS[target.counter].layout === "series";
+  const spec = COUNTERS[target.counter];
+  const span = spec.layout === "series";
+  const prefix = target.level === "total" ? (indexPrefix(target.counter) ?? "") : "";
   for (;;) {
     const stored = Object.fromEntries(
       [...slots].map(([slot, value]) => [
-        slotAttribute(target.level, slot),
+        slotAttribute(target.level, slot, prefix),
         storedSlot(target.period, slot, value, span),
       ]),
     );
     const item = await store.setSlotsIfNewer(target.key, stored);
     if (item) return item;
     const current = (await store.get(target.key, true)) ?? {};
-    const have = slotsOf(current, target.period);
+    const have = slotsOf(current, target.period, prefix);
     slots = new Map([...slots].filter(([slot, value]) => (have.get(slot)?.m ?? 0) < value.m));
     if (slots.size === 0) return current;
   }

@@ -13,6 +13,8 @@ import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
@@ -144,13 +146,52 @@ export class Store {
     }
   }
 
-  /** An UpdateItem with the given expression (the ledger's status changes). */
+  /**
+   * Puts `item` only if the stored item's `version` is still `expected` (or, with `expected`
+   * undefined, if there is no item yet): a compare-and-swap. Returns whether it wrote.
+   */
+  async putIfVersion(item: Item, expected: number | undefined): Promise<boolean> {
+    const condition: Pick<
+      PutCommandInput,
+      "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    > =
+      expected === undefined
+        ? { ConditionExpression: "attribute_not_exists(#k)", ExpressionAttributeNames: { "#k": PK } }
+        : {
+            ConditionExpression: "#v = :v",
+            ExpressionAttributeNames: { "#v": "version" },
+            ExpressionAttributeValues: { ":v": expected },
+          };
+    try {
+      const out = await this.limit(() =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ...condition,
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+      return true;
+    } catch (error) {
+      // A failed condition still costs the write.
+      if (error instanceof ConditionalCheckFailedException) {
+        this.wrote(0, 1);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** An UpdateItem with the given expression; returns the item as it stands after. */
   async update(
     key: Key,
     expression: string,
     names: Record<string, string>,
     values: Record<string, unknown>,
-  ): Promise<void> {
+  ): Promise<Record<string, unknown>> {
     const out = await this.limit(() =>
       this.doc.send(
         new UpdateCommand({
@@ -159,11 +200,13 @@ export class Store {
           UpdateExpression: expression,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
           ReturnConsumedCapacity: "TOTAL",
         }),
       ),
     );
     this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+    return out.Attributes ?? {};
   }
 
   /**

@@ -40,11 +40,15 @@ export async function expectCounts(storeArgs: string[], expected: Expected, days
   const json = JSON.parse(totals.stdout);
   expect(json.pages).toEqual(expected.pages);
   expect(json.total).toBe(expected.views);
+  expect(json.visitors).toEqual(expected.visitors);
+  expect(json.siteVisitors).toBe(expected.visitorsTotal);
   const from = days[0];
   const to = days[days.length - 1];
   const series = await runCli(["views", "--json", "--from", from, "--to", to, ...storeArgs]);
-  const perDay = Object.fromEntries(
-    JSON.parse(series.stdout).points.map((p: { t: string; views: number }) => [p.t.slice(0, 10), p.views]),
+  const points: { t: string; views: number; visitors: number }[] = JSON.parse(series.stdout).points;
+  const perDay = Object.fromEntries(points.map((p) => [p.t.slice(0, 10), p.views]));
+  expect(Object.fromEntries(points.map((p) => [p.t.slice(0, 10), p.visitors]))).toEqual(
+    Object.fromEntries(days.map((d) => [d, expected.dailyVisitors[d] ?? 0])),
   );
   const want: Record<string, number> = Object.fromEntries(days.map((d) => [d, 0]));
   for (const byDay of Object.values(expected.daily)) for (const [d, n] of Object.entries(byDay)) want[d] += n;
