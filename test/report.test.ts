@@ -161,7 +161,11 @@ describe("report on generated traffic", () => {
     expect(code).toBe(0);
     const top = Object.entries(expected.pages).sort((a, b) => b[1] - a[1])[0];
     expect(stdout).toContain("Views  Visitors  Page");
-    expect(stdout).toMatch(new RegExp(`${top[1].toLocaleString("en-US")} +${expected.visitors[top[0]].toLocaleString("en-US")}  ${top[0]}\n`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `${top[1].toLocaleString("en-US")} +${expected.visitors[top[0]].toLocaleString("en-US")}  ${top[0]}\n`,
+      ),
+    );
     expect(stdout).toMatch(/more pages/);
     expect(stdout).toContain(`${expected.views.toLocaleString("en-US")} page views`);
     expect(stdout).toMatch(/bots\s+[\d,]+/);

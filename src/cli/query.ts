@@ -36,7 +36,7 @@ export function registerQueries(program: Command): void {
   addStoreOptions(
     program
       .command("totals")
-      .description("views of every page, from one small item per page")
+      .description("views and visitors of every page, from one small item per page")
       .option("--prefix <path>", "only pages under this path, e.g. /blog/")
       .option("--json", "print the JSON the HTTP API returns for /pagetotals", false),
   ).action(async (flags: TotalsFlags) => {
@@ -46,12 +46,15 @@ export function registerQueries(program: Command): void {
       const rows = Object.entries(totals.pages);
       const width = Math.max(5, ...rows.map(([, n]) => formatNumber(n).length));
       const lines = [
-        `${"Views".padStart(width)}  Page`,
-        ...rows.map(([p, n]) => `${formatNumber(n).padStart(width)}  ${p}`),
+        `${"Views".padStart(width)}  Visitors  Page`,
+        ...rows.map(
+          ([p, n]) =>
+            `${formatNumber(n).padStart(width)}  ${formatNumber(totals.visitors[p]).padStart(8)}  ${p}`,
+        ),
       ];
       lines.push(
         "",
-        `${formatNumber(totals.total)} views on ${formatNumber(rows.length)} pages${totals.since ? ` since ${totals.since}` : ""}`,
+        `${formatNumber(totals.total)} views on ${formatNumber(rows.length)} pages${totals.since ? ` since ${totals.since}` : ""}; ${formatNumber(totals.siteVisitors)} visitors of the whole site (a reader counts once a day)`,
       );
       if (rows.length === 0)
         lines.splice(1, 0, `${"".padStart(width)}  (no page views yet: run \`pagetrack ingest LOGS\`)`);
@@ -165,15 +168,22 @@ function print(value: unknown): void {
 
 function chart(result: ViewsResult): string {
   const max = Math.max(1, ...result.points.map((p) => p.views));
-  const width = Math.max(1, ...result.points.map((p) => formatNumber(p.views).length));
+  const width = Math.max(5, ...result.points.map((p) => formatNumber(p.views).length));
   const label = (t: string) =>
     result.interval === "hour" ? t.slice(0, 16).replace("T", " ") : t.slice(0, 10);
-  const lines = result.points.map(
-    (p) =>
-      `${label(p.t)}  ${formatNumber(p.views).padStart(width)}  ${"█".repeat(Math.round((p.views / max) * 40))}`,
-  );
+  const pad = result.interval === "hour" ? 16 : 10;
+  const visitors = (p: { visitors?: number }) =>
+    p.visitors === undefined ? "" : `  ${formatNumber(p.visitors).padStart(8)}`;
+  const lines = [
+    `${"".padEnd(pad)}  ${"Views".padStart(width)}${result.visitors === undefined ? "" : "  Visitors"}`,
+    ...result.points.map(
+      (p) =>
+        `${label(p.t)}  ${formatNumber(p.views).padStart(width)}${visitors(p)}  ${"█".repeat(Math.round((p.views / max) * 40))}`,
+    ),
+  ];
+  const by = result.visitors === undefined ? "" : ` by ${formatNumber(result.visitors)} visitors`;
   lines.push(
-    `${formatNumber(result.total)} views of ${result.page ?? "the whole site"}, per ${result.interval} (${result.tz})`,
+    `${formatNumber(result.total)} views of ${result.page ?? "the whole site"}${by}, per ${result.interval} (${result.tz})`,
   );
   return `${lines.join("\n")}\n`;
 }
