@@ -174,6 +174,8 @@ export class PagetrackStack extends Stack {
           "dynamodb:BatchGetItem",
           "dynamodb:Query",
           "dynamodb:UpdateItem",
+          // Replaces a day's visitor set only if no other rollup changed it since it was read.
+          "dynamodb:PutItem",
           // Puts items, and deletes the markers of hours rolled up.
           "dynamodb:BatchWriteItem",
         ],
