@@ -1,7 +1,7 @@
 /**
  * A day's visitors of a page or of the site, as one item holds them: their ids (6 bytes each,
- * sorted) while they are at most 5,000, then a HyperLogLog sketch of 2^14 one-byte registers (16 KB,
- * a standard error of 1.04/√16384 = 0.81%). Visitors of a day are a union of the files' ids: adding
+ * sorted) while they are at most 5,000, then a HyperLogLog sketch of 2^15 one-byte registers (32 KB,
+ * no more than the 5,000 ids; a standard error of 1.04/√32768 = 0.57%, so 2% is 3.5 standard errors). Visitors of a day are a union of the files' ids: adding
  * ids already there changes nothing, so a repeated or concurrent rollup never counts one twice.
  * `version` grows with every change: conditional writes compare it, and the level above takes it as
  * the number of contributions the day's count stands for (store/levels.ts).
@@ -10,9 +10,9 @@
 /** Exact up to this many visitors a day, as DESIGN.md asks; a sketch above. */
 export const EXACT_UP_TO = 5000;
 
-const P = 14;
+const P = 15;
 const M = 1 << P;
-const ALPHA = 0.7213 / (1 + 1.079 / M);
+const RANK_BITS = 48 - P;
 const ID_BYTES = 6;
 
 export interface VisitorDay {
@@ -59,26 +59,56 @@ export function unpack(bytes: Uint8Array): number[] {
   return ids;
 }
 
-/** Puts a 48-bit id into its register: the first 14 bits choose it, the rank of the other 34 goes in. */
+/** Puts a 48-bit id into its register: the first P bits choose it, the rank of the other bits goes in. */
 function raise(registers: Uint8Array, id: number): boolean {
-  const index = Math.floor(id / 2 ** 34);
-  const rest = id % 2 ** 34;
+  const index = Math.floor(id / 2 ** RANK_BITS);
+  const rest = id % 2 ** RANK_BITS;
   const high = Math.floor(rest / 2 ** 32);
-  const zeros = high > 0 ? Math.clz32(high) - 30 : 2 + Math.clz32(rest >>> 0);
-  const rank = zeros + 1;
+  const length = high > 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(rest);
+  const rank = RANK_BITS - length + 1;
   if (registers[index] >= rank) return false;
   registers[index] = rank;
   return true;
 }
 
-/** The sketch's estimate: linear counting while registers are empty enough, else HyperLogLog's. */
+/**
+ * The sketch's estimate by Ertl's improved estimator ("New cardinality estimation algorithms for
+ * HyperLogLog sketches", 2017): unbiased from a few visitors to billions without the empirical bias
+ * tables of HyperLogLog++, so the error stays at the standard 0.81% right above 5,000, where the
+ * original estimator's switch from linear counting is biased.
+ */
 function estimate(registers: Uint8Array): number {
-  let sum = 0;
-  let empty = 0;
-  for (const r of registers) {
-    sum += 2 ** -r;
-    if (r === 0) empty++;
+  const Q = RANK_BITS;
+  const counts = new Array<number>(Q + 2).fill(0);
+  for (const r of registers) counts[r]++;
+  let z = M * tau(1 - counts[Q + 1] / M);
+  for (let k = Q; k >= 1; k--) z = 0.5 * (z + counts[k]);
+  z += M * sigma(counts[0] / M);
+  return Math.round((M * M) / (2 * Math.LN2 * z));
+}
+
+function sigma(x: number): number {
+  if (x === 1) return Number.POSITIVE_INFINITY;
+  let y = 1;
+  let z = x;
+  for (;;) {
+    x *= x;
+    const before = z;
+    z += x * y;
+    y += y;
+    if (z === before) return z;
   }
-  const raw = (ALPHA * M * M) / sum;
-  return Math.round(raw <= 2.5 * M && empty > 0 ? M * Math.log(M / empty) : raw);
+}
+
+function tau(x: number): number {
+  if (x === 0 || x === 1) return 0;
+  let y = 1;
+  let z = 1 - x;
+  for (;;) {
+    x = Math.sqrt(x);
+    const before = z;
+    y *= 0.5;
+    z -= (1 - x) ** 2 * y;
+    if (z === before) return z / 3;
+  }
 }
