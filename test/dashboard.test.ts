@@ -116,10 +116,28 @@ describe("dashboard", () => {
   let page: Page;
 
   const api = async (path: string) => (await fetch(`${server.base}${path}`)).json();
+  /** The chart's numbers, as the API gives its points: visitors only when the chart has them. */
   const chartRows = () =>
     page.$$eval("#chart-data tbody tr", (rows) =>
-      rows.map((r) => ({ t: (r as HTMLElement).dataset.t, views: Number((r as HTMLElement).dataset.views) })),
+      rows.map((r) => {
+        const { t, views, visitors } = (r as HTMLElement).dataset;
+        return { t, views: Number(views), ...(visitors === undefined ? {} : { visitors: Number(visitors) }) };
+      }),
     );
+  /** The chart's series as its legend names them, with their values under the cursor (the x series left out). */
+  const legend = () =>
+    page.$$eval("#chart .u-legend .u-series", (rows) =>
+      rows.slice(1).map((r) => ({
+        label: r.querySelector(".u-label")?.textContent,
+        value: r.querySelector(".u-value")?.textContent,
+      })),
+    );
+  /** The generator's visitors of the whole site on the UTC days from..to (YYYY-MM-DD). */
+  const expectedVisitors = (from: string, to: string) =>
+    Object.entries(expected.dailyVisitors)
+      .filter(([day]) => day >= from && day <= to)
+      .reduce((sum, [, n]) => sum + n, 0);
+  const fmt = (n: number) => n.toLocaleString("en-US");
   const ready = () => page.waitForSelector("body[data-state=ready]");
   const range = async () => ({ from: await page.inputValue("#from"), to: await page.inputValue("#to") });
   const breakdown = async (
@@ -219,8 +237,10 @@ describe("dashboard", () => {
     ensureChromium();
     await mkdir(OUTPUT, { recursive: true });
     const dir = await tempDir();
+    // The 14 UTC days up to yesterday: all inside the last 30 days in Paris at any hour (today's last
+    // UTC hours are tomorrow there), so the range's figures are the generator's.
     const today = new Date().toISOString().slice(0, 10);
-    const start = new Date(Date.parse(today) - 13 * 86400000).toISOString().slice(0, 10);
+    const start = new Date(Date.parse(today) - 14 * 86400000).toISOString().slice(0, 10);
     const logs = await generateHourlyLogs(join(dir, "logs"), {
       requests: 8000,
       start,
@@ -265,13 +285,39 @@ describe("dashboard", () => {
       const viewed = pages.pages.filter((p: { viewsInRange: number }) => p.viewsInRange > 0).length;
       expect(await page.textContent("#pages-viewed")).toBe(String(viewed));
       expect(await page.textContent("#bots")).toBe(expected.bots.toLocaleString("en-US"));
+      // Visitors of the range: the API's, and those the generator made (a local day in Paris holds its
+      // UTC day's noon, so the local dates are the UTC days counted).
+      expect(site.visitors).toBe(expectedVisitors(from, to));
+      expect(site.visitors).toBeGreaterThan(0);
+      expect(await page.textContent("#visitors")).toBe(fmt(site.visitors));
       const rows = await page.$$eval("#pages tbody tr", (trs) =>
-        trs.map((tr) => [(tr as HTMLElement).dataset.page, tr.children[2].textContent]),
+        trs.map((tr) => [
+          (tr as HTMLElement).dataset.page,
+          tr.children[2].textContent,
+          tr.children[3].textContent,
+        ]),
       );
-      expect(Object.fromEntries(rows)).toEqual(
+      expect(Object.fromEntries(rows.map(([p, views]) => [p, views]))).toEqual(
         Object.fromEntries(Object.entries(expected.pages).map(([p, n]) => [p, n.toLocaleString("en-US")])),
       );
+      expect(Object.fromEntries(rows.map(([p, , visitors]) => [p, visitors]))).toEqual(
+        Object.fromEntries(Object.entries(expected.visitors).map(([p, n]) => [p, fmt(n)])),
+      );
       expect(await chartRows()).toEqual(site.points);
+      expect((await legend()).map((s) => s.label)).toEqual(["Views", "Visitors"]);
+      expect(await page.isHidden("#chart-note")).toBe(true);
+      // Under the cursor, the legend shows both values of the point: the busiest day's.
+      const points: { t: string; views: number; visitors: number }[] = site.points;
+      const busiest = points.reduce((a, b) => (b.views > a.views ? b : a));
+      expect(busiest.visitors).toBeLessThan(busiest.views);
+      const over = await page.locator("#chart .u-over").boundingBox();
+      if (!over) throw new Error("the chart has no plot area");
+      const [first, last] = [points[0], points[points.length - 1]].map((p) => Date.parse(p.t));
+      const x = over.x + (over.width * (Date.parse(busiest.t) - first)) / (last - first);
+      await page.mouse.move(x, over.y + over.height / 2);
+      await expect
+        .poll(async () => (await legend()).map((s) => s.value))
+        .toEqual([fmt(busiest.views), fmt(busiest.visitors)]);
       await accessible();
       await shot(`ready-${scheme}`);
       await page.close();
@@ -420,6 +466,10 @@ describe("dashboard", () => {
       expect(box.right).toBeLessThanOrEqual(390);
       if (i > 0) expect(box.y).toBeGreaterThan(boxes[i - 1].y);
     }
+    for (const selector of [".headline", "#pages-scroll"]) {
+      const box = await page.locator(selector).boundingBox();
+      expect(box && box.x + box.width, selector).toBeLessThanOrEqual(390);
+    }
     await shot("phone");
     await mockLongValues();
     await page.reload();
@@ -476,10 +526,23 @@ describe("dashboard", () => {
     await page.click("[data-preset='7d']");
     await ready();
     let { from, to } = await range();
-    expect((await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=day`)).points).toEqual(
-      await chartRows(),
-    );
+    const week = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=day`);
+    expect(week.points).toEqual(await chartRows());
     expect(await chartRows()).toHaveLength(7);
+    // Visitors beside views, compared with the 7 days before as views are.
+    const day = (d: string, n: number) => new Date(Date.parse(d) + n * 86400000).toISOString().slice(0, 10);
+    const before = await api(`/pageviews?from=${day(from, -7)}&to=${day(from, -1)}&tz=${TZ}&interval=day`);
+    expect(week.visitors).toBe(expectedVisitors(from, to));
+    expect(before.visitors).toBe(expectedVisitors(day(from, -7), day(from, -1)));
+    expect(before.visitors).toBeGreaterThan(0);
+    expect(await page.textContent("#visitors")).toBe(fmt(week.visitors));
+    const percent = ((week.visitors - before.visitors) / before.visitors) * 100;
+    expect(await page.textContent("#visitors-change")).toBe(
+      `${percent >= 0 ? "+" : "−"}${Math.abs(percent).toFixed(1)}% on the previous period (${fmt(before.visitors)})`,
+    );
+    expect(await page.getAttribute("#visitors-change", "class")).toBe(
+      `change ${percent >= 0 ? "up" : "down"}`,
+    );
     for (const dimension of ["source", "entry", "browser"] as const)
       await showsAnswer(dimension, await breakdown(dimension, { from, to }));
     await page.selectOption("#interval", "hour");
@@ -488,6 +551,14 @@ describe("dashboard", () => {
       await chartRows(),
     );
     expect((await chartRows()).length).toBeGreaterThanOrEqual(7 * 24 - 1);
+    // Hours have no visitors: the chart shows views only and says why; the headline keeps the range's.
+    expect((await chartRows()).every((r) => !("visitors" in r))).toBe(true);
+    expect((await legend()).map((s) => s.label)).toEqual(["Views"]);
+    expect(await page.textContent("#chart-title")).toBe("Views of the whole site per hour");
+    expect(await page.isVisible("#chart-note")).toBe(true);
+    expect(await page.textContent("#chart-note")).toMatch(/^Visitors are counted per day/);
+    expect(await page.textContent("#visitors")).toBe(fmt(week.visitors));
+    await shot("hourly");
     await page.fill("#from", "2020-01-01");
     await page.dispatchEvent("#from", "change");
     await ready();
@@ -525,21 +596,24 @@ describe("dashboard", () => {
     expect(await page.getAttribute("#pages th[data-sort=page]", "aria-sort")).toBe("ascending");
     await page.click("#pages tr[data-page='/blog/post-2/'] button");
     await ready();
-    expect(await page.textContent("#chart-title")).toBe("Views of /blog/post-2/ per day");
+    expect(await page.textContent("#chart-title")).toBe("Views and visitors of /blog/post-2/ per day");
     const { from, to } = await range();
-    expect(
-      (await api(`/pageviews?page=/blog/post-2/&from=${from}&to=${to}&tz=${TZ}&interval=day`)).points,
-    ).toEqual(await chartRows());
+    const post = await api(`/pageviews?page=/blog/post-2/&from=${from}&to=${to}&tz=${TZ}&interval=day`);
+    expect(post.points).toEqual(await chartRows());
+    // The page's visitors: the 30 days hold every generated day.
+    expect(post.visitors).toBe(expected.visitors["/blog/post-2/"]);
+    expect(await page.textContent("#visitors-title")).toBe("Visitors of /blog/post-2/");
+    expect(await page.textContent("#visitors")).toBe(fmt(post.visitors));
     const url = page.url();
     expect(url).toContain("page=%2Fblog%2Fpost-2%2F");
     await page.goto(url);
     await ready();
-    expect(await page.textContent("#chart-title")).toBe("Views of /blog/post-2/ per day");
+    expect(await page.textContent("#chart-title")).toBe("Views and visitors of /blog/post-2/ per day");
     expect(await page.inputValue("#prefix")).toBe("/blog/");
     await shot("page-selected");
     await page.click("#whole-site");
     await ready();
-    expect(await page.textContent("#chart-title")).toBe("Views of the whole site per day");
+    expect(await page.textContent("#chart-title")).toBe("Views and visitors of the whole site per day");
     await page.close();
   });
 

@@ -3,6 +3,8 @@
 export interface Point {
   t: string;
   views: number;
+  /** Days, weeks and months only: the sum of the visitors of the UTC days in the bucket. */
+  visitors?: number;
 }
 
 export interface Series {
@@ -11,11 +13,15 @@ export interface Series {
   tz: string;
   points: Point[];
   total: number;
+  /** The visitors of the range (days, weeks and months only); absent from an API older than visitors. */
+  visitors?: number;
 }
 
 export interface PageRow {
   page: string;
   views: number;
+  /** All-time visitors (the sum of the page's days); /pages has no visitors for the range. */
+  visitors?: number;
   first: string;
   last: string;
   viewsInRange?: number;

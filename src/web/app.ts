@@ -1,6 +1,6 @@
 import { ApiError, type Dimension, get, type PageRow, type Series, setToken } from "./api.js";
 import { BreakdownPanel, type Range } from "./breakdown.js";
-import { ViewsChart } from "./chart.js";
+import { hasVisitors, ViewsChart } from "./chart.js";
 import {
   addDays,
   type Interval,
@@ -22,6 +22,8 @@ const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const number = new Intl.NumberFormat();
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: tz });
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+/** A count, or a dash when the API did not give it (visitors, from an API older than them). */
+const count = (n: number | undefined) => (n === undefined ? "–" : number.format(n));
 
 let state: State;
 let since: string | undefined;
@@ -90,7 +92,8 @@ async function load(): Promise<void> {
   setPhase("loading", "Loading…");
   const range = { from: state.from, to: state.to, tz };
   const days = spanDays(state.from, state.to);
-  // Headline sums are per day (exact for the range) unless the range is too long for days.
+  // Headline sums are per day (exact for the range) unless the range is too long for days; either
+  // way they have visitors, also when the chart is hourly (the API counts visitors per day).
   const headline = days <= MAX_DAYS.day ? "day" : "month";
   const previous = {
     from: addDays(state.from, -days),
@@ -110,7 +113,7 @@ async function load(): Promise<void> {
     ]);
     if (mine !== generation) return;
     pages = list.pages;
-    renderHeadline(site.total, before.total, bots.total);
+    renderHeadline(site, before, bots.total);
     renderChart(series);
     renderPages();
     // Each panel shows its own error: the rest of the dashboard stands without them.
@@ -139,34 +142,70 @@ async function loadAudience(range: Range): Promise<void> {
   await Promise.all([entries, ...audience].map((panel) => panel.load(range)));
 }
 
-function renderHeadline(views: number, before: number, bots: number): void {
+function renderHeadline(site: Series, before: Series, bots: number): void {
   byId("views-title").textContent = state.page ? `Views of ${state.page}` : "Views";
-  byId("views").textContent = number.format(views);
+  byId("views").textContent = number.format(site.total);
+  byId("visitors-title").textContent = state.page ? `Visitors of ${state.page}` : "Visitors";
+  byId("visitors").textContent = count(site.visitors);
   byId("pages-viewed").textContent = number.format(pages.filter((p) => (p.viewsInRange ?? 0) > 0).length);
-  byId("previous").textContent = number.format(before);
+  byId("previous").textContent = number.format(before.total);
   byId("bots").textContent = number.format(bots);
-  const change = byId("change");
-  if (before === 0) {
-    change.textContent = views > 0 ? "no views before" : "";
-    change.className = "change";
+  showChange(byId("change"), site.total, before.total, "views", (percent) => `${percent} compared with it`);
+  // Views have their previous figure in a card of their own; visitors say theirs beside the change.
+  const visitors = byId("visitors-change");
+  const previous = before.visitors;
+  if (site.visitors === undefined || previous === undefined) {
+    visitors.textContent = "This API does not count visitors.";
+    visitors.className = "change";
   } else {
-    const percent = ((views - before) / before) * 100;
-    change.textContent = `${percent >= 0 ? "+" : "−"}${Math.abs(percent).toFixed(1)}% compared with it`;
-    change.className = `change ${percent >= 0 ? "up" : "down"}`;
+    const text = (percent: string) => `${percent} on the previous period (${number.format(previous)})`;
+    showChange(visitors, site.visitors, previous, "visitors", text);
   }
+}
+
+/** The change from the previous period, coloured up or down; nothing to compare with when it had none. */
+function showChange(
+  element: HTMLElement,
+  now: number,
+  before: number,
+  what: string,
+  text: (percent: string) => string,
+): void {
+  if (before === 0) {
+    element.textContent = now > 0 ? `no ${what} before` : "";
+    element.className = "change";
+    return;
+  }
+  const percent = ((now - before) / before) * 100;
+  element.textContent = text(`${percent >= 0 ? "+" : "−"}${Math.abs(percent).toFixed(1)}%`);
+  element.className = `change ${percent >= 0 ? "up" : "down"}`;
 }
 
 function renderChart(series: Series): void {
   const what = state.page ?? "the whole site";
-  byId("chart-title").textContent = `Views of ${what} per ${state.interval}`;
-  byId("chart-caption").textContent = `Views of ${what} per ${state.interval}, ${series.total} in all`;
+  const visitors = hasVisitors(series.points);
+  const title = `${visitors ? "Views and visitors" : "Views"} of ${what} per ${state.interval}`;
+  byId("chart-title").textContent = title;
+  byId("chart-caption").textContent =
+    `${title}: ${series.total} views${visitors ? `, ${series.visitors} visitors` : ""} in all`;
+  const note = byId("chart-note");
+  note.hidden = visitors;
+  note.textContent =
+    state.interval === "hour"
+      ? "Visitors are counted per day, so hours show views only; the headline has the visitors of the range."
+      : "This API does not count visitors: views only.";
   byId("whole-site").hidden = !state.page;
-  chart.show(series.points, state.page ?? "Whole site");
+  chart.show(series.points);
+  byId("chart-data-visitors").hidden = !visitors;
   const rows = series.points.map((p) => {
     const row = document.createElement("tr");
     row.dataset.t = p.t;
     row.dataset.views = String(p.views);
     row.innerHTML = `<td>${p.t}</td><td>${p.views}</td>`;
+    if (visitors) {
+      row.dataset.visitors = String(p.visitors);
+      row.insertAdjacentHTML("beforeend", `<td>${p.visitors}</td>`);
+    }
     return row;
   });
   byId("chart-data")
@@ -178,6 +217,7 @@ const SORTERS: Record<SortKey, (a: PageRow, b: PageRow) => number> = {
   page: (a, b) => (a.page < b.page ? -1 : a.page > b.page ? 1 : 0),
   range: (a, b) => (a.viewsInRange ?? 0) - (b.viewsInRange ?? 0) || b.page.localeCompare(a.page),
   views: (a, b) => a.views - b.views || b.page.localeCompare(a.page),
+  visitors: (a, b) => (a.visitors ?? 0) - (b.visitors ?? 0) || b.page.localeCompare(a.page),
   first: (a, b) => a.first.localeCompare(b.first),
   last: (a, b) => a.last.localeCompare(b.last),
 };
@@ -204,12 +244,13 @@ function renderPages(): void {
       }),
       number.format(p.viewsInRange ?? 0),
       number.format(p.views),
+      count(p.visitors),
       when.format(new Date(p.first)),
       when.format(new Date(p.last)),
     ];
     cells.forEach((content, i) => {
       const cell = document.createElement("td");
-      if (i === 1 || i === 2) cell.className = "num";
+      if (i >= 1 && i <= 3) cell.className = "num";
       cell.append(content);
       row.append(cell);
     });

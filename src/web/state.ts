@@ -2,7 +2,7 @@
 
 export type Interval = "hour" | "day" | "week" | "month";
 export type Preset = "today" | "7d" | "30d" | "12m" | "all";
-export type SortKey = "page" | "range" | "views" | "first" | "last";
+export type SortKey = "page" | "range" | "views" | "visitors" | "first" | "last";
 
 export interface State {
   /** A preset keeps a bookmark relative ("the last 30 days"); without one, from and to are fixed dates. */
@@ -19,7 +19,7 @@ export interface State {
 
 const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
 const PRESETS: Preset[] = ["today", "7d", "30d", "12m", "all"];
-const SORTS: SortKey[] = ["page", "range", "views", "first", "last"];
+const SORTS: SortKey[] = ["page", "range", "views", "visitors", "first", "last"];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Longest range of each interval, as the API allows (days). */
