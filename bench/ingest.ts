@@ -122,7 +122,7 @@ export async function benchIngest(): Promise<boolean> {
   );
   for (const d of deployments) {
     console.log(
-      `  a rollup every ${d.minutes} minutes (${d.rollups} rollups, each ${(d.series / d.rollups).toFixed(1)} series keys and ${(d.breakdowns / d.rollups).toFixed(1)} breakdown keys): ${perThousand(d.units, d.views).toFixed(0)} units per 1,000 views, ${(d.units / d.files).toFixed(1)} per file`,
+      `  a rollup every ${d.minutes} minutes (${d.rollups} rollups, each ${(d.series / d.rollups).toFixed(1)} series keys, ${(d.unions / d.rollups).toFixed(1)} visitor keys, ${(d.breakdowns / d.rollups).toFixed(1)} breakdown keys): ${perThousand(d.units, d.views).toFixed(0)} units per 1,000 views, ${(d.units / d.files).toFixed(1)} per file; visitor days ${Math.round(d.unionWrites)} WCU and ${Math.round(d.unionReads)} RCU in all`,
     );
   }
   const noRaw = runs.get("1/h no-raw") as Run;
@@ -197,7 +197,7 @@ async function fileByFile(): Promise<{
  * `minutes` of delivery time. What files and rollups cost is kept apart, for the cost model.
  */
 async function deployed(perHour: number, minutes: number) {
-  const { files } = await delivery(perHour);
+  const { files, expected } = await delivery(perHour);
   const filesPerRollup = Math.max(1, Math.round((perHour * minutes) / 60));
   const d = {
     minutes,
@@ -207,7 +207,11 @@ async function deployed(perHour: number, minutes: number) {
     rollups: 0,
     rollupWrites: 0,
     rollupReads: 0,
+    /** What the rollups' visitor days cost: their puts, and their strongly consistent reads. */
+    unionWrites: 0,
+    unionReads: 0,
     series: 0,
+    unions: 0,
     breakdowns: 0,
     hours: 0,
   };
@@ -221,71 +225,108 @@ async function deployed(perHour: number, minutes: number) {
         d.rollups++;
         d.rollupWrites += r.writes;
         d.rollupReads += r.reads;
+        d.unionWrites += r.puts;
+        d.unionReads += r.gets;
         d.series += r.series;
+        d.unions += r.unions;
         d.breakdowns += r.breakdowns;
         d.hours += r.hours;
       }
     }
   });
-  return { ...d, units: d.fileUnits + d.rollupWrites + d.rollupReads };
+  return { ...d, expected, units: d.fileUnits + d.rollupWrites + d.rollupReads };
 }
 
 type Deployed = Awaited<ReturnType<typeof deployed>>;
 
 /**
  * What a month of ingestion costs in DynamoDB units as deployed, from the constants measured above:
- * a raw view's write, a small file's own units, and a rollup's units per item it writes: four items
- * for a series key (a page's or the site's day, month, year and total), one for a breakdown key (a
- * dimension's value on a day). The traffic is an assumption, printed with
- * it: pages and values whose popularity falls off as the generator's do (Zipf, exponent 0.9), half
- * the views entries, CloudFront's many small files, each rollup reading the current and the
- * previous hour (CloudFront delivers a file up to an hour or so after its requests).
+ * a raw view's write, a small file's own units, and a rollup's units per item it updates: four items
+ * for a series key (a page's or the site's day, month, year and total), three for a visitor key
+ * (month, year, total) and one for a breakdown key (a dimension's value on a day). A visitor key's
+ * day item is read and put whole: DynamoDB's 1 write unit per KB and 1 read unit per 4 KB of the
+ * ids of the day so far (6 bytes each, a 32 KB sketch above 5,000), checked against the puts and
+ * reads measured. The traffic is an assumption, printed with it: pages and values whose popularity
+ * falls off as the generator's do (Zipf, exponent 0.9), half the views entries, 0.6 visitors of the
+ * site and 0.9 of a page per view a day, CloudFront's many small files, each rollup reading the
+ * current and the previous hour (CloudFront delivers a file up to an hour or so after its requests).
  */
 function costModel(deployments: Deployed[], rawPerView: number): void {
   const [a] = deployments;
-  const perItem = a.rollupWrites / (4 * a.series + a.breakdowns);
-  const perSeries = 4 * perItem;
-  const perBreakdown = perItem;
-  // A contribution item: ~80 bytes and ~25 a key; read strongly consistent, 4 KB a unit.
-  const contributionBytes = (keys: number) => 80 + 25 * keys;
+  const perItem = (a.rollupWrites - a.unionWrites) / (4 * a.series + 3 * a.unions + a.breakdowns);
+  const measured = ratios(a.expected);
+  // A contribution item: ~80 bytes, ~25 a key and 6 an id of a visitor of the site or of a page;
+  // read strongly consistent, 4 KB a unit.
+  const contributionBytes = (keys: number, views: number, r: Ratios) =>
+    80 + 25 * keys + 6 * (r.site + r.page) * views;
   const perFileViews = a.views / a.files;
   const keysOf = (pages: number, values: Record<string, number>, views: number) => ({
     series: distinct(pages, views) + 2,
+    unions: distinct(pages, views) + 1,
     breakdowns:
       distinct(pages, views / 2) + Object.values(values).reduce((sum, n) => sum + distinct(n, views), 0),
   });
+  const allKeys = (k: ReturnType<typeof keysOf>) => k.series + k.unions + k.breakdowns;
   const filePart =
     (a.fileUnits - a.views * rawPerView) / a.files -
-    Math.ceil(
-      contributionBytes(
-        keysOf(46, GENERATED, perFileViews).series + keysOf(46, GENERATED, perFileViews).breakdowns,
-      ) / 1024,
-    );
-  const model = (views: number, pages: number, filesPerHour: number, minutes: number, values = TYPICAL) => {
+    Math.ceil(contributionBytes(allKeys(keysOf(46, GENERATED, perFileViews)), perFileViews, measured) / 1024);
+  /** The units of putting and reading a day's visitors at each rollup of the day, averaged over the day. */
+  const dayItem = (visitorsOfDay: number, rollupsADay: number) => {
+    let sum = 0;
+    for (let k = 1; k <= rollupsADay; k++) {
+      const bytes = 150 + Math.min(32_768, 6 * visitorsOfDay * (k / rollupsADay));
+      sum += Math.ceil(bytes / 1024) + Math.ceil(bytes / 4096);
+    }
+    return sum / rollupsADay;
+  };
+  const model = (
+    views: number,
+    pages: number,
+    filesPerHour: number,
+    minutes: number,
+    values = TYPICAL,
+    r: Ratios = ASSUMED,
+  ) => {
     const files = filesPerHour * 30 * 24;
     const rollups = (30 * 24 * 60) / minutes;
+    const rollupsADay = Math.max(1, rollups / 30);
     const inFile = keysOf(pages, values, views / files);
-    const perFile = filePart + Math.ceil(contributionBytes(inFile.series + inFile.breakdowns) / 1024);
-    const hourRead = Math.ceil((filesPerHour * contributionBytes(inFile.series + inFile.breakdowns)) / 4096);
+    const fileBytes = contributionBytes(allKeys(inFile), views / files, r);
+    const perFile = filePart + Math.ceil(fileBytes / 1024);
+    const hourRead = Math.ceil((filesPerHour * fileBytes) / 4096);
     const inRollup = keysOf(pages, values, views / rollups);
-    const rollup = inRollup.series * perSeries + inRollup.breakdowns * perBreakdown + 2 * hourRead;
-    return views * rawPerView + files * perFile + rollups * rollup;
+    // Visitor days: the site's, and each page's that the rollup touched.
+    const viewsADay = views / 30;
+    let visitorDays = dayItem(r.site * viewsADay, rollupsADay);
+    for (const [share, touched] of zipf(pages, views / rollups))
+      visitorDays += touched * dayItem(r.page * share * viewsADay, rollupsADay);
+    const rollup =
+      (4 * inRollup.series + 3 * inRollup.unions + inRollup.breakdowns) * perItem +
+      visitorDays +
+      2 * hourRead;
+    return {
+      units: views * rawPerView + files * perFile + rollups * rollup,
+      visitorDays: rollups * visitorDays,
+    };
   };
   console.log(
-    `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perItem.toFixed(2)} an item a rollup writes (4 items a series key, 1 a breakdown key)`,
+    `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perItem.toFixed(2)} an item a rollup updates (4 items a series key, 3 a visitor key, 1 a breakdown key), and a visitor day's size; the generated traffic has ${measured.site.toFixed(2)} visitors of the site and ${measured.page.toFixed(2)} of a page per view a day`,
   );
   for (const d of deployments) {
     const monthly = (d.views / 2) * 30;
+    const m = model(monthly, 46, 16, d.minutes, GENERATED, measured);
     console.log(
-      `  at the benchmark's own traffic (${Math.round(monthly).toLocaleString("en-US")} views a month, 46 pages, 16 files an hour, rollups every ${d.minutes} minutes) the model gives ${perThousand(model(monthly, 46, 16, d.minutes, GENERATED), monthly).toFixed(0)} units per 1,000 views; measured: ${perThousand(d.units, d.views).toFixed(0)}`,
+      `  at the benchmark's own traffic (${Math.round(monthly).toLocaleString("en-US")} views a month, 46 pages, 16 files an hour, rollups every ${d.minutes} minutes) the model gives ${perThousand(m.units, monthly).toFixed(0)} units per 1,000 views, ${perThousand(m.visitorDays, monthly).toFixed(0)} of them visitor days; measured: ${perThousand(d.units, d.views).toFixed(0)} and ${perThousand(d.unionWrites + d.unionReads, d.views).toFixed(0)}`,
     );
   }
   console.log(
-    `  sites whose entry pages are as many as their pages, and with ${Object.entries(TYPICAL)
+    `  sites whose entry pages are as many as their pages, with ${ASSUMED.site} visitors of the site and ${ASSUMED.page} of a page per view a day, and ${Object.entries(
+      TYPICAL,
+    )
       .map(([d, n]) => `${n} values of ${d}`)
       .join(", ")}:`,
   );
-  const widths = [14, 7, 8, 16, 16, 16];
+  const widths = [14, 7, 8, 22, 22, 22];
   console.log(row(["views a month", "pages", "files/h", "rollup 15 min", "hourly", "daily"], widths));
   for (const [views, pages, filesPerHour] of [
     [10_000, 100, 12],
@@ -293,14 +334,27 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
     [100_000_000, 20_000, 500],
   ]) {
     const cell = (minutes: number) => {
-      const units = model(views, pages, filesPerHour, minutes);
-      return `${(units / 1e6).toFixed(2)}M (${perThousand(units, views).toFixed(0)})`;
+      const { units, visitorDays } = model(views, pages, filesPerHour, minutes);
+      return `${(units / 1e6).toFixed(2)}M (${perThousand(units, views).toFixed(0)}, ${perThousand(visitorDays, views).toFixed(0)})`;
     };
     console.log(
       row([views.toLocaleString("en-US"), pages, filesPerHour, cell(15), cell(60), cell(1440)], widths),
     );
   }
-  console.log("  (units a month, and per 1,000 views)");
+  console.log("  (units a month; per 1,000 views: all, and of them visitor days)");
+}
+
+/** Visitors of the site and of a page per page view, over UTC days. */
+interface Ratios {
+  site: number;
+  page: number;
+}
+
+const ASSUMED: Ratios = { site: 0.6, page: 0.9 };
+
+function ratios(expected: Expected): Ratios {
+  const pageVisitors = Object.values(expected.visitors).reduce((a, b) => a + b, 0);
+  return { site: expected.visitorsTotal / expected.views, page: pageVisitors / expected.views };
 }
 
 /** The values of each dimension besides entry pages: in the generated traffic (legacy CloudFront: no country), and on a typical site. */
@@ -316,6 +370,13 @@ function distinct(pages: number, n: number): number {
   return total;
 }
 
+/** Each page's share of the views and the chance that `n` views touch it, popularity as in `distinct`. */
+function zipf(pages: number, n: number): [number, number][] {
+  const weights = Array.from({ length: pages }, (_, i) => 1 / (i + 1) ** 0.9);
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => [w / sum, 1 - (1 - w / sum) ** n]);
+}
+
 /** Runs `task` with a function that ingests files as one batch into a fresh table and says what it cost. */
 async function withTable(
   task: (
@@ -323,7 +384,10 @@ async function withTable(
     rollUp: () => Promise<{
       writes: number;
       reads: number;
+      puts: number;
+      gets: number;
       series: number;
+      unions: number;
       breakdowns: number;
       hours: number;
     }>,
@@ -347,10 +411,13 @@ async function withTable(
       },
       async () => {
         const { writeUnits, readUnits } = store.usage;
+        const { PutItem = 0, GetItem = 0 } = store.usage.byOperation;
         const done = await rollUpPending(store, "default");
         return {
           writes: store.usage.writeUnits - writeUnits,
           reads: store.usage.readUnits - readUnits,
+          puts: (store.usage.byOperation.PutItem ?? 0) - PutItem,
+          gets: (store.usage.byOperation.GetItem ?? 0) - GetItem,
           ...done,
         };
       },

@@ -34,14 +34,16 @@ export async function markPending(store: Store, site: string, hours: Map<number,
 /** What a rollup did: the hours, and the keys of series and of breakdowns (their days) it brought up to date. */
 export interface RolledUp {
   hours: number;
+  /** Keys brought up to date, by the counter's layout. */
   series: number;
+  unions: number;
   breakdowns: number;
 }
 
 /** Rolls up every pending hour of the site, then deletes the markers it covered. */
 export async function rollUpPending(store: Store, site: string): Promise<RolledUp> {
   const { items } = await store.withPrefix(keys.pending(site), "", true);
-  if (items.length === 0) return { hours: 0, series: 0, breakdowns: 0 };
+  if (items.length === 0) return { hours: 0, series: 0, unions: 0, breakdowns: 0 };
   const hours = new Map<number, Map<CounterName, Set<string>>>();
   for (const item of items) {
     const hour = periodStart(item[SK].slice(0, 13));
@@ -58,9 +60,9 @@ export async function rollUpPending(store: Store, site: string): Promise<RolledU
   }
   await rollUp(store, site, hours);
   await store.batchDelete(items.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })));
-  const done: RolledUp = { hours: hours.size, series: 0, breakdowns: 0 };
+  const done: RolledUp = { hours: hours.size, series: 0, unions: 0, breakdowns: 0 };
+  const field = { series: "series", union: "unions", breakdown: "breakdowns" } as const;
   for (const counters of hours.values())
-    for (const [counter, keysOf] of counters)
-      done[COUNTERS[counter].layout === "series" ? "series" : "breakdowns"] += keysOf.size;
+    for (const [counter, keysOf] of counters) done[field[COUNTERS[counter].layout]] += keysOf.size;
   return done;
 }

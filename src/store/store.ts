@@ -56,6 +56,8 @@ export interface Usage {
   readUnits: number;
   writeUnits: number;
   itemsWritten: number;
+  /** Units by DynamoDB operation (`GetItem`, `PutItem`, ...): what each kind of request cost. */
+  byOperation: Record<string, number>;
 }
 
 const BATCH_SIZE = 25;
@@ -70,7 +72,14 @@ export class Store {
   readonly client: DynamoDBClient;
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
-  readonly usage: Usage = { readRequests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0, itemsWritten: 0 };
+  readonly usage: Usage = {
+    readRequests: 0,
+    writeRequests: 0,
+    readUnits: 0,
+    writeUnits: 0,
+    itemsWritten: 0,
+    byOperation: {},
+  };
   private readonly limit: Limiter;
 
   constructor(config: StoreConfig) {
@@ -95,7 +104,7 @@ export class Store {
         }),
       ),
     );
-    this.read(out.ConsumedCapacity?.CapacityUnits);
+    this.read("GetItem", out.ConsumedCapacity?.CapacityUnits);
     return out.Item as Item | undefined;
   }
 
@@ -134,12 +143,12 @@ export class Store {
           }),
         ),
       );
-      this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+      this.wrote("UpdateItem", 1, out.ConsumedCapacity?.CapacityUnits);
       return out.Attributes;
     } catch (error) {
       // A failed condition still costs the write.
       if (error instanceof ConditionalCheckFailedException) {
-        this.wrote(0, 1);
+        this.wrote("UpdateItem", 0, 1);
         return undefined;
       }
       throw error;
@@ -173,12 +182,12 @@ export class Store {
           }),
         ),
       );
-      this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+      this.wrote("PutItem", 1, out.ConsumedCapacity?.CapacityUnits);
       return true;
     } catch (error) {
       // A failed condition still costs the write.
       if (error instanceof ConditionalCheckFailedException) {
-        this.wrote(0, 1);
+        this.wrote("PutItem", 0, 1);
         return false;
       }
       throw error;
@@ -205,7 +214,7 @@ export class Store {
         }),
       ),
     );
-    this.wrote(1, out.ConsumedCapacity?.CapacityUnits);
+    this.wrote("UpdateItem", 1, out.ConsumedCapacity?.CapacityUnits);
     return out.Attributes ?? {};
   }
 
@@ -241,6 +250,7 @@ export class Store {
       );
       const left = (out.UnprocessedItems?.[this.table] ?? []) as WriteRequest[];
       this.wrote(
+        "BatchWriteItem",
         requests.length - left.length,
         out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
       );
@@ -275,7 +285,10 @@ export class Store {
             }),
           ),
         );
-        this.read(out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0));
+        this.read(
+          "BatchGetItem",
+          out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
+        );
         for (const item of (out.Responses?.[this.table] ?? []) as Item[]) found.set(itemId(item), item);
         left = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];
       }
@@ -289,7 +302,7 @@ export class Store {
       this.doc.send(new QueryCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: "TOTAL" })),
     );
     const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
-    this.read(units);
+    this.read("Query", units);
     return { items: (out.Items ?? []) as Item[], count: out.Count ?? 0, next: out.LastEvaluatedKey, units };
   }
 
@@ -392,15 +405,17 @@ export class Store {
     }
   }
 
-  private read(units = 0): void {
+  private read(operation: string, units = 0): void {
     this.usage.readRequests++;
     this.usage.readUnits += units;
+    this.usage.byOperation[operation] = (this.usage.byOperation[operation] ?? 0) + units;
   }
 
-  private wrote(items: number, units = 0): void {
+  private wrote(operation: string, items: number, units = 0): void {
     this.usage.writeRequests++;
     this.usage.writeUnits += units;
     this.usage.itemsWritten += items;
+    this.usage.byOperation[operation] = (this.usage.byOperation[operation] ?? 0) + units;
   }
 }
 
