@@ -145,6 +145,16 @@ export async function benchIngest(): Promise<boolean> {
       `${perThousand(units(sixteen.usage), sixteen.views).toFixed(0)} units per 1,000 views (target <= 2,500)`,
     ),
     check(
+      "with visitors, 1/h",
+      perThousand(units(one.usage), one.views) <= 1.25 * 1207,
+      `${perThousand(units(one.usage), one.views).toFixed(0)} units per 1,000 views (target <= 1.25 x 1,207 before visitors = 1,509)`,
+    ),
+    check(
+      "with visitors, 16/h",
+      perThousand(units(sixteen.usage), sixteen.views) <= 1.25 * 1646,
+      `${perThousand(units(sixteen.usage), sixteen.views).toFixed(0)} units per 1,000 views (target <= 1.25 x 1,646 before visitors = 2,058)`,
+    ),
+    check(
       "time",
       timeRatio <= 2,
       `16 files an hour take ${timeRatio.toFixed(2)}x the time of 1, median of 3 (${median(seconds[16]).toFixed(1)} s and ${median(seconds[1]).toFixed(1)} s; target <= 2x)`,
@@ -270,14 +280,16 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
   const filePart =
     (a.fileUnits - a.views * rawPerView) / a.files -
     Math.ceil(contributionBytes(allKeys(keysOf(46, GENERATED, perFileViews)), perFileViews, measured) / 1024);
-  /** The units of putting and reading a day's visitors at each rollup of the day, averaged over the day. */
+  /** The units of reading a day's visitors and putting it back at each rollup of the day, averaged over the day. */
   const dayItem = (visitorsOfDay: number, rollupsADay: number) => {
-    let sum = 0;
+    let writes = 0;
+    let reads = 0;
     for (let k = 1; k <= rollupsADay; k++) {
       const bytes = 150 + Math.min(32_768, 6 * visitorsOfDay * (k / rollupsADay));
-      sum += Math.ceil(bytes / 1024) + Math.ceil(bytes / 4096);
+      writes += Math.ceil(bytes / 1024);
+      reads += Math.ceil(bytes / 4096);
     }
-    return sum / rollupsADay;
+    return { writes: writes / rollupsADay, reads: reads / rollupsADay };
   };
   const model = (
     views: number,
@@ -297,17 +309,23 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
     const inRollup = keysOf(pages, values, views / rollups);
     // Visitor days: the site's, and each page's that the rollup touched.
     const viewsADay = views / 30;
-    let visitorDays = dayItem(r.site * viewsADay, rollupsADay);
-    for (const [share, touched] of zipf(pages, views / rollups))
-      visitorDays += touched * dayItem(r.page * share * viewsADay, rollupsADay);
+    const site = dayItem(r.site * viewsADay, rollupsADay);
+    let [dayWrites, dayReads] = [site.writes, site.reads];
+    for (const [share, touched] of zipf(pages, views / rollups)) {
+      const page = dayItem(r.page * share * viewsADay, rollupsADay);
+      dayWrites += touched * page.writes;
+      dayReads += touched * page.reads;
+    }
+    const visitorDays = dayWrites + dayReads;
     const rollup =
       (4 * inRollup.series + 3 * inRollup.unions + inRollup.breakdowns) * perItem +
       visitorDays +
       2 * hourRead;
-    return {
-      units: views * rawPerView + files * perFile + rollups * rollup,
-      visitorDays: rollups * visitorDays,
-    };
+    const units = views * rawPerView + files * perFile + rollups * rollup;
+    // Reads: a file's ledger lookup (about one unit), the hours and the visitor days a rollup reads.
+    const reads = files + rollups * (2 * hourRead + dayReads);
+    const dollars = ((units - reads) * 0.625 + reads * 0.125) / 1e6;
+    return { units, visitorDays: rollups * visitorDays, dollars };
   };
   console.log(
     `\ncost model, deployed with raw views, from the figures above: ${rawPerView.toFixed(2)} units a raw view, ${filePart.toFixed(1)} a file besides its views and contribution, ${perItem.toFixed(2)} an item a rollup updates (4 items a series key, 3 a visitor key, 1 a breakdown key), and a visitor day's size; the generated traffic has ${measured.site.toFixed(2)} visitors of the site and ${measured.page.toFixed(2)} of a page per view a day`,
@@ -326,7 +344,7 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
       .map(([d, n]) => `${n} values of ${d}`)
       .join(", ")}:`,
   );
-  const widths = [14, 7, 8, 22, 22, 22];
+  const widths = [14, 7, 8, 30, 30, 30];
   console.log(row(["views a month", "pages", "files/h", "rollup 15 min", "hourly", "daily"], widths));
   for (const [views, pages, filesPerHour] of [
     [10_000, 100, 12],
@@ -334,14 +352,16 @@ function costModel(deployments: Deployed[], rawPerView: number): void {
     [100_000_000, 20_000, 500],
   ]) {
     const cell = (minutes: number) => {
-      const { units, visitorDays } = model(views, pages, filesPerHour, minutes);
-      return `${(units / 1e6).toFixed(2)}M (${perThousand(units, views).toFixed(0)}, ${perThousand(visitorDays, views).toFixed(0)})`;
+      const { units, visitorDays, dollars } = model(views, pages, filesPerHour, minutes);
+      return `${(units / 1e6).toFixed(2)}M (${perThousand(units, views).toFixed(0)}, ${perThousand(visitorDays, views).toFixed(0)}) $${dollars.toFixed(2)}`;
     };
     console.log(
       row([views.toLocaleString("en-US"), pages, filesPerHour, cell(15), cell(60), cell(1440)], widths),
     );
   }
-  console.log("  (units a month; per 1,000 views: all, and of them visitor days)");
+  console.log(
+    "  (units a month; per 1,000 views: all, and of them visitor days; on-demand dollars a month at $0.625 per million writes, $0.125 per million reads)",
+  );
 }
 
 /** Visitors of the site and of a page per page view, over UTC days. */

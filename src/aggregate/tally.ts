@@ -41,7 +41,7 @@ export class Tally {
       if (key === undefined) continue;
       if (UNIONS.has(counter)) {
         const ofDay = this.period === "all" ? this.cells(view.time - (view.time % 86400)) : cells;
-        addVisitors(ofDay, counter, key, [(reader as Reader).visitor]);
+        addVisitors(ofDay, counter, key, (reader as Reader).visitor);
       } else addCell(cells, counter, key, 1, view.time, view.time);
     }
   }

@@ -87,7 +87,12 @@ export interface Cell {
 export type Cells = Map<CounterName, Map<string, Cell>>;
 
 /** Adds visitor ids to the cell of a union counter's key. */
-export function addVisitors(cells: Cells, counter: CounterName, key: string, ids: Iterable<number>): void {
+export function addVisitors(
+  cells: Cells,
+  counter: CounterName,
+  key: string,
+  ids: Iterable<number> | number,
+): void {
   let keys = cells.get(counter);
   if (keys === undefined) {
     keys = new Map();
@@ -99,7 +104,8 @@ export function addVisitors(cells: Cells, counter: CounterName, key: string, ids
     keys.set(key, cell);
   }
   const set = cell.ids as Set<number>;
-  for (const id of ids) set.add(id);
+  if (typeof ids === "number") set.add(ids);
+  else for (const id of ids) set.add(id);
   cell.n = set.size;
 }
 
