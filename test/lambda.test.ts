@@ -116,7 +116,7 @@ describe("Lambda handlers", () => {
     expect(JSON.parse((await runCli(["totals", "--json", ...site])).stdout).total).toBe(0);
     expect(await handler(schedule)).toMatchObject({ hours: 24 });
     await expectCounts(site, data.expected, daysOf(data.expected));
-    expect(await handler(schedule)).toEqual({ hours: 0, series: 0, breakdowns: 0 });
+    expect(await handler(schedule)).toEqual({ hours: 0, series: 0, unions: 0, breakdowns: 0 });
   });
 
   it("skips files already done, and S3's test event", async () => {
