@@ -24,25 +24,6 @@ const COUNTS: Record<Dimension, string> = {
   device: "page views",
   country: "page views",
 };
-/** Referrer families (DESIGN.md, "Audience"): names, never links. */
-const FAMILIES = [
-  "Google",
-  "Bing",
-  "DuckDuckGo",
-  "Yahoo",
-  "Yandex",
-  "Baidu",
-  "Ecosia",
-  "Twitter",
-  "Facebook",
-  "LinkedIn",
-  "Reddit",
-  "Hacker News",
-  "GitHub",
-  "Stack Overflow",
-  "YouTube",
-  "Gmail",
-];
 /** An IP-to-country database covering every address (named like DB-IP's, so credited to DB-IP). */
 const IP_COUNTRIES = [
   "0.0.0.0,9.255.255.255,US",
@@ -87,11 +68,7 @@ interface BreakdownAnswer {
 /** How the dashboard should treat a source: a link to its host, or a name (family, utm value, app id). */
 function expectedLink(value: string): string | null {
   const host =
-    value.includes(".") &&
-    value !== "(direct)" &&
-    !FAMILIES.includes(value) &&
-    /^[a-z0-9_.-]+$/.test(value) &&
-    !/^(com|org|net|io)\.[^.]+\./.test(value);
+    value.includes(".") && /^[a-z0-9_.-]+$/.test(value) && !/^(com|org|net|io)\.[^.]+\./.test(value);
   return host ? `https://${value}/` : null;
 }
 

@@ -74,35 +74,17 @@ export const SPECS: Record<Dimension, Spec> = {
 /** Rows shown first, then after each "show more" (the API lists at most 1000). */
 const LIMITS = [10, 100, 1000];
 
-/** Referrer families: sources that are names, never hosts (docs: DESIGN.md, "Audience"). */
-const FAMILIES = new Set([
-  "Google",
-  "Bing",
-  "DuckDuckGo",
-  "Yahoo",
-  "Yandex",
-  "Baidu",
-  "Ecosia",
-  "Twitter",
-  "Facebook",
-  "LinkedIn",
-  "Reddit",
-  "Hacker News",
-  "GitHub",
-  "Stack Overflow",
-  "YouTube",
-  "Gmail",
-]);
 const HOST = /^(?=.{1,253}$)[\p{Ll}\p{Lo}\p{Nd}_-]+(\.[\p{Ll}\p{Lo}\p{Nd}_-]+)+$/u;
 /** Android app ids (`android-app://org.example.reader/`) read as reversed hosts: no site to link to. */
 const APP_ID = /^(com|org|net|io|app|dev|de|fr|uk|co)\.[^.]+\.[^.]/;
 
 /**
- * The link of a source that is a referrer's host: lower case (as the API gives hosts), with a dot, not
- * `(direct)`, a family or an app id. Other sources (utm values, families) are names, not links.
+ * The link of a source that is a referrer's host: lower case (as the API gives hosts) with a dot, not
+ * an app id. Other sources are names, not links: `(direct)`, utm values and the referrer families
+ * (capitalised, without a dot: "Google", "Hacker News").
  */
 export function sourceLink(value: string): string | undefined {
-  if (value === "(direct)" || FAMILIES.has(value) || !HOST.test(value) || APP_ID.test(value)) return;
+  if (!HOST.test(value) || APP_ID.test(value)) return;
   try {
     return new URL(`https://${value}/`).href;
   } catch {
