@@ -1,4 +1,4 @@
-import { hash, randomBytes } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { PageView } from "../pageview/view.js";
 import { type Agent, agentOf, UNKNOWN } from "./agent.js";
 import type { IpCountry } from "./country.js";
@@ -36,6 +36,11 @@ export interface Reader {
   visitor: number;
 }
 
+/** SHA-256 in hex: Node's one-shot `crypto.hash` where there is one (20.12 and later), it is faster. */
+const sha256: (text: string) => string = crypto.hash
+  ? (text) => crypto.hash("sha256", text)
+  : (text) => crypto.createHash("sha256").update(text).digest("hex");
+
 // Values are kept as sort keys: very long ones are cut (DynamoDB allows 1 KB).
 const MAX_VALUE = 200;
 // Logs repeat a few user agents; bounded caches keep memory flat on odd inputs.
@@ -52,7 +57,7 @@ export class Audience {
     private readonly agents = new Map<string, Agent>(),
   ) {
     this.ownHosts = new Set((options.ownHosts ?? []).map(normaliseHost));
-    this.key = (options.secret ?? randomBytes(32)).toString("base64");
+    this.key = (options.secret ?? crypto.randomBytes(32)).toString("base64");
   }
 
   /** The same description with visitor ids keyed by a site's secret (the user agents parsed are kept). */
@@ -95,7 +100,7 @@ export class Audience {
   private visitor(view: PageView): number {
     const day = Math.floor(view.time / 86400);
     return Number.parseInt(
-      hash("sha256", `${this.key}\n${day}\n${view.clientIp}\n${view.userAgent}`).slice(0, 12),
+      sha256(`${this.key}\n${day}\n${view.clientIp}\n${view.userAgent}`).slice(0, 12),
       16,
     );
   }
