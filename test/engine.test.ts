@@ -118,11 +118,22 @@ describe("engines and endpoints", () => {
       const ingest = await runCli(["ingest", log, ...args]);
       expect(ingest.code).toBe(1);
       expect(ingest.stderr).toMatch(/does not exist at .*`pagetrack init`/);
+      const operations: string[] = [];
+      proxy.choose = (operation) => {
+        operations.push(operation);
+        return "pass";
+      };
       for (let i = 0; i < 2; i++) {
         const init = await runCli(["init", ...args]);
         expect(init.stderr).toBe("");
-        expect(init.stdout).toBe(`table "pt-other" is ready at ${endpoint}\n`);
+        // The engine cannot expire items: init tries, and says so rather than claiming TTL.
+        expect(init.stdout).toBe(
+          `table "pt-other" is ready at ${endpoint}\nTTL: this engine cannot expire items, so raw views ingested with --retention-days stay (DynamoDB on AWS deletes them)\n`,
+        );
       }
+      proxy.choose = () => "pass";
+      expect(operations).toContain("DescribeTimeToLive");
+      expect(operations).toContain("UpdateTimeToLive");
       expect((await runCli(["ingest", log, ...args])).code).toBe(0);
     });
 

@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
   ResourceInUseException,
@@ -351,10 +352,38 @@ export class Store {
   }
 
   /**
-   * Creates the table if it is absent: on-demand, with point-in-time recovery, and with the TTL
-   * attribute `expiresAt` for raw views when they have a retention. Returns whether it created it.
+   * Whether DynamoDB deletes items whose `expiresAt` has passed (raw views with a retention):
+   * `enabled` (or being enabled) or `disabled` (the embedded engine always says disabled: it cannot
+   * expire items).
    */
-  async createTable(options: { ttl?: boolean } = {}): Promise<boolean> {
+  async ttlStatus(): Promise<"enabled" | "disabled"> {
+    const out = await this.client.send(new DescribeTimeToLiveCommand({ TableName: this.table }));
+    const status = out.TimeToLiveDescription?.TimeToLiveStatus;
+    return status === "ENABLED" || status === "ENABLING" ? "enabled" : "disabled";
+  }
+
+  /** Turns TTL on for `expiresAt`; says `unsupported` where the engine cannot. */
+  async enableTtl(): Promise<"enabled" | "unsupported"> {
+    if ((await this.ttlStatus()) === "enabled") return "enabled";
+    try {
+      await this.client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: this.table,
+          TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        }),
+      );
+      return "enabled";
+    } catch (error) {
+      ignoreUnsupported(error as Error);
+      return "unsupported";
+    }
+  }
+
+  /**
+   * Creates the table if it is absent: on-demand, encrypted, with point-in-time recovery where the
+   * engine has it. Returns whether it created it. (TTL: `enableTtl`.)
+   */
+  async createTable(): Promise<boolean> {
     try {
       await this.client.send(
         new CreateTableCommand({
@@ -384,16 +413,6 @@ export class Store {
         }),
       )
       .catch(ignoreUnsupported);
-    if (options.ttl) {
-      await this.client
-        .send(
-          new UpdateTimeToLiveCommand({
-            TableName: this.table,
-            TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
-          }),
-        )
-        .catch(ignoreUnsupported);
-    }
     return true;
   }
 
