@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { Audience } from "../audience/audience.js";
 import { generateHourlyLogs } from "../generator/files.js";
 import { ingest } from "../ingest/driver.js";
@@ -8,6 +8,7 @@ import { PageViewRule } from "../pageview/rule.js";
 import { pageTotals } from "../query/totals.js";
 import { expandPaths } from "../readers/sources.js";
 import { formatNumber } from "./messages.js";
+import { checkPort, port } from "./port.js";
 import { progressBar } from "./progress.js";
 
 interface DemoFlags {
@@ -25,8 +26,8 @@ export function registerDemo(program: Command): void {
       "generate a month of realistic CloudFront logs, ingest them into a demo data directory and serve the dashboard",
     )
     .option("--data <dir>", "demo data directory (kept apart from your own data)", ".pagetrack/demo")
-    .option("--days <n>", "days of traffic, ending today", (v) => Number.parseInt(v, 10), 30)
-    .option("--port <n>", "port of the dashboard", (v) => Number.parseInt(v, 10), 8080)
+    .option("--days <n>", "days of traffic, ending now", days, 30)
+    .option("--port <n>", "port of the dashboard", port, 8080)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-serve", "stop after ingesting instead of serving the dashboard")
     .action(async (flags: DemoFlags) => {
@@ -34,17 +35,29 @@ export function registerDemo(program: Command): void {
     });
 }
 
+function days(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3660)
+    throw new InvalidArgumentError(`"${value}" is not a number of days from 1 to 3660`);
+  return n;
+}
+
 async function demo(flags: DemoFlags): Promise<void> {
+  // Before any work: a busy port would otherwise fail only once the logs are ingested.
+  if (flags.serve) await checkPort(flags.port, flags.host);
   const logs = join(flags.data, "logs");
-  const today = new Date();
-  const start = new Date(today.getTime() - (flags.days - 1) * 86400000).toISOString().slice(0, 10);
+  const now = Math.floor(Date.now() / 1000);
+  const start = new Date((now - (flags.days - 1) * 86400) * 1000).toISOString().slice(0, 10);
   // Logs are generated once; running the demo again finds them ingested already and skips them.
   if (!existsSync(logs)) {
     process.stderr.write(`Generating ${flags.days} days of CloudFront logs in ${logs} ...\n`);
+    // Up to now, never later: today's logs end at this minute, as a real site's would.
+    const seconds = now - Date.parse(`${start}T00:00:00Z`) / 1000;
     await generateHourlyLogs(logs, {
-      requests: 2500 * flags.days,
+      requests: Math.round((2500 * seconds) / 86400),
       start,
       days: flags.days,
+      end: now,
       posts: 40,
       seed: 2024,
       gzip: true,
@@ -79,7 +92,7 @@ async function demo(flags: DemoFlags): Promise<void> {
         `${formatNumber(totals.total)} page views on ${Object.keys(totals.pages).length} pages since ${totals.since?.slice(0, 10)}; the top ten:`,
         ...top.map(([page, n]) => `  ${formatNumber(n).padStart(width)}  ${page}`),
         "",
-        `Ask more with: pagetrack totals --data ${flags.data}   or   pagetrack views /blog/ --data ${flags.data}`,
+        `Ask more with: npx pagetrack totals --data ${flags.data}   or   npx pagetrack views / --data ${flags.data}`,
         "",
       ].join("\n"),
     );

@@ -1,16 +1,10 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
+import { checkPort, port } from "./port.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
 interface ServeFlags extends StoreFlags {
   port: number;
   host: string;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError(`"${value}" is not a port number`);
-  return n;
 }
 
 export function registerServe(program: Command): void {
@@ -21,6 +15,7 @@ export function registerServe(program: Command): void {
       .option("--port <n>", "port", port, 8080)
       .option("--host <host>", "address to listen on", "127.0.0.1"),
   ).action(async (flags: ServeFlags) => {
+    await checkPort(flags.port, flags.host);
     // The HTTP server is loaded only to serve.
     const { serveUntilStopped } = await import("./server.js");
     await withStore(flags, (connection) => serveUntilStopped(connection, flags));

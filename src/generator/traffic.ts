@@ -117,6 +117,8 @@ export interface TrafficOptions {
   /** First day, `YYYY-MM-DD` (UTC). */
   start: string;
   days: number;
+  /** No request at or after this moment (epoch seconds; the demo's "now"): the days end early. */
+  end?: number;
   /** Distinct blog posts besides the fixed pages. */
   posts?: number;
   seed?: number;
@@ -309,7 +311,7 @@ export function* traffic(
     return pages[pages.length - 1];
   };
   const start = Date.parse(`${options.start}T00:00:00Z`) / 1000;
-  const span = options.days * 86400;
+  const span = Math.max(1, Math.min(options.days * 86400, (options.end ?? Number.POSITIVE_INFINITY) - start));
   const requestId = () => {
     let id = "";
     for (let i = 0; i < 54; i++) id += BASE64URL[Math.floor(rand() * 64)];
@@ -450,7 +452,7 @@ export function* traffic(
             path: asset,
             contentType: type,
             status: rand() < 0.3 ? 304 : 200,
-            time: time + i,
+            time: Math.min(time + i, start + span - 1),
             userAgent: visitor.agent.userAgent,
             clientIp: visitor.clientIp,
             country: visitor.country,

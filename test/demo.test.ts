@@ -1,0 +1,71 @@
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "./support/cli.js";
+import { tempDir } from "./support/paths.js";
+
+/** `pagetrack demo`, the README's first command, as a new user runs it (without serving). */
+describe("demo", () => {
+  let dir: string;
+  let busy: Server;
+  let busyPort: number;
+  beforeAll(async () => {
+    dir = await tempDir();
+    busy = createServer();
+    busyPort = await new Promise<number>((resolve) =>
+      busy.listen(0, "127.0.0.1", () => resolve((busy.address() as { port: number }).port)),
+    );
+  });
+  afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+  it("generates traffic up to now and never later, and a second run counts nothing twice", async () => {
+    const data = join(dir, "demo");
+    const first = await runCli(["demo", "--no-serve", "--days", "2", "--data", data]);
+    expect(first.stderr).toMatch(/Generating 2 days of CloudFront logs/);
+    expect(first.code).toBe(0);
+    const total = Number(/^([\d,]+) page views on/m.exec(first.stdout)?.[1].replaceAll(",", ""));
+    expect(total).toBeGreaterThan(100);
+    expect(first.stdout).toContain(`npx pagetrack totals --data ${data}`);
+
+    const now = Date.now();
+    const hours = await runCli(["views", "--json", "--interval", "hour", "--data", data]);
+    const points: { t: string; views: number }[] = JSON.parse(hours.stdout).points;
+    const future = points.filter((p) => Date.parse(p.t) > now && p.views > 0);
+    expect(future).toEqual([]);
+    // The hour that holds "now" has the last views: the logs run up to the minute the demo started.
+    const lastWithViews = points.filter((p) => p.views > 0).at(-1);
+    expect(now - Date.parse(lastWithViews?.t ?? "")).toBeLessThan(2 * 3600_000);
+
+    const again = await runCli(["demo", "--no-serve", "--days", "2", "--data", data]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/Generating/);
+    expect(again.stdout).toContain(`${total.toLocaleString("en-US")} page views on`);
+  }, 120_000);
+
+  it.each([
+    ["demo", ["demo"]],
+    ["serve", ["serve"]],
+  ])("%s on a busy port stops at once, before any work, naming a free port", async (_, command) => {
+    const data = join(dir, `busy-${command[0]}`);
+    const started = Date.now();
+    const run = await runCli([...command, "--port", String(busyPort), "--data", data]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^pagetrack: port ${busyPort} on 127\\.0\\.0\\.1 is in use \\(another pagetrack serve or demo\\?\\); pick another, e\\.g\\. --port \\d+\\n$`,
+      ),
+    );
+    expect(existsSync(join(data, "logs"))).toBe(false);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("rejects a port or a number of days that is not one", async () => {
+    const port = await runCli(["demo", "--port", "80a"]);
+    expect(port.code).toBe(1);
+    expect(port.stderr).toMatch(/"80a" is not a port number/);
+    const days = await runCli(["demo", "--days", "-3"]);
+    expect(days.code).toBe(1);
+    expect(days.stderr).toMatch(/"-3" is not a number of days from 1 to 3660/);
+  });
+});
