@@ -1,13 +1,15 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateLogFile } from "../src/generator/files.js";
 import { EmbeddedEngine } from "../src/store/engine.js";
+import { PK } from "../src/store/keys.js";
 import { Store } from "../src/store/store.js";
 import { runCli } from "./support/cli.js";
 import type { FaultProxy } from "./support/fault-proxy.js";
-import { tempDir } from "./support/paths.js";
+import { ROOT, tempDir } from "./support/paths.js";
 import { startProxiedEngine } from "./support/store.js";
 
 /** The embedded engine's life across processes, and every way of not reaching a table. */
@@ -19,6 +21,38 @@ describe("engines and endpoints", () => {
     log = join(dir, "site.log.gz");
     await generateLogFile(log, { requests: 2000, start: "2024-05-01", days: 1, gzip: true });
   });
+
+  it("`pagetrack engine` prints an endpoint that other DynamoDB tools can query, until Ctrl-C", async () => {
+    const data = join(dir, "for-tools");
+    expect((await runCli(["ingest", log, "--data", data])).code).toBe(0);
+    const child = spawn(process.execPath, [join(ROOT, "bin/pagetrack.js"), "engine", "--data", data]);
+    let stdout = "";
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        const found = /answers at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (found && stdout.includes("Ctrl-C")) resolve(found[1]);
+      });
+      child.once("exit", () => reject(new Error(`engine exited: ${stdout}`)));
+    });
+    expect(stdout).toContain(`aws dynamodb query --endpoint-url ${endpoint} --table-name pagetrack`);
+    // What the AWS CLI would do: any credentials, the printed endpoint.
+    const tool = new Store({
+      table: "pagetrack",
+      client: { endpoint, region: "local", credentials: { accessKeyId: "x", secretAccessKey: "x" } },
+    });
+    const pages = await tool.queryPage({
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": PK },
+      ExpressionAttributeValues: { ":pk": "default#INDEX" },
+    });
+    tool.destroy();
+    expect(pages.items.length).toBeGreaterThan(0);
+    const exit = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+    expect(existsSync(join(data, "engine.json"))).toBe(false);
+  }, 60_000);
 
   it("creates the embedded table on first use and leaves no engine files behind", async () => {
     const data = join(dir, "fresh");

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { describeError, UserError } from "../errors.js";
 import { registerDemo } from "./demo.js";
+import { registerEngine } from "./engine.js";
 import { registerIngest } from "./ingest.js";
 import { registerInit } from "./init.js";
 import { registerQueries } from "./query.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerQueries(program);
   registerServe(program);
   registerDemo(program);
+  registerEngine(program);
   return program;
 }
 
