@@ -58,6 +58,12 @@ describe("bad input", () => {
     expect(lines[0]).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
     const json = JSON.parse(stdout);
+    // --json lists the problem too: the file's failure, or its rejected line.
+    expect(json.problems).toHaveLength(1);
+    expect(json.problems[0].file).toBe(path);
+    expect(
+      `${path}${"line" in json.problems[0] ? `:${json.problems[0].line}` : ""}: ${json.problems[0].error ?? json.problems[0].reason}`,
+    ).toMatch(message);
     if (goodLines) expect(json.summary.views - (json.pages["/ok/"] ?? 0)).toBe(expected.views);
     return json;
   }
@@ -92,6 +98,47 @@ describe("bad input", () => {
   it("never half-counts a file that fails part way", async () => {
     const { stdout } = await runCli(["report", "--json", join(dir, "truncated.gz")]);
     expect(JSON.parse(stdout).summary).toMatchObject({ views: 0, records: 0, failedFiles: 1 });
+  });
+
+  it("lists no problems and exits 0 when there are none", async () => {
+    const { code, stdout, stderr } = await runCli(["report", "--json", good]);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    expect(JSON.parse(stdout).problems).toEqual([]);
+  });
+
+  it("exits 2 on a re-run of an ingest only for problems found again, and lists them in --json", async () => {
+    const data = ["--data", join(await tempDir(), "data")];
+    const lines = join(dir, "long-line.log");
+    const unknown = join(dir, "unknown.log");
+    const first = await runCli(["ingest", "--json", lines, ...data]);
+    expect(first.code).toBe(2);
+    expect(first.stderr).toMatch(/long-line\.log:4: line longer than 256 KiB/);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      ingested: 1,
+      problems: [{ file: lines, line: 4, reason: expect.stringMatching(/line longer than 256 KiB/) }],
+    });
+    // Already done: skipped, its old problem neither shown nor counted against the run.
+    for (const json of [[], ["--json"]]) {
+      const again = await runCli(["ingest", ...json, lines, ...data]);
+      expect(again.stderr).toBe("");
+      expect(again.code).toBe(0);
+      if (json.length) expect(JSON.parse(again.stdout)).toMatchObject({ duplicates: 1, problems: [] });
+      else expect(again.stdout).toContain("0 of 1 file ingested, 1 already done (skipped)");
+    }
+    // A file that cannot be read fails again on every run, and says so every time.
+    for (let run = 0; run < 2; run++) {
+      const failing = await runCli(["ingest", "--json", lines, unknown, ...data]);
+      expect(failing.code).toBe(2);
+      expect(failing.stderr.trimEnd().split("\n")).toEqual([
+        expect.stringMatching(/unknown\.log: unknown log format/),
+      ]);
+      expect(JSON.parse(failing.stdout)).toMatchObject({
+        duplicates: 1,
+        failed: 1,
+        problems: [{ file: unknown, error: expect.stringMatching(/^unknown log format/) }],
+      });
+    }
   });
 
   it("names an unknown --format as a usage error", async () => {

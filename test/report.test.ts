@@ -172,6 +172,105 @@ describe("report on generated traffic", () => {
     expect(stdout).toMatch(/not HTML pages\s+[\d,]+/);
   });
 
+  it("prints a table of UTC days with --daily: views and visitors of the whole site", async () => {
+    const { code, stdout } = await runCli(["report", join(dir, "cloudfront.gz"), "--daily", "--top", "3"]);
+    expect(code).toBe(0);
+    const days = Object.keys(expected.dailyVisitors).sort();
+    const viewsOf = (day: string) =>
+      Object.values(expected.daily).reduce((sum, perDay) => sum + (perDay[day] ?? 0), 0);
+    const rows = days.map(
+      (day) =>
+        `${day}  ${viewsOf(day).toLocaleString("en-US").padStart(5)}  ${expected.dailyVisitors[day].toLocaleString("en-US").padStart(8)}`,
+    );
+    expect(stdout).toContain(["Day (UTC)   Views  Visitors", ...rows].join("\n"));
+    expect(days).toHaveLength(4);
+    // A day without views shows zeros; a longer gap is one line.
+    const later = join(dir, "later.log");
+    const hit = (day: string) =>
+      `192.0.2.1 - - [${day}/2024:10:00:00 +0000] "GET /later/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`;
+    await writeFile(later, hit("01/May") + hit("03/May"));
+    const gaps = await runCli(["report", join(dir, "cloudfront.gz"), later, "--daily", "--own-host", "x"]);
+    expect(gaps.stdout).toContain(
+      `${rows.at(-1)}\n  (28 days without page views)\n2024-05-01      1         1\n2024-05-02      0         0\n2024-05-03      1         1\n`,
+    );
+    // Without --daily, no such table.
+    expect((await runCli(["report", join(dir, "cloudfront.gz")])).stdout).not.toContain("Day (UTC)");
+  });
+
+  it.each(["-5", "0", "abc", "1.5", "2x"])(
+    "rejects --top %s with a usage error saying what it takes",
+    async (n) => {
+      const { code, stdout, stderr } = await runCli(["report", join(dir, "s3.log"), "--top", n]);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      // One line, naming the option and what to give instead.
+      expect(stderr).toBe(
+        `pagetrack: --top "${n}" is not a number of pages: give a whole number of 1 or more, e.g. --top 50\n`,
+      );
+    },
+  );
+
+  it("prints the pages as CSV, every one unless --top, and each page's days with --daily", async () => {
+    const file = join(dir, "cloudfront.gz");
+    const ranked = Object.entries(expected.pages).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const pages = await runCli(["report", file, "--csv"]);
+    expect(pages.code).toBe(0);
+    const rows = pages.stdout.split("\r\n");
+    expect(rows[0]).toBe("page,views,visitors");
+    expect(rows.at(-1)).toBe("");
+    expect(rows.slice(1, -1)).toEqual(ranked.map(([page, n]) => `${page},${n},${expected.visitors[page]}`));
+    const top = await runCli(["report", file, "--csv", "--top", "2"]);
+    expect(top.stdout.split("\r\n").slice(1, -1)).toEqual(rows.slice(1, 3));
+
+    const daily = await runCli(["report", file, "--csv", "--daily"]);
+    const dayRows = daily.stdout.split("\r\n").slice(0, -1);
+    expect(dayRows[0]).toBe("day,page,views,visitors");
+    const views: Record<string, Record<string, number>> = {};
+    for (const row of dayRows.slice(1)) {
+      const [day, page, n, visitors] = row.split(",");
+      views[page] = { ...views[page], [day]: Number(n) };
+      expect(Number(visitors)).toBeGreaterThan(0);
+      expect(Number(visitors)).toBeLessThanOrEqual(Number(n));
+    }
+    expect(views).toEqual(expected.daily);
+    // Days in order.
+    const days = dayRows.slice(1).map((r) => r.split(",")[0]);
+    expect(days).toEqual([...days].sort());
+  });
+
+  it("makes --csv with --json a usage error", async () => {
+    const { code, stdout, stderr } = await runCli(["report", join(dir, "s3.log"), "--csv", "--json"]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe("pagetrack: --csv and --json cannot be used together: pick one\n");
+  });
+
+  it("says 1 file and 1 page view, and shows defaults as a reader would write them", async () => {
+    const one = join(dir, "one.log");
+    await writeFile(
+      one,
+      `192.0.2.1 - - [01/May/2024:10:00:00 +0000] "GET /one/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\nnot a log line\n`,
+    );
+    const { code, stdout } = await runCli(["report", one, "--own-host", "example.com"]);
+    expect(code).toBe(2);
+    expect(stdout).toContain(
+      "1 page view by 1 visitor (a reader counts once a day) on 1 page, from 1 request in 1 of 1 file\n",
+    );
+    expect(stdout).toContain("Sources (of 1 entry)");
+    const ingest = await runCli(["ingest", one, "--data", join(await tempDir(), "data")]);
+    expect(ingest.stdout).toContain("1 of 1 file ingested");
+    expect(ingest.stdout).toContain(
+      "1 page view counted from 1 request; not counted: 0 from bots, 0 other requests, 1 rejected line\n",
+    );
+    for (const command of ["report", "ingest"]) {
+      const help = (await runCli([command, "--help"])).stdout.replace(/\s+/g, " ");
+      expect(help).toContain("(default: 200,304)");
+      expect(help).not.toContain("(default: false)");
+    }
+    const help = (await runCli(["ingest", "--help"])).stdout.replace(/\s+/g, " ");
+    expect(help).toContain('(default: $PAGETRACK_SITE if set, else "default")');
+  });
+
   it("rejects a bad option with a usage error", async () => {
     const { code, stderr } = await runCli(["report", join(dir, "s3.log"), "--status", "abc"]);
     expect(code).toBe(1);

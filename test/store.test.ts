@@ -1,4 +1,4 @@
-import { appendFile, copyFile, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Audience } from "../src/audience/audience.js";
@@ -220,6 +220,43 @@ describe("store", () => {
     expect(opened).toBe(2);
     expect(await countViews(store, "grow", "/grow/")).toBe(2500);
     expect((await readPageTotals(store, "grow", "")).pages[0].views).toBe(2500);
+  });
+
+  it("tells progress every byte it reads, a large file's second read too, and each file read", async () => {
+    const large = join(dir, "progress-large.log");
+    const small = join(dir, "progress-small.log");
+    const line = (n: number) =>
+      `192.0.2.${n % 200} - - [02/May/2024:10:00:${String(n % 60).padStart(2, "0")} +0000] "GET /progress/ HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`;
+    // More views than are kept from the first read: this file is read twice.
+    await writeFile(large, Array.from({ length: 2500 }, (_, i) => line(i)).join(""));
+    await writeFile(small, line(7));
+    const sizes = { large: (await stat(large)).size, small: (await stat(small)).size };
+    const run = async () => {
+      const seen = { bytes: 0, reread: 0, files: [] as string[] };
+      await ingest(store, "progress", [fileSource(large), fileSource(small)], {
+        format: "auto",
+        rule: new PageViewRule(),
+        audience: new Audience(),
+        raw: true,
+        onBytes: (n) => {
+          seen.bytes += n;
+        },
+        onReread: (n) => {
+          seen.reread += n;
+        },
+        onFileRead: (name) => seen.files.push(name),
+      });
+      return seen;
+    };
+    const first = await run();
+    expect(first.reread).toBe(sizes.large);
+    // What is to read grows by the second read: the bar's total matches what is read.
+    expect(first.bytes).toBe(sizes.large + sizes.small + first.reread);
+    expect(first.files.sort()).toEqual([large, small]);
+    // Files already done are read once, to know their content, and skipped.
+    const again = await run();
+    expect(again).toEqual({ bytes: sizes.large + sizes.small, reread: 0, files: expect.any(Array) });
+    expect(again.files).toHaveLength(2);
   });
 
   it("stores counters only with --no-raw, and an expiry with --retention-days", async () => {

@@ -3,7 +3,7 @@ import { type IngestSummary, ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
-import { formatNumber, reportProblems, warn } from "./messages.js";
+import { formatNumber, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
@@ -11,13 +11,18 @@ import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js"
 interface IngestFlags extends RuleFlags, StoreFlags {
   raw: boolean;
   retentionDays?: number;
-  force: boolean;
-  json: boolean;
+  force?: boolean;
+  json?: boolean;
 }
 
 /** What `ingest --json` prints. */
 export interface IngestJson extends IngestSummary {
   usage: Usage;
+  /**
+   * The problems found by this run: rejected lines (the first 20 of each file; `stats.rejected`
+   * counts them all) and files that count for nothing. A file skipped as already done has none.
+   */
+  problems: Problem[];
 }
 
 function positiveInteger(value: string): number {
@@ -42,8 +47,8 @@ export function registerIngest(program: Command): void {
           "raw view items expire after this many days (DynamoDB TTL)",
           positiveInteger,
         )
-        .option("--force", "ingest files the ledger lists as done again (counts are unchanged)", false)
-        .option("--json", "print the summary as JSON", false),
+        .option("--force", "ingest files the ledger lists as done again (counts are unchanged)")
+        .option("--json", "print the summary as JSON"),
     ),
   ).action(async (paths: string[], flags: IngestFlags) => {
     process.exitCode = await ingestPaths(paths, flags);
@@ -53,12 +58,16 @@ export function registerIngest(program: Command): void {
 async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number> {
   const { sources, errors } = await expandPaths(paths);
   for (const e of errors) warn(`${e.name}: ${e.error}`);
+  const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
   const audience = await audienceOf(flags);
   return withStore(flags, async ({ store, site }) => {
     const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-    const progress = progressBar("Ingesting", totalBytes, { quiet: flags.json, unit: "bytes" });
-    let problems = errors.length > 0;
+    const progress = progressBar("Ingesting", totalBytes, {
+      quiet: flags.json,
+      unit: "bytes",
+      files: sources.length,
+    });
     const summary = await ingest(
       store,
       site,
@@ -71,38 +80,46 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
         retentionDays: flags.retentionDays,
         force: flags.force,
         onBytes: (n) => progress.advance(n),
+        onReread: (n) => progress.grow(n),
+        onFileRead: () => progress.fileDone(),
       },
       (outcome) => {
-        // A duplicate's lines were reported when it was counted.
-        if (outcome.status !== "duplicate" && reportProblems(outcome)) problems = true;
+        // A file skipped as already done had its problems reported by the run that counted it: only
+        // what this run found makes the exit code 2.
+        if (outcome.status === "duplicate") return;
+        reportProblems(outcome);
+        problems.push(...problemsOf(outcome));
       },
     );
     progress.stop();
+    let failed = problems.length > 0;
     if (summary.rollupError) {
       warn(
         `the counts of the files ingested are stored but not all added up yet (${summary.rollupError}); run the same command again to finish`,
       );
-      problems = true;
+      failed = true;
     }
     const json: IngestJson = {
       ...summary,
       files: summary.files + errors.length,
       failed: summary.failed + errors.length,
       usage: store.usage,
+      problems,
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(json)}\n`);
     else process.stdout.write(describe(json));
-    return problems ? 2 : 0;
+    return failed ? 2 : 0;
   });
 }
 
 function describe(s: IngestJson): string {
+  const other = s.stats.nonHtml + s.stats.nonGet + s.stats.otherStatus + s.stats.excluded;
   const lines = [
-    `${formatNumber(s.ingested)} of ${formatNumber(s.files)} files ingested` +
+    `${formatNumber(s.ingested)} of ${plural(s.files, "file")} ingested` +
       (s.duplicates ? `, ${formatNumber(s.duplicates)} already done (skipped)` : "") +
       (s.failed ? `, ${formatNumber(s.failed)} failed` : ""),
-    `${formatNumber(s.stats.views)} page views counted from ${formatNumber(s.stats.records)} requests; not counted: ${formatNumber(s.stats.bots)} from bots, ${formatNumber(s.stats.nonHtml + s.stats.nonGet + s.stats.otherStatus + s.stats.excluded)} other requests, ${formatNumber(s.stats.rejected)} rejected lines`,
-    `DynamoDB: ${formatNumber(s.usage.writeRequests)} write requests (${formatNumber(Math.round(s.usage.writeUnits))} WCU), ${formatNumber(s.usage.readRequests)} reads (${formatNumber(Math.round(s.usage.readUnits))} RCU)`,
+    `${plural(s.stats.views, "page view")} counted from ${plural(s.stats.records, "request")}; not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`,
+    `DynamoDB: ${plural(s.usage.writeRequests, "write request")} (${formatNumber(Math.round(s.usage.writeUnits))} WCU), ${plural(s.usage.readRequests, "read")} (${formatNumber(Math.round(s.usage.readUnits))} RCU)`,
   ];
   return `${lines.join("\n")}\n`;
 }

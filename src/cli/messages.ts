@@ -5,13 +5,29 @@ export function warn(text: string): void {
   process.stderr.write(`pagetrack: ${text}\n`);
 }
 
-/** Reports a file's failure or its rejected lines; returns whether there was anything to report. */
-export function reportProblems(result: {
+/**
+ * What went wrong with the input of a run, as `report --json` and `ingest --json` list it: a rejected
+ * line (`file`, `line`, `reason`; the rest of the file counts), or a file that counts for nothing
+ * (`file`, `error`).
+ */
+export type Problem = { file: string; line: number; reason: string } | { file: string; error: string };
+
+/** A file's outcome as far as its problems go: its failure, or its first rejected lines. */
+export interface ProblemSource {
   name: string;
   error?: string;
   problems: LineProblem[];
   stats: { rejected: number };
-}): boolean {
+}
+
+/** A file's problems as `--json` lists them: its failure, or its first rejected lines. */
+export function problemsOf(result: ProblemSource): Problem[] {
+  if (result.error) return [{ file: result.name, error: result.error }];
+  return result.problems.map((p) => ({ file: result.name, line: p.line, reason: p.reason }));
+}
+
+/** Reports a file's failure or its rejected lines; returns whether there was anything to report. */
+export function reportProblems(result: ProblemSource): boolean {
   if (result.error) {
     warn(`${result.name}: ${result.error}`);
     return true;
@@ -20,11 +36,19 @@ export function reportProblems(result: {
   const hidden = result.stats.rejected - result.problems.length;
   if (hidden > 0)
     warn(
-      `${result.name}: ${result.stats.rejected} lines rejected in all (the first ${result.problems.length} are shown)`,
+      `${result.name}: ${plural(result.stats.rejected, "line")} rejected in all (the first ${formatNumber(result.problems.length)} are shown)`,
     );
   return result.stats.rejected > 0;
 }
 
 export function formatNumber(n: number): string {
   return n.toLocaleString("en-US");
+}
+
+/**
+ * A count with its noun, singular for exactly one: `plural(1, "file")` is "1 file", `plural(1200,
+ * "file")` "1,200 files", `plural(2, "entry", "entries")` "2 entries".
+ */
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatNumber(n)} ${n === 1 ? singular : pluralForm}`;
 }

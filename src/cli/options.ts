@@ -31,10 +31,14 @@ function host(value: string, previous: string[] = []): string[] {
 export function addRuleOptions(command: Command): Command {
   return command
     .addOption(new Option("--format <format>", "log format").choices(["auto", ...FORMATS]).default("auto"))
-    .option("--include-bots", "count requests from bots as page views (they are still reported)", false)
+    .option("--include-bots", "count requests from bots as page views (they are still reported)")
     .option("--prefix <path>", "count only pages under this prefix (repeatable)", collect)
     .option("--exclude <path>", "never count pages under this prefix (repeatable)", collect)
-    .option("--status <list>", "HTTP statuses that count as a view", statuses, DEFAULT_RULE.statuses)
+    .addOption(
+      new Option("--status <list>", "HTTP statuses that count as a view, comma-separated")
+        .argParser(statuses)
+        .default(DEFAULT_RULE.statuses, DEFAULT_RULE.statuses.join(",")),
+    )
     .option(
       "--own-host <host>",
       "a host of the site: visits referred from it are not entries (repeatable; the host each request names always is)",
@@ -48,7 +52,7 @@ export function addRuleOptions(command: Command): Command {
 
 export interface RuleFlags {
   format: FormatOption;
-  includeBots: boolean;
+  includeBots?: boolean;
   prefix?: string[];
   exclude?: string[];
   status: number[];
@@ -66,7 +70,7 @@ export async function audienceOf(flags: RuleFlags): Promise<Audience> {
 
 export function ruleOptions(flags: RuleFlags): RuleOptions {
   return {
-    includeBots: flags.includeBots,
+    includeBots: flags.includeBots ?? false,
     prefixes: flags.prefix ?? [],
     excludes: flags.exclude ?? [],
     statuses: flags.status,

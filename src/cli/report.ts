@@ -1,20 +1,31 @@
 import type { Command } from "commander";
 import { Tally } from "../aggregate/tally.js";
 import { UNKNOWN } from "../audience/agent.js";
-import { DIMENSIONS, type Dimension, SITE_KEY } from "../counters/registry.js";
+import { type Cells, DIMENSIONS, type Dimension, SITE_KEY } from "../counters/registry.js";
+import { UserError } from "../errors.js";
 import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
 import { expandPaths } from "../readers/sources.js";
-import { formatNumber, reportProblems, warn } from "./messages.js";
+import { toCsv } from "./csv.js";
+import { formatNumber, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 
 interface ReportFlags extends RuleFlags {
-  json: boolean;
-  daily: boolean;
-  top: number;
+  json?: boolean;
+  csv?: boolean;
+  daily?: boolean;
+  /** Pages shown: 20 in the table unless given, every page in CSV unless given. */
+  top?: string;
 }
+
+interface ReportSettings extends Omit<ReportFlags, "top"> {
+  top?: number;
+}
+
+/** The table lists this many pages unless --top says otherwise. */
+const TOP_PAGES = 20;
 
 export interface ReportJson {
   summary: FileStats & {
@@ -34,6 +45,11 @@ export interface ReportJson {
   daily?: Record<string, Record<string, number>>;
   /** The whole site's visitors per UTC day. */
   dailyVisitors?: Record<string, number>;
+  /**
+   * What could not be counted: rejected lines (the first 20 of each file; `summary.rejected` counts
+   * them all) and files that count for nothing (`summary.failedFiles`).
+   */
+  problems: Problem[];
 }
 
 export function registerReport(program: Command): void {
@@ -42,25 +58,46 @@ export function registerReport(program: Command): void {
       .command("report")
       .description("count page views in log files, without a database (like GoAccess)")
       .argument("<paths...>", "log files or directories (gzip or plain), or - for stdin")
-      .option("--json", "print JSON", false)
-      .option("--daily", "add views per page and UTC day", false)
-      .option("--top <n>", "pages to list in the table", (v) => Number.parseInt(v, 10), 20),
+      .option("--json", "print JSON")
+      .option(
+        "--csv",
+        "print the pages as CSV for a spreadsheet: page,views,visitors (with --daily: day,page,views,visitors)",
+      )
+      .option("--daily", "add a table of UTC days (with --json or --csv: each page's views per day too)")
+      .option("--top <n>", `pages to list (default: ${TOP_PAGES} in the table, every page in CSV)`),
   ).action(async (paths: string[], flags: ReportFlags) => {
-    process.exitCode = await report(paths, flags);
+    // Usage errors before any file is read.
+    if (flags.json && flags.csv) throw new UserError("--csv and --json cannot be used together: pick one");
+    const top = flags.top === undefined ? undefined : pageCount(flags.top);
+    process.exitCode = await report(paths, { ...flags, top });
   });
 }
 
-async function report(paths: string[], flags: ReportFlags): Promise<number> {
+/** A --top value: a whole number of pages, 1 or more. */
+function pageCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UserError(
+      `--top "${value}" is not a number of pages: give a whole number of 1 or more, e.g. --top 50`,
+    );
+  return n;
+}
+
+async function report(paths: string[], flags: ReportSettings): Promise<number> {
   const { sources, errors } = await expandPaths(paths);
   let failed = errors.length;
   for (const e of errors) warn(`${e.name}: ${e.error}`);
+  const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
   const audience = await audienceOf(flags);
   const totals = new Tally(flags.daily ? "day" : "all", audience);
   const summary = emptyStats();
   const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
-  const progress = progressBar("Reading", totalBytes, { quiet: flags.json, unit: "bytes" });
-  let problems = false;
+  const progress = progressBar("Reading", totalBytes, {
+    quiet: flags.json || flags.csv,
+    unit: "bytes",
+    files: sources.length,
+  });
   // Logs that do not name the host asked for cannot tell a visit from the site's own pages.
   let hostless = false;
   for (const source of sources) {
@@ -73,7 +110,9 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
         if (view.host === undefined) hostless = true;
       },
     );
-    if (reportProblems(result)) problems = true;
+    progress.fileDone();
+    reportProblems(result);
+    problems.push(...problemsOf(result));
     if (result.error) {
       failed++;
       continue;
@@ -102,27 +141,57 @@ async function report(paths: string[], flags: ReportFlags): Promise<number> {
     visitors: Object.fromEntries(ranked.map(([page]) => [page, pageVisitors.get(page) ?? 0])),
     breakdowns,
     ...(audience.countryAttribution ? { countryAttribution: audience.countryAttribution } : {}),
+    problems,
   };
+  const days = [...totals.periods].sort((a, b) => a[0] - b[0]);
   if (flags.daily) {
     const daily = new Map(ranked.map(([page]) => [page, {} as Record<string, number>]));
-    for (const [start, cells] of [...totals.periods].sort((a, b) => a[0] - b[0])) {
+    for (const [start, cells] of days) {
       const day = utcDay(start);
       for (const [page, cell] of cells.get("page") ?? [])
         (daily.get(page) as Record<string, number>)[day] = cell.n;
     }
     json.daily = Object.fromEntries(daily);
     json.dailyVisitors = {};
-    for (const [start, cells] of [...totals.periods].sort((a, b) => a[0] - b[0])) {
+    for (const [start, cells] of days) {
       const site = cells.get("visitors")?.get(SITE_KEY);
       if (site) json.dailyVisitors[utcDay(start)] = site.n;
     }
   }
-  let text = flags.json ? `${JSON.stringify(json)}\n` : table(json, flags.top);
-  if (!flags.json && hostless && !flags.ownHost)
-    text +=
-      "\nThese logs do not name the site's host: give it with --own-host HOST, so that visits from its own pages are not counted as entries.\n";
+  let text: string;
+  if (flags.json) text = `${JSON.stringify(json)}\n`;
+  else if (flags.csv) text = csv(json, flags.top, flags.daily ? days : undefined);
+  else {
+    text = table(json, flags.top ?? TOP_PAGES);
+    if (hostless && !flags.ownHost)
+      text +=
+        "\nThese logs do not name the site's host: give it with --own-host HOST, so that visits from its own pages are not counted as entries.\n";
+  }
   process.stdout.write(text);
-  return problems || failed > 0 ? 2 : 0;
+  return problems.length > 0 ? 2 : 0;
+}
+
+/**
+ * The pages as CSV, largest first: `page,views,visitors`; with the days of a daily tally,
+ * `day,page,views,visitors`, a row per page and UTC day it has views on, days in order and the
+ * pages of a day largest first. `top` keeps the largest pages only (of all days).
+ */
+function csv(report: ReportJson, top: number | undefined, days?: [number, Cells][]): string {
+  const pages = Object.entries(report.pages).slice(0, top);
+  if (!days)
+    return toCsv(
+      ["page", "views", "visitors"],
+      pages.map(([page, n]) => [page, n, report.visitors[page]]),
+    );
+  const kept = new Set(pages.map(([page]) => page));
+  const rows: (string | number)[][] = [];
+  for (const [start, cells] of days) {
+    const visitors = cells.get("pageVisitors");
+    const day = utcDay(start);
+    for (const [page, n] of ranking(new Map([...(cells.get("page") ?? [])].map(([p, c]) => [p, c.n]))))
+      if (kept.has(page)) rows.push([day, page, n, visitors?.get(page)?.n ?? 0]);
+  }
+  return toCsv(["day", "page", "views", "visitors"], rows);
 }
 
 /** Values by count, most first; ties by value so that the output is stable. */
@@ -140,12 +209,13 @@ function table(report: ReportJson, top: number): string {
       `${formatNumber(n).padStart(width)}  ${formatNumber(report.visitors[page]).padStart(8)}  ${page}`,
     );
   if (pages.length > top)
-    lines.push(`${"".padStart(width)}  (${formatNumber(pages.length - top)} more pages)`);
+    lines.push(`${"".padStart(width)}  (${plural(pages.length - top, "more page", "more pages")})`);
   if (pages.length === 0) lines.push(`${"".padStart(width)}  (no page views)`);
+  if (report.daily) lines.push("", ...dayTable(report));
   const row = (label: string, n: number) => `  ${label.padEnd(30)}${formatNumber(n).padStart(12)}`;
   lines.push(
     "",
-    `${formatNumber(s.views)} page views by ${formatNumber(s.visitors)} visitors (a reader counts once a day) on ${formatNumber(s.pages)} pages, from ${formatNumber(s.records)} requests in ${formatNumber(s.files - s.failedFiles)} of ${formatNumber(s.files)} files`,
+    `${plural(s.views, "page view")} by ${plural(s.visitors, "visitor")} (a reader counts once a day) on ${plural(s.pages, "page")}, from ${plural(s.records, "request")} in ${formatNumber(s.files - s.failedFiles)} of ${plural(s.files, "file")}`,
     "Not counted:",
     row("bots", s.bots),
     row("not HTML pages", s.nonHtml),
@@ -158,6 +228,37 @@ function table(report: ReportJson, top: number): string {
   for (const dimension of DIMENSIONS) lines.push("", ...topValues(report, dimension));
   if (report.countryAttribution) lines.push(`  (${report.countryAttribution})`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The site's page views and visitors per UTC day, a row a day from the first day with views to the
+ * last: a day without views shows zeros, a longer gap (more than a week) is one line.
+ */
+function dayTable(report: ReportJson): string[] {
+  const views = new Map<string, number>();
+  for (const days of Object.values(report.daily ?? {}))
+    for (const [day, n] of Object.entries(days)) views.set(day, (views.get(day) ?? 0) + n);
+  const visitors = report.dailyVisitors ?? {};
+  const known = [...new Set([...views.keys(), ...Object.keys(visitors)])].sort();
+  const width = Math.max(5, ...known.map((d) => formatNumber(views.get(d) ?? 0).length));
+  const lines = [`Day (UTC)   ${"Views".padStart(width)}  Visitors`];
+  const row = (day: string) =>
+    `${day}  ${formatNumber(views.get(day) ?? 0).padStart(width)}  ${formatNumber(visitors[day] ?? 0).padStart(8)}`;
+  let previous: number | undefined;
+  for (const day of known) {
+    const t = Date.parse(`${day}T00:00:00Z`);
+    if (previous !== undefined) {
+      const empty = Math.round((t - previous) / 86400000) - 1;
+      if (empty > 7) lines.push(`  (${plural(empty, "day")} without page views)`);
+      else
+        for (let d = previous + 86400000; d < t; d += 86400000)
+          lines.push(row(new Date(d).toISOString().slice(0, 10)));
+    }
+    lines.push(row(day));
+    previous = t;
+  }
+  if (known.length === 0) lines.push("  (no page views)");
+  return lines;
 }
 
 const TITLES: Record<Dimension, string> = {
@@ -175,7 +276,7 @@ function topValues(report: ReportJson, dimension: Dimension): string[] {
   const values = Object.entries(report.breakdowns[dimension]);
   const entries = dimension === "source" || dimension === "campaign" || dimension === "entry";
   const of = entries ? report.summary.entries : report.summary.views;
-  const title = `${TITLES[dimension]} (of ${formatNumber(of)} ${entries ? "entries" : "page views"})`;
+  const title = `${TITLES[dimension]} (of ${entries ? plural(of, "entry", "entries") : plural(of, "page view")})`;
   if (values.length === 0) return [title, "  (none)"];
   if (dimension === "country" && values.length === 1 && values[0][0] === UNKNOWN)
     return [title, "  (unknown: the logs name no country; see --ip-country)"];

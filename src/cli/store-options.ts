@@ -12,11 +12,14 @@ export interface StoreFlags {
 /** Where the table is: shared by every command that uses it. */
 export function addStoreOptions(command: Command): Command {
   return command
-    .option("--site <id>", "site id: several sites can share a table (default: default, or PAGETRACK_SITE)")
-    .option("--table <name>", `table name (default: TARGET_DYNAMO_TABLE or ${DEFAULT_TABLE})`)
+    .option(
+      "--site <id>",
+      'site id: several sites can share a table (default: $PAGETRACK_SITE if set, else "default")',
+    )
+    .option("--table <name>", `table name (default: $TARGET_DYNAMO_TABLE if set, else "${DEFAULT_TABLE}")`)
     .option(
       "--endpoint <url>",
-      'DynamoDB endpoint URL, or "aws" (default: AWS_ENDPOINT_URL_DYNAMODB, else the embedded engine)',
+      'DynamoDB endpoint URL, or "aws" (default: $AWS_ENDPOINT_URL_DYNAMODB if set, else the embedded engine)',
     )
     .option("--data <dir>", `data directory of the embedded engine (default: ${DEFAULT_DATA_DIR})`);
 }

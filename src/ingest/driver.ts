@@ -119,6 +119,7 @@ export async function ingest(
 
   await eachAtOnce(options.concurrency ?? 4, sources, async (source) => {
     const result = await countFile(store, site, source, options, isDone);
+    options.onFileRead?.(result.name);
     if (result.status !== "counted") return end(outcomeOf(result, result.status));
     batch.add(result);
     if (batch.files.length >= batchFiles || Date.now() - batch.started >= batchMs) finish();

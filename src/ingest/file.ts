@@ -29,8 +29,15 @@ export interface IngestOptions {
   retentionDays?: number;
   /** Ingest files the ledger already lists as done. */
   force?: boolean;
-  /** Sees every raw byte of each file's first read (progress). */
+  /** Sees every raw byte read, of a file's first read and of its second one (progress). */
   onBytes?: (bytes: number) => void;
+  /**
+   * Told, before it starts, that a file (one with more page views than are kept from the first read)
+   * is read a second time, and how many bytes that read is: what there is to read grows by as much.
+   */
+  onReread?: (bytes: number) => void;
+  /** Told when a file is read and written, or skipped, or failed (its rollup may still be to come). */
+  onFileRead?: (name: string) => void;
 }
 
 /** What became of one file: counted (its rollup still to come), already done, or failed. */
@@ -130,6 +137,7 @@ export async function countFile(
       }
     } else {
       if (options.raw) {
+        options.onReread?.(bytes);
         await writeRawViews(store, site, spool ? fileSource(spool.path) : source, { fileId, bytes }, options);
       }
       await store.batchWrite(contributions);
@@ -174,7 +182,10 @@ async function writeRawViews(
     {
       format: options.format,
       rule: options.rule,
-      tap: (chunk) => hash.update(chunk),
+      tap: (chunk) => {
+        hash.update(chunk);
+        options.onBytes?.(chunk.length);
+      },
       afterChunk: () => (pending.length >= 500 ? flush() : undefined),
       limit: bytes,
     },
