@@ -76,6 +76,56 @@ describe("HTTP API", () => {
     expect(site.body.total).toBe(data.expected.views);
   });
 
+  it("answers months over 50 years from month items, exact in UTC and in Paris", async () => {
+    const utc = await get("/pageviews?interval=month&from=1975-01-01&to=2024-12-31");
+    expect(utc.status).toBe(200);
+    expect(utc.body.points).toHaveLength(600);
+    expect(utc.body.total).toBe(data.expected.views);
+    expect(utc.body.visitors).toBe(data.expected.visitorsTotal);
+    expect(utc.body.points.find((p: { t: string }) => p.t === "2024-02-01T00:00:00Z")).toEqual({
+      t: "2024-02-01T00:00:00Z",
+      views: data.expected.views,
+      visitors: data.expected.visitorsTotal,
+    });
+    // In Paris, March starts at 23:00 UTC on 29 February: that hour is March's, as the days say.
+    const paris = await get("/pageviews?interval=month&from=1975-01-01&to=2024-12-31&tz=Europe/Paris");
+    const days = await get("/pageviews?interval=day&from=2024-02-01&to=2024-03-31&tz=Europe/Paris");
+    const byMonth: Record<string, number> = {};
+    for (const p of days.body.points) byMonth[p.t.slice(0, 7)] = (byMonth[p.t.slice(0, 7)] ?? 0) + p.views;
+    const months = paris.body.points.filter((p: { views: number }) => p.views > 0);
+    expect(
+      Object.fromEntries(months.map((p: { t: string; views: number }) => [p.t.slice(0, 7), p.views])),
+    ).toEqual(Object.fromEntries(Object.entries(byMonth).filter(([, n]) => n > 0)));
+    expect(paris.body.total).toBe(data.expected.views);
+    const page = await get("/pageviews?page=/about/&interval=month&from=1975-01-01&to=2024-12-31");
+    expect(page.body.total).toBe(data.expected.pages["/about/"]);
+  });
+
+  it("cleans the page parameter as the logs' paths are", async () => {
+    const days = `from=2024-02-28&to=2024-02-29`;
+    const about = await get(`/pageviews?page=/about/&${days}`);
+    expect(about.body.total).toBe(data.expected.pages["/about/"]);
+    for (const alias of ["/about/index.html", "/ab%6Fut/", "/ab%256Fut/", "/about/%3Fref%3Dx"]) {
+      expect((await get(`/pageviews?page=${alias}&${days}`)).body, alias).toEqual(about.body);
+    }
+    const list = await get(`/pagevisitlist?page=/about/index.html&${days}&limit=1000`);
+    expect(list.body.page).toBe("/about/");
+    expect(list.body.views).toHaveLength(data.expected.pages["/about/"]);
+  });
+
+  it("says where the data is: /pagetotals has the first (since) and the last view", async () => {
+    const { body } = await get("/pagetotals");
+    const pages = (await get("/pages")).body.pages as { first: string; last: string }[];
+    expect(body.since).toBe(pages.map((p) => p.first).sort()[0]);
+    expect(body.last).toBe(
+      pages
+        .map((p) => p.last)
+        .sort()
+        .at(-1),
+    );
+    expect(body.last).toMatch(/^2024-02-29T23:/);
+  });
+
   it("answers /breakdown as `pagetrack top --json` does, every value counted in the total", async () => {
     const [from, to] = [daysOf(data.expected)[0], daysOf(data.expected).at(-1) as string];
     for (const dimension of ["source", "campaign", "entry", "browser", "os", "device", "country"]) {
@@ -187,6 +237,11 @@ describe("HTTP API", () => {
       /an hourly series covers at most 31 days/,
     ],
     ["/pageviews?interval=day&from=2010-01-01&to=2024-01-01", 400, /a daily series covers at most 1098 days/],
+    [
+      "/pageviews?interval=month&from=1900-01-01&to=2024-01-01",
+      400,
+      /a monthly series covers at most 18300 days/,
+    ],
     ["/pagetotals?prefix=blog", 400, /^prefix: must be a path/],
     ["/pagevisitlist", 400, /^page: /],
     ["/pagevisitlist?page=/a/&limit=0", 400, /^limit: /],

@@ -191,3 +191,146 @@ describe("views over time", () => {
     );
   });
 });
+
+/**
+ * Months over a long history read month items (one slot per UTC day) and only the day items of the
+ * UTC days in which a local month starts: exact in every zone, 50 years in a few requests.
+ */
+describe("monthly series over decades", () => {
+  const at = (iso: string) => Date.parse(iso) / 1000;
+  let engine: EmbeddedEngine;
+  let store: Store;
+  const times: number[] = [];
+
+  beforeAll(async () => {
+    const dir = await tempDir();
+    ({ engine, store } = await startEngine(join(dir, "data")));
+    // Views around every month's turn from 1999 to 2024 (the last UTC day's evening, the first
+    // day's night) and one mid-month, at hours drawn from a fixed sequence.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let year = 1999; year <= 2024; year++) {
+      for (let month = 1; month <= 12; month++) {
+        const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        times.push(Date.UTC(year, month - 1, lastDay, 12 + next(12), next(60)) / 1000);
+        times.push(Date.UTC(year, month - 1, 1, next(14), next(60)) / 1000);
+        if (next(3) === 0) times.push(Date.UTC(year, month - 1, 10 + next(10), next(24)) / 1000);
+      }
+    }
+    const lines = times.map((t, i) => {
+      const iso = new Date(t * 1000).toISOString();
+      return `${iso.slice(0, 10)}\t${iso.slice(11, 19)}\tGET\t/m/\t200\tMozilla/5.0%20(X11;%20Linux)%20Firefox/125.0\tm${i}`;
+    });
+    const log = join(dir, "months.log");
+    await writeFile(
+      log,
+      `#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id\n${lines.join("\n")}\n`,
+    );
+    const summary = await ingest(store, "months", [fileSource(log)], {
+      format: "auto",
+      rule: new PageViewRule(),
+      audience: new Audience(),
+      raw: false,
+    });
+    expect(summary.ingested).toBe(1);
+  }, 120_000);
+  afterAll(async () => {
+    store.destroy();
+    await engine.close();
+  });
+
+  /** What each local month from `from` to `to` must hold: the views of the UTC hours that start in it. */
+  function expectedMonths(tz: string, from: string, to: string): Record<string, number> {
+    const month = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit" });
+    const want: Record<string, number> = {};
+    for (const t of times) {
+      const hour = Math.floor(t / 3600) * 3600;
+      if (hour < at(from) || hour >= at(to)) continue;
+      const label = month.format(new Date(hour * 1000)).slice(0, 7);
+      want[label] = (want[label] ?? 0) + 1;
+    }
+    return want;
+  }
+
+  it.each([
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Australia/Lord_Howe",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+  ])("is exact over 50 years in %s, in a few requests", async (tz) => {
+    const before = store.usage.readRequests;
+    const result = await viewsOverTime(store, "months", {
+      page: "/m/",
+      interval: "month",
+      tz,
+      from: at("1975-01-01T00:00:00Z"),
+      to: at("2024-12-31T00:00:00Z"),
+    });
+    const requests = store.usage.readRequests - before;
+    // 1975-01-01T00:00Z is still in 1974 west of Greenwich: 601 months there.
+    expect(result.points).toHaveLength(tz.startsWith("America/") || tz.startsWith("Pacific/") ? 601 : 600);
+    const got = Object.fromEntries(
+      result.points.filter((p) => p.views > 0).map((p) => [p.t.slice(0, 7), p.views]),
+    );
+    // The range is widened to whole local months: from the first one's start to the last one's end.
+    expect(result.from.slice(0, 10)).toBe(
+      tz.startsWith("America/") || tz.startsWith("Pacific/") ? "1974-12-01" : "1975-01-01",
+    );
+    const want = expectedMonths(tz, result.from, result.to);
+    expect(got).toEqual(want);
+    expect(result.total).toBe(Object.values(want).reduce((a, b) => a + b, 0));
+    expect(result.total).toBeGreaterThan(times.length - 3);
+    // The views' and the visitors' month items, one query each; in a zone whose months do not start
+    // at UTC midnight, the UTC day in which each month starts, when it has views (one a month from
+    // 1999 to 2024 here), 100 to a BatchGetItem request. Never a day item per day.
+    expect(requests).toBe(tz === "UTC" ? 2 : 2 + Math.ceil((26 * 12) / 100));
+  });
+
+  it("answers for the whole site as for its one page", async () => {
+    const q = {
+      interval: "month" as const,
+      tz: "Europe/Paris",
+      from: at("2000-01-01T00:00:00Z"),
+      to: at("2024-01-01T00:00:00Z"),
+    };
+    const site = await viewsOverTime(store, "months", q);
+    const page = await viewsOverTime(store, "months", { ...q, page: "/m/" });
+    expect(site.points).toEqual(page.points);
+  });
+
+  it("agrees with the days it is made of, across a month's turn", async () => {
+    const q = {
+      page: "/m/",
+      tz: "America/New_York",
+      from: at("2023-12-20T00:00:00Z"),
+      to: at("2024-02-10T00:00:00Z"),
+    };
+    const months = await viewsOverTime(store, "months", { ...q, interval: "month" });
+    const days = await viewsOverTime(store, "months", {
+      ...q,
+      interval: "day",
+      from: Date.parse(months.from) / 1000,
+      to: Date.parse(months.to) / 1000,
+    });
+    const summed: Record<string, number> = {};
+    for (const p of days.points) summed[p.t.slice(0, 7)] = (summed[p.t.slice(0, 7)] ?? 0) + p.views;
+    expect(Object.fromEntries(months.points.map((p) => [p.t.slice(0, 7), p.views]))).toEqual(summed);
+  });
+
+  it("covers at most 50 years", async () => {
+    await expect(
+      viewsOverTime(store, "months", {
+        interval: "month",
+        tz: "UTC",
+        from: at("1970-01-01T00:00:00Z"),
+        to: at("2024-01-01T00:00:00Z"),
+      }),
+    ).rejects.toThrow(/a monthly series covers at most 18300 days/);
+  });
+});

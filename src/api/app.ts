@@ -6,6 +6,7 @@ import * as z from "zod/mini";
 import { DIMENSIONS } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { breakdown } from "../query/breakdown.js";
+import { cleanPage } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
 import { listPages, pageTotals } from "../query/totals.js";
 import { INTERVALS, viewsOverTime } from "../query/views.js";
@@ -149,7 +150,8 @@ export function createApp(config: ApiConfig): Hono {
   app.get("/pageviews", async (c) => {
     const q = query(schemas.views, c.req.query());
     const series = {
-      page: q.page,
+      // A page is cleaned as the logs' paths are: `/x/index.html` is `/x/`, `%C3%A9` is `é`.
+      page: q.page === undefined ? undefined : cleanPage(q.page),
       bots: q.bots === "true",
       interval: q.interval,
       tz: q.tz,
@@ -172,7 +174,8 @@ export function createApp(config: ApiConfig): Hono {
   app.get("/pagevisitlist", async (c) => {
     const q = query(schemas.visits, c.req.query());
     const range = resolveRange(q.from, q.to, "day", "UTC", "");
-    return c.json(await visitList(store, site, { page: q.page, cursor: q.cursor, limit: q.limit, ...range }));
+    const page = cleanPage(q.page) ?? q.page;
+    return c.json(await visitList(store, site, { page, cursor: q.cursor, limit: q.limit, ...range }));
   });
 
   app.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));

@@ -16,6 +16,8 @@ export interface TotalsResult {
   siteVisitors: number;
   /** The earliest view of the pages listed. */
   since: string | null;
+  /** The latest view of the pages listed: with `since`, where the data is (e.g. its last 30 days). */
+  last: string | null;
   /** Read capacity units this answer cost. */
   consumedCapacity: number;
 }
@@ -51,12 +53,14 @@ export async function pageTotals(store: Store, site: string, prefix?: string): P
     (min, p) => (min === null || p.first < min ? p.first : min),
     null,
   );
+  const last = pages.reduce<string | null>((max, p) => (max === null || p.last > max ? p.last : max), null);
   return {
     pages: Object.fromEntries(pages.map((p) => [p.page, p.views])),
     total: pages.reduce((sum, p) => sum + p.views, 0),
     visitors: Object.fromEntries(pages.map((p) => [p.page, p.visitors])),
     siteVisitors: siteTotal.visitors,
     since,
+    last,
     consumedCapacity: units + siteTotal.units,
   };
 }

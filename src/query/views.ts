@@ -1,6 +1,6 @@
 import { SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { type DayCount, readDays, readVisitorDays } from "../store/counts.js";
+import { type DayCount, readDayHours, readDays, readDayTotals, readVisitorDays } from "../store/counts.js";
 import type { Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
 
@@ -36,12 +36,17 @@ export interface ViewsResult {
   visitors?: number;
 }
 
-/** Longest ranges: an hourly series covers at most 31 days, a daily one 3 years (each day is one item read). */
+/**
+ * Longest ranges. Hours, days and weeks read one day item per UTC day: 31 days of hours, 3 years of
+ * days, 5 years of weeks. Months read one month item a month and at most one day item a month (the
+ * UTC day in which a local month starts, in a zone whose months do not start at UTC midnight), so
+ * 50 years of months read at most ~1,200 small items.
+ */
 export const MAX_RANGE_DAYS: Record<Interval, number> = {
   hour: 31,
   day: 3 * 366,
   week: 5 * 366,
-  month: 10 * 366,
+  month: 50 * 366,
 };
 
 /**
@@ -50,7 +55,8 @@ export const MAX_RANGE_DAYS: Record<Interval, number> = {
  * bucket of the range is present, empty ones with 0. A UTC hour counts in the bucket its start falls
  * in, which is exact for every zone whose offset is a whole number of hours. Visitors are counted per
  * UTC day: a day's visitors count in the bucket that holds the day's noon (in every zone, the same
- * date); they come from the month counters, a dozen small items for a year.
+ * date); they come from the month counters, a dozen small items for a year. Months of views come
+ * from the month counters too (monthsOverTime).
  */
 export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): Promise<ViewsResult> {
   if (!isValidZone(q.tz))
@@ -72,13 +78,16 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
       : ["site", SITE_KEY];
   const [from, to] = [bounds[0], bounds[bounds.length - 1]];
   const withVisitors = !q.bots && q.interval !== "hour";
-  const [days, visitorDays] = await Promise.all([
-    daysOverlapping(store, site, counter, key, from, to),
+  const [, visitorDays] = await Promise.all([
+    q.interval === "month"
+      ? addMonths(store, site, counter, key, bounds, counts)
+      : daysOverlapping(store, site, counter, key, from, to).then((days) => {
+          for (const day of days) addHours(day, bounds, counts);
+        }),
     withVisitors
       ? readVisitorDays(store, site, q.page ? "pageVisitors" : "visitors", key, utcDay(from), utcDay(to - 1))
       : undefined,
   ]);
-  for (const day of days) addHours(day, bounds, counts);
   const visitors = new Array<number>(counts.length).fill(0);
   for (const [day, n] of visitorDays ?? []) {
     const noon = Date.parse(`${day}T12:00:00Z`) / 1000;
@@ -119,6 +128,37 @@ async function daysOverlapping(
   const firstDay = new Date((from - 86400) * 1000).toISOString().slice(0, 10);
   const lastDay = new Date((to + 86400) * 1000).toISOString().slice(0, 10);
   return (await readDays(store, site, counter, key, firstDay, lastDay)).days;
+}
+
+/**
+ * Adds a series' views to buckets of whole local months (`bounds`) from its month items, which hold
+ * one slot per UTC day: a UTC day that lies within one bucket counts whole. Only a UTC day in which a
+ * bucket starts after midnight (every local month in a zone that is not at UTC+0 then) needs its
+ * hours: its day item is read, only when the month item says it has views. So a month costs one
+ * month item and at most one day item, whatever the length of the range, and the counts are exactly
+ * those of the hours (an hour counts in the bucket its start falls in).
+ */
+async function addMonths(
+  store: Store,
+  site: string,
+  counter: Series,
+  key: string,
+  bounds: number[],
+  counts: number[],
+): Promise<void> {
+  const [from, to] = [bounds[0], bounds[bounds.length - 1]];
+  const split = new Set(bounds.filter((b) => b % 86400 !== 0).map(utcDay));
+  const { days } = await readDayTotals(store, site, counter, key, utcDay(from), utcDay(to - 1));
+  const needHours: string[] = [];
+  for (const { day, views } of days) {
+    if (split.has(day)) {
+      needHours.push(day);
+      continue;
+    }
+    const start = Date.parse(`${day}T00:00:00Z`) / 1000;
+    if (start >= from && start < to) counts[bucketOf(bounds, start)] += views;
+  }
+  for (const day of await readDayHours(store, site, counter, key, needHours)) addHours(day, bounds, counts);
 }
 
 /** A page's views in [from, to), summed hour by hour. */

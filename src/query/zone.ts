@@ -72,14 +72,18 @@ export function offsetAt(epoch: number, tz: string): number {
 }
 
 /**
- * The instant at which the wall clock in `tz` shows the given local time. Around a DST change the
- * offset is looked up twice; in a gap the time after the jump is used, in an overlap the earlier.
+ * The instant at which the wall clock in `tz` shows the given local time. The offsets in effect a
+ * day around it give the candidates; the one whose own offset is the one used is it (in an overlap,
+ * the earlier of two). In a gap none is: the wall time is read with the offset before the jump,
+ * which gives the instant of the jump for a day starting at a jump at midnight. This also holds for
+ * changes of half an hour (Australia/Lord_Howe) and for zones that changed their standard offset.
  */
 export function instantOf(year: number, month: number, day: number, hour: number, tz: string): number {
   const asUtc = Date.UTC(year, month - 1, day, hour) / 1000;
-  const first = asUtc - offsetAt(asUtc, tz);
-  const second = asUtc - offsetAt(first, tz);
-  return offsetAt(second, tz) === offsetAt(first, tz) ? Math.min(first, second) : Math.max(first, second);
+  const offsets = new Set([offsetAt(asUtc - 86400, tz), offsetAt(asUtc, tz), offsetAt(asUtc + 86400, tz)]);
+  const candidates = [...offsets].map((offset) => asUtc - offset);
+  const valid = candidates.filter((t) => offsetAt(t, tz) === asUtc - t);
+  return valid.length > 0 ? Math.min(...valid) : Math.max(...candidates);
 }
 
 /** ISO 8601 with the zone's offset: `2024-05-01T00:00:00+02:00`, or `Z` in UTC. */

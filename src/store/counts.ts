@@ -1,6 +1,6 @@
 import { COUNTERS, type Dimension, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
-import { keys, SK } from "./keys.js";
+import { keys, PK, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
 import type { Store } from "./store.js";
 
@@ -27,6 +27,84 @@ export async function readDays(
     return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
   });
   return { days, units };
+}
+
+/**
+ * The views of one series on each UTC day from `fromDay` to `toDay` (inclusive) that has views, from
+ * its month items, which hold one slot per day: a month is one small item, never its ~30 day items.
+ * The hours of a day are in its day item (readDayHours).
+ */
+export async function readDayTotals(
+  store: Store,
+  site: string,
+  counter: "page" | "site" | "bots",
+  counterKey: string,
+  fromDay: string,
+  toDay: string,
+): Promise<{ days: { day: string; views: number }[]; units: number }> {
+  const partition = keys.level(site, "month", COUNTERS[counter].series(counterKey));
+  const { items, units } = await store.between(partition, fromDay.slice(0, 7), toDay.slice(0, 7));
+  const days: { day: string; views: number }[] = [];
+  for (const item of items) {
+    for (const [day, slot] of slotsOf(item, item[SK])) {
+      const date = `${item[SK]}-${day}`;
+      if (date >= fromDay && date <= toDay && slot.n > 0) days.push({ day: date, views: slot.n });
+    }
+  }
+  days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  return { days, units };
+}
+
+/**
+ * The day items (with their 24 UTC hours) of one series on the given UTC days, by key with
+ * BatchGetItem (100 to a request), for days that are not contiguous. Days without an item are left out.
+ */
+export async function readDayHours(
+  store: Store,
+  site: string,
+  counter: "page" | "site" | "bots",
+  counterKey: string,
+  days: string[],
+): Promise<DayCount[]> {
+  if (days.length === 0) return [];
+  const partition = keys.level(site, "day", COUNTERS[counter].series(counterKey));
+  const found = await store.batchGet(
+    days.map((day) => ({ [PK]: partition, [SK]: day })),
+    false,
+  );
+  return [...found.values()]
+    .map((item) => {
+      const hours = hoursOf(item, item[SK]);
+      return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
+    })
+    .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+}
+
+/** A series' all-time count with its first and last view (epoch seconds). */
+export interface SeriesSpan {
+  views: number;
+  first: number;
+  last: number;
+}
+
+/**
+ * The all-time views of a page, of the whole site or of its bots, with the first and the last of
+ * them: one small item (the page's INDEX item, or the site's in SITE), undefined when it has none.
+ */
+export async function readSeriesSpan(
+  store: Store,
+  site: string,
+  counter: "page" | "site" | "bots",
+  counterKey: string,
+): Promise<SeriesSpan | undefined> {
+  const key =
+    counter === "page"
+      ? { [PK]: keys.index(site), [SK]: counterKey }
+      : { [PK]: keys.site(site), [SK]: COUNTERS[counter].series() };
+  const item = await store.get(key, false);
+  if (item === undefined) return undefined;
+  const total = summary(item, "");
+  return total.n > 0 ? { views: total.n, first: total.first, last: total.last } : undefined;
 }
 
 /** A dimension's counts on one UTC day: each value with its 24 UTC hours. */
@@ -75,13 +153,27 @@ export interface PageTotal {
   visitors: number;
 }
 
-/** The all-time totals of the pages under `prefix`, from the INDEX partition: one item per page. */
+/**
+ * The all-time totals of the pages under `prefix`, from the INDEX partition: one item per page; with
+ * `limit`, only the first pages in path order, in one request.
+ */
 export async function readPageTotals(
   store: Store,
   site: string,
   prefix: string,
+  limit?: number,
 ): Promise<{ pages: PageTotal[]; units: number }> {
-  const { items, units } = await store.withPrefix(keys.index(site), prefix);
+  const { items, units } =
+    limit === undefined
+      ? await store.withPrefix(keys.index(site), prefix)
+      : await store.queryPage({
+          KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
+          ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
+          ExpressionAttributeValues: prefix
+            ? { ":pk": keys.index(site), ":prefix": prefix }
+            : { ":pk": keys.index(site) },
+          Limit: limit,
+        });
   const visitorSlots = indexPrefix("pageVisitors") as string;
   const pages = items.map((item) => {
     const total = summary(item, "");
