@@ -72,9 +72,7 @@ async function demo(flags: DemoFlags): Promise<void> {
     const progress = progressBar(
       "Ingesting",
       sources.reduce((sum, s) => sum + (s.size ?? 0), 0),
-      {
-        unit: "bytes",
-      },
+      { unit: "bytes", files: sources.length },
     );
     await ingest(store, site, sources, {
       format: "auto",
@@ -82,6 +80,8 @@ async function demo(flags: DemoFlags): Promise<void> {
       audience: new Audience(),
       raw: true,
       onBytes: (n) => progress.advance(n),
+      onReread: (n) => progress.grow(n),
+      onFileRead: () => progress.fileDone(),
     });
     progress.stop();
     const totals = await pageTotals(store, site);
