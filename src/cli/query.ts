@@ -1,34 +1,57 @@
 import { Argument, type Command, InvalidArgumentError, Option } from "commander";
 import { DIMENSIONS, type Dimension } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { type BreakdownResult, breakdown } from "../query/breakdown.js";
+import { type BreakdownResult, breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
+import { cleanPage, seriesSpan, similarPages } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
-import { pageTotals } from "../query/totals.js";
-import { INTERVALS, type Interval, type ViewsResult, viewsOverTime } from "../query/views.js";
-import { isValidZone } from "../query/zone.js";
-import { formatNumber } from "./messages.js";
+import { pageTotals, type TotalsResult } from "../query/totals.js";
+import { INTERVALS, type Interval, MAX_RANGE_DAYS, type ViewsResult, viewsOverTime } from "../query/views.js";
+import { isValidZone, localTime } from "../query/zone.js";
+import type { Store } from "../store/store.js";
+import { toCsv } from "./csv.js";
+import { formatNumber, warn } from "./messages.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
-interface TotalsFlags extends StoreFlags {
-  prefix?: string;
+/**
+ * How hints name the command. Always `npx pagetrack`: it runs the project's own copy from a local
+ * install (node_modules/.bin) and in a clone of the repository, where a bare `pagetrack` is not on
+ * the PATH, and a global install too; guessing how this process was started (npx, npm exec, a
+ * global bin, node bin/pagetrack.js) would make the same hint differ from run to run.
+ */
+const RUN = "npx pagetrack";
+
+/** How a query command prints its answer: a table, the API's JSON, or CSV. */
+interface OutputFlags {
   json: boolean;
+  csv: boolean;
 }
 
-interface ViewsFlags extends StoreFlags {
+interface TotalsFlags extends StoreFlags, OutputFlags {
+  prefix?: string;
+  top?: string;
+}
+
+interface ViewsFlags extends StoreFlags, OutputFlags {
   bots: boolean;
   from?: string;
   to?: string;
   interval: Interval;
   tz: string;
-  json: boolean;
 }
 
-interface TopFlags extends StoreFlags {
+interface TopFlags extends StoreFlags, OutputFlags {
   from?: string;
   to?: string;
   tz: string;
   limit: number;
-  json: boolean;
+}
+
+type Output = "table" | "json" | "csv";
+
+/** The output asked for; `--csv` with `--json` is a usage error. */
+function outputOf(flags: OutputFlags): Output {
+  if (flags.json && flags.csv) throw new UserError("--csv and --json cannot be used together: pick one");
+  return flags.json ? "json" : flags.csv ? "csv" : "table";
 }
 
 export function registerQueries(program: Command): void {
@@ -38,27 +61,26 @@ export function registerQueries(program: Command): void {
       .command("totals")
       .description("views and visitors of every page, from one small item per page")
       .option("--prefix <path>", "only pages under this path, e.g. /blog/")
-      .option("--json", "print the JSON the HTTP API returns for /pagetotals", false),
+      .option("--top <n>", "only the N most viewed pages (table and CSV)")
+      .option("--json", "print the JSON the HTTP API returns for /pagetotals", false)
+      .option("--csv", "print CSV: page,views,visitors", false),
   ).action(async (flags: TotalsFlags) => {
+    const output = outputOf(flags);
+    const top = flags.top === undefined ? undefined : atLeastOne(flags.top, "--top");
+    if (top !== undefined && output === "json")
+      throw new UserError("--top cuts the table and CSV; --json prints the whole /pagetotals answer");
     await withStore(flags, async ({ store, site }) => {
       const totals = await pageTotals(store, site, flags.prefix);
-      if (flags.json) return print(totals);
-      const rows = Object.entries(totals.pages);
-      const width = Math.max(5, ...rows.map(([, n]) => formatNumber(n).length));
-      const lines = [
-        `${"Views".padStart(width)}  Visitors  Page`,
-        ...rows.map(
-          ([p, n]) =>
-            `${formatNumber(n).padStart(width)}  ${formatNumber(totals.visitors[p]).padStart(8)}  ${p}`,
-        ),
-      ];
-      lines.push(
-        "",
-        `${formatNumber(totals.total)} views on ${formatNumber(rows.length)} pages${totals.since ? ` since ${totals.since}` : ""}; ${formatNumber(totals.siteVisitors)} visitors of the whole site (a reader counts once a day)`,
-      );
-      if (rows.length === 0)
-        lines.splice(1, 0, `${"".padStart(width)}  (no page views yet: run \`pagetrack ingest LOGS\`)`);
-      process.stdout.write(`${lines.join("\n")}\n`);
+      if (output === "json") return print(totals);
+      const rows = Object.entries(totals.pages).slice(0, top);
+      if (output === "csv")
+        return write(
+          toCsv(
+            ["page", "views", "visitors"],
+            rows.map(([p, n]) => [p, n, totals.visitors[p]]),
+          ),
+        );
+      write(totalsTable(totals, rows));
     });
   });
 
@@ -75,10 +97,11 @@ export function registerQueries(program: Command): void {
       .addOption(new Option("--interval <unit>", "bucket size").choices(INTERVALS).default("day"))
       .option("--tz <zone>", "IANA time zone of days, weeks and months", zone, "UTC")
       .option("--bots", "the site's page requests from bots instead of its views", false)
-      .option("--json", "print the JSON the HTTP API returns for /pageviews", false),
-  ).action(async (page: string | undefined, flags: ViewsFlags) => {
-    if (page !== undefined && !page.startsWith("/"))
-      throw new UserError(`page "${page}" is not a path; pages start with "/"`);
+      .option("--json", "print the JSON the HTTP API returns for /pageviews", false)
+      .option("--csv", "print CSV: time,views,visitors", false),
+  ).action(async (argument: string | undefined, flags: ViewsFlags) => {
+    const output = outputOf(flags);
+    const page = argument === undefined ? undefined : pageOf(argument);
     const { from, to } = resolveRange(flags.from, flags.to, flags.interval, flags.tz);
     await withStore(flags, async ({ store, site }) => {
       const result = await viewsOverTime(store, site, {
@@ -89,10 +112,101 @@ export function registerQueries(program: Command): void {
         interval: flags.interval,
         tz: flags.tz,
       });
-      if (flags.json) return print(result);
-      process.stdout.write(chart(result));
+      if (output === "json") print(result);
+      else if (output === "csv")
+        write(
+          toCsv(
+            ["time", "views", "visitors"],
+            result.points.map((p) => [p.t, p.views, p.visitors ?? ""]),
+          ),
+        );
+      else {
+        write(chart(result));
+        const widened = widening(
+          result,
+          flags.from === undefined ? undefined : from,
+          flags.to === undefined ? undefined : to,
+        );
+        if (widened) write(`${widened}\n`);
+      }
+      // Notes go to stderr, so that the JSON and the CSV stay what they are.
+      if (result.total === 0) await explainEmpty(store, site, result, flags);
     });
   });
+}
+
+/** A page argument, cleaned as the logs' paths are (`/x/index.html` is `/x/`, `%C3%A9` is `é`). */
+function pageOf(argument: string): string {
+  const page = /^https?:\/\//i.test(argument) || argument.startsWith("/") ? cleanPage(argument) : undefined;
+  if (page === undefined)
+    throw new UserError(`page "${argument}" is not a path; pages start with "/" (or give the page's URL)`);
+  return page;
+}
+
+/** A whole number of 1 or more, from an option's text; a usage error naming the option otherwise. */
+function atLeastOne(value: string, option: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UserError(`${option} "${value}" is not a whole number of 1 or more`);
+  return n;
+}
+
+/**
+ * Says why a series is empty: where the views of the page (or the site) are when it has some
+ * outside the range, with the options to see them; that a page has never had views, with pages
+ * like it; or that the site has none yet. One small item read, only when the answer is empty.
+ */
+async function explainEmpty(
+  store: Store,
+  site: string,
+  result: ViewsResult,
+  flags: ViewsFlags,
+): Promise<void> {
+  const page = result.page ?? undefined;
+  const span = await seriesSpan(store, site, { page, bots: flags.bots });
+  if (span) {
+    const what = flags.bots
+      ? "the site's page requests from bots"
+      : page
+        ? "this page's views"
+        : "this site's views";
+    const first = localDate(span.first, flags.tz);
+    const last = localDate(span.last, flags.tz);
+    const days = daysBetween(first, last);
+    // The interval asked for if the whole span fits it, else the first longer one that it fits.
+    const fits = (i: Interval) => days <= MAX_RANGE_DAYS[i];
+    const interval = fits(flags.interval)
+      ? flags.interval
+      : (INTERVALS.slice(INTERVALS.indexOf(flags.interval) + 1).find(fits) ?? "month");
+    const from = days <= MAX_RANGE_DAYS[interval] ? first : addDays(last, 1 - MAX_RANGE_DAYS[interval]);
+    const more = interval === flags.interval ? "" : ` --interval ${interval}`;
+    warn(
+      `no ${flags.bots ? "page requests from bots" : "views"} in this range; ${what} run from ${first} to ${last}: try --from ${from} --to ${last}${more}`,
+    );
+    return;
+  }
+  if (page) {
+    const like = await similarPages(store, site, page);
+    if (like.length > 0) warn(`no page ${page} has views; pages like it: ${like.join(", ")}`);
+    else warn(`no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
+    return;
+  }
+  if (!flags.bots) warn(`this site has no views yet: count your logs with \`${RUN} ingest LOGS\``);
+}
+
+/**
+ * The line that says a range was widened to whole buckets, when the --from or --to given fell
+ * inside one: dates (the last one included) for days, weeks and months, times for hours.
+ */
+function widening(result: ViewsResult, from: number | undefined, to: number | undefined): string | undefined {
+  const start = Date.parse(result.from) / 1000;
+  const end = Date.parse(result.to) / 1000;
+  if (!((from !== undefined && start < from) || (to !== undefined && end > to))) return undefined;
+  if (result.interval === "hour") {
+    const time = (t: number) => isoMinutes(t, result.tz);
+    return `range widened to whole hours: ${time(start)} to ${time(end)}`;
+  }
+  return `range widened to whole ${result.interval}s: ${localDate(start, result.tz)} to ${localDate(end - 1, result.tz)}`;
 }
 
 const NAMES: Record<Dimension, [string, string]> = {
@@ -117,13 +231,34 @@ function registerTop(program: Command): void {
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
       .option("--tz <zone>", "IANA time zone of the dates", zone, "UTC")
       .option("--limit <n>", "values to list (1 to 1000)", whole(1, 1000), 10)
-      .option("--json", "print the JSON the HTTP API returns for /breakdown", false),
+      .option("--json", "print the JSON the HTTP API returns for /breakdown", false)
+      .option("--csv", "print CSV: value,count,share (the share of the total, 0 to 1)", false),
   ).action(async (dimension: Dimension, flags: TopFlags) => {
+    const output = outputOf(flags);
     const range = resolveRange(flags.from, flags.to, "day", flags.tz);
     await withStore(flags, async ({ store, site }) => {
       const result = await breakdown(store, site, { dimension, limit: flags.limit, tz: flags.tz, ...range });
-      if (flags.json) return print(result);
-      process.stdout.write(ranked(result));
+      if (output === "json") print(result);
+      else if (output === "csv")
+        write(
+          toCsv(
+            ["value", "count", "share"],
+            result.values.map((v) => [v.value, v.count, Number((v.count / result.total).toFixed(4))]),
+          ),
+        );
+      else write(ranked(result));
+      if (result.total > 0) return;
+      // Nothing counted: when the site's views all lie outside the range, say where they are.
+      const span = await seriesSpan(store, site, {});
+      if (span && (span.last < range.from || span.first >= range.to)) {
+        const first = localDate(span.first, flags.tz);
+        const last = localDate(span.last, flags.tz);
+        const from =
+          daysBetween(first, last) <= MAX_BREAKDOWN_DAYS ? first : addDays(last, 1 - MAX_BREAKDOWN_DAYS);
+        warn(
+          `no page views in this range; this site's views run from ${first} to ${last}: try --from ${from} --to ${last}`,
+        );
+      } else if (!span) warn(`this site has no views yet: count your logs with \`${RUN} ingest LOGS\``);
     });
   });
 }
@@ -163,7 +298,52 @@ function zone(value: string): string {
 }
 
 function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  write(`${JSON.stringify(value)}\n`);
+}
+
+function write(text: string): void {
+  process.stdout.write(text);
+}
+
+/** The local date (YYYY-MM-DD) of an instant in a time zone. */
+function localDate(epoch: number, tz: string): string {
+  const l = localTime(epoch, tz);
+  return `${l.year}-${String(l.month).padStart(2, "0")}-${String(l.day).padStart(2, "0")}`;
+}
+
+/** `YYYY-MM-DD HH:MM` in a time zone. */
+function isoMinutes(epoch: number, tz: string): string {
+  const l = localTime(epoch, tz);
+  return `${localDate(epoch, tz)} ${String(l.hour).padStart(2, "0")}:${String(l.minute).padStart(2, "0")}`;
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86400000).toISOString().slice(0, 10);
+}
+
+/** Days from one date to another, both included. */
+function daysBetween(first: string, last: string): number {
+  return Math.round((Date.parse(`${last}T00:00:00Z`) - Date.parse(`${first}T00:00:00Z`)) / 86400000) + 1;
+}
+
+/** Every page's views and visitors, most viewed first, and the site's sums below. */
+function totalsTable(totals: TotalsResult, rows: [string, number][]): string {
+  const width = Math.max(5, ...rows.map(([, n]) => formatNumber(n).length));
+  const lines = [
+    `${"Views".padStart(width)}  Visitors  Page`,
+    ...rows.map(
+      ([p, n]) => `${formatNumber(n).padStart(width)}  ${formatNumber(totals.visitors[p]).padStart(8)}  ${p}`,
+    ),
+  ];
+  const pages = Object.keys(totals.pages).length;
+  const shown = rows.length < pages ? ` (the ${formatNumber(rows.length)} most viewed shown)` : "";
+  lines.push(
+    "",
+    `${formatNumber(totals.total)} views on ${formatNumber(pages)} pages${shown}${totals.since ? ` since ${totals.since}` : ""}; ${formatNumber(totals.siteVisitors)} visitors of the whole site (a reader counts once a day)`,
+  );
+  if (pages === 0)
+    lines.splice(1, 0, `${"".padStart(width)}  (no page views yet: run \`${RUN} ingest LOGS\`)`);
+  return `${lines.join("\n")}\n`;
 }
 
 function chart(result: ViewsResult): string {

@@ -1,0 +1,240 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/api/app.js";
+import type { EmbeddedEngine } from "../src/store/engine.js";
+import type { Store } from "../src/store/store.js";
+import { runCli } from "./support/cli.js";
+import { tempDir } from "./support/paths.js";
+import { startEngine } from "./support/store.js";
+
+const FIREFOX = "Mozilla/5.0%20(X11;%20Linux%20x86_64;%20rv:125.0)%20Gecko/20100101%20Firefox/125.0";
+const CHROME =
+  "Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)%20Chrome/124.0.0.0%20Safari/537.36";
+
+/** A CloudFront log of the given views: [ISO time, path as logged, user agent]. */
+async function cloudfrontLog(path: string, views: [string, string, string][]): Promise<string> {
+  const lines = views.map(
+    ([iso, page, agent], i) =>
+      `${iso.slice(0, 10)}\t${iso.slice(11, 19)}\tGET\t${page}\t200\t${agent}\t${path.length}-${i}`,
+  );
+  await writeFile(
+    path,
+    `#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id\n${lines.join("\n")}\n`,
+  );
+  return path;
+}
+
+/** The query commands as a user meets them: pages as copied, empty ranges, widened ranges, CSV. */
+describe("query commands", () => {
+  let engine: EmbeddedEngine;
+  let store: Store;
+  let store_: string[];
+  const cli = (args: string[], site = "blog") => runCli([...args, ...store_, "--site", site]);
+
+  beforeAll(async () => {
+    const dir = await tempDir();
+    let endpoint: string;
+    ({ engine, store, endpoint } = await startEngine(join(dir, "data")));
+    store_ = ["--endpoint", endpoint];
+    // Five views of /blog/café/ (logged encoded), two of /blog/cafes/, three of /x/ (as /x/index.html),
+    // from 17 to 20 May 2015.
+    const log = await cloudfrontLog(join(dir, "blog.log"), [
+      ["2015-05-17T10:05:13Z", "/blog/caf%C3%A9/", FIREFOX],
+      ["2015-05-17T11:00:00Z", "/blog/caf%C3%A9/", CHROME],
+      ["2015-05-18T09:00:00Z", "/blog/caf%C3%A9/", FIREFOX],
+      ["2015-05-19T09:00:00Z", "/blog/caf%C3%A9/", FIREFOX],
+      ["2015-05-20T21:30:00Z", "/blog/caf%C3%A9/", CHROME],
+      ["2015-05-18T12:00:00Z", "/blog/cafes/", FIREFOX],
+      ["2015-05-19T12:00:00Z", "/blog/cafes/", FIREFOX],
+      ["2015-05-18T08:00:00Z", "/x/index.html", FIREFOX],
+      ["2015-05-19T08:00:00Z", "/x/index.html", CHROME],
+      ["2015-05-20T08:00:00Z", "/x/", FIREFOX],
+    ]);
+    const ingest = await cli(["ingest", log]);
+    expect(ingest.code).toBe(0);
+    // A site whose views span seven years: more than a daily or weekly series can show.
+    const long = await cloudfrontLog(join(dir, "long.log"), [
+      ["2012-01-01T10:00:00Z", "/a/", FIREFOX],
+      ["2019-06-30T10:00:00Z", "/a/", FIREFOX],
+    ]);
+    expect((await cli(["ingest", long], "long")).code).toBe(0);
+  });
+  afterAll(async () => {
+    store.destroy();
+    await engine.close();
+  });
+
+  const may = ["--from", "2015-05-17", "--to", "2015-05-20"];
+
+  it.each([
+    ["/blog/caf%C3%A9/", "/blog/café/", 5],
+    ["/blog/café/", "/blog/café/", 5],
+    ["https://www.example.com/blog/caf%C3%A9/?utm_source=x", "/blog/café/", 5],
+    ["/x/index.html", "/x/", 3],
+    ["/x/?ref=mail", "/x/", 3],
+  ])("finds %s as the logs counted it (%s)", async (argument, page, views) => {
+    const run = await cli(["views", argument, "--json", ...may]);
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toMatchObject({ page, total: views });
+  });
+
+  it("names pages like an unknown one, on stderr", async () => {
+    const run = await cli(["views", "/blog/cafe/", ...may]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^0 views of \/blog\/cafe\/ by 0 visitors, per day \(UTC\)$/m);
+    expect(run.stderr).toBe(
+      "pagetrack: no page /blog/cafe/ has views; pages like it: /blog/café/, /blog/cafes/\n",
+    );
+    const none = await cli(["views", "/nothing/here/", "--json", ...may]);
+    expect(JSON.parse(none.stdout).total).toBe(0);
+    expect(none.stderr).toBe(
+      "pagetrack: no page /nothing/here/ has views; `npx pagetrack totals` lists the pages that have\n",
+    );
+    const bad = await cli(["views", "blog/x/"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'pagetrack: page "blog/x/" is not a path; pages start with "/" (or give the page\'s URL)\n',
+    );
+  });
+
+  it("says where the views are when a range has none, never in the JSON", async () => {
+    const empty = ["--from", "2024-01-01", "--to", "2024-01-31"];
+    const table = await cli(["views", ...empty]);
+    expect(table.code).toBe(0);
+    expect(table.stderr).toBe(
+      "pagetrack: no views in this range; this site's views run from 2015-05-17 to 2015-05-20: try --from 2015-05-17 --to 2015-05-20\n",
+    );
+    const json = await cli(["views", "--json", ...empty]);
+    expect(json.stderr).toBe(table.stderr);
+    const app = createApp({ store, site: "blog", corsOrigins: ["*"], cacheSeconds: 0 });
+    const api = await (await app.request("/pageviews?from=2024-01-01&to=2024-01-31")).json();
+    expect(JSON.parse(json.stdout)).toEqual(api);
+    // A page's own first and last view, as local dates in --tz (21:30 UTC is the next day in Tokyo).
+    const page = await cli(["views", "/blog/caf%C3%A9/", "--tz", "Asia/Tokyo", ...empty]);
+    expect(page.stderr).toBe(
+      "pagetrack: no views in this range; this page's views run from 2015-05-17 to 2015-05-21: try --from 2015-05-17 --to 2015-05-21\n",
+    );
+    // Seven years do not fit a daily series: the hint names an interval they fit.
+    const long = await cli(["views", ...empty], "long");
+    expect(long.stderr).toBe(
+      "pagetrack: no views in this range; this site's views run from 2012-01-01 to 2019-06-30: try --from 2012-01-01 --to 2019-06-30 --interval month\n",
+    );
+    const top = await cli(["top", "browser", ...empty]);
+    expect(top.stdout).toContain("(none in this range)");
+    expect(top.stderr).toBe(
+      "pagetrack: no page views in this range; this site's views run from 2015-05-17 to 2015-05-20: try --from 2015-05-17 --to 2015-05-20\n",
+    );
+  });
+
+  it("says how to start when the site has no views at all", async () => {
+    const views = await cli(["views"], "fresh");
+    expect(views.code).toBe(0);
+    expect(views.stderr).toBe(
+      "pagetrack: this site has no views yet: count your logs with `npx pagetrack ingest LOGS`\n",
+    );
+    const totals = await cli(["totals"], "fresh");
+    expect(totals.stdout).toContain("(no page views yet: run `npx pagetrack ingest LOGS`)");
+  });
+
+  it("says when a range is widened to whole weeks or months, in the table only", async () => {
+    const weeks = await cli(["views", "--from", "2015-05-19", "--to", "2015-05-20", "--interval", "week"]);
+    expect(weeks.stderr).toBe("");
+    expect(weeks.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "range widened to whole weeks: 2015-05-18 to 2015-05-24",
+    );
+    const months = await cli(["views", "--from", "2015-05-19", "--to", "2015-05-20", "--interval", "month"]);
+    expect(months.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "range widened to whole months: 2015-05-01 to 2015-05-31",
+    );
+    const days = await cli(["views", ...may]);
+    expect(days.stdout).not.toContain("widened");
+    const hours = await cli([
+      "views",
+      "--from",
+      "2015-05-17T10:30:00Z",
+      "--to",
+      "2015-05-17T11:10:00Z",
+      "--interval",
+      "hour",
+    ]);
+    expect(hours.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "range widened to whole hours: 2015-05-17 10:00 to 2015-05-17 12:00",
+    );
+    const json = await cli([
+      "views",
+      "--from",
+      "2015-05-19",
+      "--to",
+      "2015-05-20",
+      "--interval",
+      "week",
+      "--json",
+    ]);
+    expect(json.stdout).not.toContain("widened");
+    expect(JSON.parse(json.stdout).from).toBe("2015-05-18T00:00:00Z");
+  });
+
+  it("prints CSV for totals, views and top", async () => {
+    const totals = await cli(["totals", "--csv"]);
+    expect(totals.stderr).toBe("");
+    expect(totals.stdout).toBe("page,views,visitors\r\n/blog/café/,5,5\r\n/x/,3,3\r\n/blog/cafes/,2,2\r\n");
+    const views = await cli(["views", "/x/", "--csv", ...may]);
+    expect(views.stdout).toBe(
+      "time,views,visitors\r\n2015-05-17T00:00:00Z,0,0\r\n2015-05-18T00:00:00Z,1,1\r\n2015-05-19T00:00:00Z,1,1\r\n2015-05-20T00:00:00Z,1,1\r\n",
+    );
+    const hours = await cli([
+      "views",
+      "/x/",
+      "--csv",
+      "--interval",
+      "hour",
+      "--from",
+      "2015-05-18T08:00:00Z",
+      "--to",
+      "2015-05-18T10:00:00Z",
+    ]);
+    expect(hours.stdout).toBe(
+      "time,views,visitors\r\n2015-05-18T08:00:00Z,1,\r\n2015-05-18T09:00:00Z,0,\r\n",
+    );
+    const top = await cli(["top", "browser", "--csv", ...may]);
+    expect(top.stdout).toBe("value,count,share\r\nFirefox,7,0.7\r\nChrome,3,0.3\r\n");
+  });
+
+  it.each([
+    [["totals", "--csv", "--json"], "pagetrack: --csv and --json cannot be used together: pick one\n"],
+    [["views", "--json", "--csv"], "pagetrack: --csv and --json cannot be used together: pick one\n"],
+    [["top", "os", "--csv", "--json"], "pagetrack: --csv and --json cannot be used together: pick one\n"],
+    [["totals", "--top", "abc"], 'pagetrack: --top "abc" is not a whole number of 1 or more\n'],
+    [["totals", "--top", "-5"], 'pagetrack: --top "-5" is not a whole number of 1 or more\n'],
+    [["totals", "--top", "0"], 'pagetrack: --top "0" is not a whole number of 1 or more\n'],
+    [["totals", "--top", "1.5"], 'pagetrack: --top "1.5" is not a whole number of 1 or more\n'],
+    [
+      ["totals", "--top", "2", "--json"],
+      "pagetrack: --top cuts the table and CSV; --json prints the whole /pagetotals answer\n",
+    ],
+  ])("refuses %j in one line (exit 1)", async (args, message) => {
+    const run = await cli(args);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(message);
+  });
+
+  it("lists the most viewed pages with --top", async () => {
+    const table = await cli(["totals", "--top", "2"]);
+    expect(table.code).toBe(0);
+    const rows = table.stdout.split("\n");
+    expect(rows.slice(0, 3).map((r) => r.trim().split(/\s+/))).toEqual([
+      ["Views", "Visitors", "Page"],
+      ["5", "5", "/blog/café/"],
+      ["3", "3", "/x/"],
+    ]);
+    expect(table.stdout).toContain(
+      "10 views on 3 pages (the 2 most viewed shown) since 2015-05-17T10:05:13Z",
+    );
+    const csv = await cli(["totals", "--top", "1", "--csv"]);
+    expect(csv.stdout).toBe("page,views,visitors\r\n/blog/café/,5,5\r\n");
+    const json = JSON.parse((await cli(["totals", "--json"])).stdout);
+    expect(json).toMatchObject({ since: "2015-05-17T10:05:13Z", last: "2015-05-20T21:30:00Z" });
+  });
+});
