@@ -6,6 +6,7 @@ import { ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
 import { pageTotals } from "../src/query/totals.js";
 import { type Interval, viewsOverTime } from "../src/query/views.js";
+import { instantOf } from "../src/query/zone.js";
 import { fileSource } from "../src/readers/sources.js";
 import type { EmbeddedEngine } from "../src/store/engine.js";
 import type { Store } from "../src/store/store.js";
@@ -332,5 +333,21 @@ describe("monthly series over decades", () => {
         to: at("2024-01-01T00:00:00Z"),
       }),
     ).rejects.toThrow(/a monthly series covers at most 18300 days/);
+  });
+});
+
+describe("local times to instants", () => {
+  it.each<[string, [number, number, number, number], string]>([
+    // A day that starts with a jump at midnight starts at the jump.
+    ["America/Santiago", [2024, 9, 8, 0], "2024-09-08T04:00:00.000Z"],
+    // In a gap, the jump; in an overlap, the earlier of the two.
+    ["Europe/Paris", [2024, 3, 31, 2], "2024-03-31T01:00:00.000Z"],
+    ["Europe/Paris", [2024, 10, 27, 2], "2024-10-27T00:00:00.000Z"],
+    // Half an hour forward at 02:00 on 1 October 2017: midnight is still +10:30.
+    ["Australia/Lord_Howe", [2017, 10, 1, 0], "2017-09-30T13:30:00.000Z"],
+    ["Australia/Lord_Howe", [2017, 10, 1, 2], "2017-09-30T15:30:00.000Z"],
+    ["Asia/Kolkata", [2024, 5, 1, 0], "2024-04-30T18:30:00.000Z"],
+  ])("%s %j is %s", (tz, [y, m, d, h], want) => {
+    expect(new Date(instantOf(y, m, d, h, tz) * 1000).toISOString()).toBe(want);
   });
 });

@@ -81,6 +81,8 @@ export function offsetAt(epoch: number, tz: string): number {
 export function instantOf(year: number, month: number, day: number, hour: number, tz: string): number {
   const asUtc = Date.UTC(year, month - 1, day, hour) / 1000;
   const offsets = new Set([offsetAt(asUtc - 86400, tz), offsetAt(asUtc, tz), offsetAt(asUtc + 86400, tz)]);
+  // No change of offset within a day of it (nearly always): the one offset is right.
+  if (offsets.size === 1) return asUtc - (offsets.values().next().value as number);
   const candidates = [...offsets].map((offset) => asUtc - offset);
   const valid = candidates.filter((t) => offsetAt(t, tz) === asUtc - t);
   return valid.length > 0 ? Math.min(...valid) : Math.max(...candidates);
