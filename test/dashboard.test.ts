@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -15,6 +15,20 @@ const TZ = "Europe/Paris";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const DIMENSIONS = ["source", "campaign", "entry", "browser", "os", "device", "country"] as const;
 type Dimension = (typeof DIMENSIONS)[number];
+/** A point of GET /pageviews and a page of GET /pages, as the tests read them. */
+interface Point {
+  t: string;
+  views: number;
+  visitors?: number;
+}
+interface PageAnswer {
+  page: string;
+  views: number;
+  visitors: number;
+  first: string;
+  last: string;
+  viewsInRange: number;
+}
 const COUNTS: Record<Dimension, string> = {
   source: "entries",
   campaign: "entries",
@@ -90,6 +104,8 @@ describe("dashboard", () => {
   let empty: Awaited<ReturnType<typeof serve>>;
   let countries: Awaited<ReturnType<typeof serve>>;
   let expected: Expected;
+  /** Logs of 2005 and 2015 only: nothing in the last 30 days, and more than 10 years from first to last. */
+  let old: Awaited<ReturnType<typeof serve>>;
   let page: Page;
 
   const api = async (path: string) => (await fetch(`${server.base}${path}`)).json();
@@ -117,6 +133,42 @@ describe("dashboard", () => {
   const fmt = (n: number) => n.toLocaleString("en-US");
   const ready = () => page.waitForSelector("body[data-state=ready]");
   const range = async () => ({ from: await page.inputValue("#from"), to: await page.inputValue("#to") });
+  /** The local date in Paris of an ISO time. */
+  const localDay = (iso: string) => new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date(iso));
+  const addDays = (date: string, n: number) =>
+    new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+  /** The first day of the month n months after the month of a date. */
+  const addMonths = (date: string, n: number) => {
+    const d = new Date(`${date.slice(0, 7)}-01T00:00:00Z`);
+    d.setUTCMonth(d.getUTCMonth() + n);
+    return d.toISOString().slice(0, 10);
+  };
+  /** Dates as the dashboard's notes write them, in the browser's locale ("Mar 1, 2005", "Apr 16 – May 15, 2015"). */
+  const dateText = (from: string, to = from) =>
+    page.evaluate(
+      ([f, t]) => {
+        const format = new Intl.DateTimeFormat(undefined, {
+          day: "numeric",
+          month: "short",
+          year: "numeric",
+          timeZone: "UTC",
+        });
+        const at = (d: string) => new Date(`${d}T12:00:00Z`);
+        return f === t ? format.format(at(f)) : format.formatRange(at(f), at(t));
+      },
+      [from, to],
+    );
+  /** The ticks of the chart's axes: times (epoch seconds) and counts. */
+  const ticks = async () => {
+    const data = await page.$eval("#chart", (c) => ({ ...(c as HTMLElement).dataset }));
+    return { x: (data.xTicks ?? "").split(",").map(Number), y: (data.yTicks ?? "").split(",").map(Number) };
+  };
+  /** A file the dashboard offers for download, as text. */
+  async function downloaded(button: string): Promise<{ name: string; text: string }> {
+    const [file] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+    const path = await file.path();
+    return { name: file.suggestedFilename(), text: await readFile(path, "utf8") };
+  }
   const breakdown = async (
     dimension: Dimension,
     { from, to }: { from: string; to: string },
@@ -237,6 +289,28 @@ describe("dashboard", () => {
     const named = ["--data", join(dir, "countries")];
     expect((await runCli(["ingest", ...logs.files, ...named, "--ip-country", database])).code).toBe(0);
     countries = await serve(named);
+    // Old logs: a few days of 2005 and two weeks of 2015, ingested together.
+    const oldLogs = [
+      await generateHourlyLogs(join(dir, "old-2005"), {
+        requests: 600,
+        start: "2005-03-01",
+        days: 4,
+        posts: 4,
+        seed: 11,
+        perDay: true,
+      }),
+      await generateHourlyLogs(join(dir, "old-2015"), {
+        requests: 3000,
+        start: "2015-05-01",
+        days: 14,
+        posts: 6,
+        seed: 12,
+        perDay: true,
+      }),
+    ];
+    const oldData = ["--data", join(dir, "old")];
+    expect((await runCli(["ingest", ...oldLogs.flatMap((l) => l.files), ...oldData])).code).toBe(0);
+    old = await serve(oldData);
     browser = await launch();
   }, 600_000);
   afterAll(async () => {
@@ -244,6 +318,7 @@ describe("dashboard", () => {
     server?.process.kill();
     empty?.process.kill();
     countries?.process.kill();
+    old?.process.kill();
   });
 
   for (const scheme of ["light", "dark"] as const) {
@@ -287,6 +362,14 @@ describe("dashboard", () => {
       const points: { t: string; views: number; visitors: number }[] = site.points;
       const busiest = points.reduce((a, b) => (b.views > a.views ? b : a));
       expect(busiest.visitors).toBeLessThan(busiest.views);
+      // Away from the cursor, the legend has the range and its totals (not "--").
+      const totals = [
+        { label: "Views", value: fmt(site.total) },
+        { label: "Visitors", value: fmt(site.visitors) },
+      ];
+      expect(await legend()).toEqual(totals);
+      const legendTime = () => page.textContent("#chart .u-legend .u-series:first-child .u-value");
+      expect(await legendTime()).toBe(await dateText(from, to));
       const over = await page.locator("#chart .u-over").boundingBox();
       if (!over) throw new Error("the chart has no plot area");
       const [first, last] = [points[0], points[points.length - 1]].map((p) => Date.parse(p.t));
@@ -295,6 +378,9 @@ describe("dashboard", () => {
       await expect
         .poll(async () => (await legend()).map((s) => s.value))
         .toEqual([fmt(busiest.views), fmt(busiest.visitors)]);
+      expect(await legendTime()).not.toBe(await dateText(from, to));
+      await page.mouse.move(1, 1);
+      await expect.poll(legend).toEqual(totals);
       await accessible();
       await shot(`ready-${scheme}`);
       await page.close();
@@ -648,6 +734,411 @@ describe("dashboard", () => {
     await shot("loading-audience");
     await ready();
     expect(await page.getAttribute("#breakdown-source", "data-state")).toBe("ready");
+    await page.close();
+  });
+  it("opens where the views are when the last 30 days have none, and charts all time however long", async () => {
+    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
+    const listed: { first: string; last: string }[] = (await (await fetch(`${old.base}/pages`)).json()).pages;
+    const first = localDay(listed.map((p) => p.first).sort()[0]);
+    const last = localDay(listed.map((p) => p.last).sort()[listed.length - 1]);
+    expect([first.slice(0, 4), last.slice(0, 7)]).toEqual(["2005", "2015-05"]);
+    const series = async (from: string, to: string, interval: string, base = old.base) =>
+      (await fetch(`${base}/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=${interval}`)).json();
+
+    // The default (no range in the URL): the last 30 days are empty, so the 30 days up to the last view.
+    await page.goto(`${old.base}/`);
+    await ready();
+    const landing = { from: addDays(last, -29), to: last };
+    expect(await range()).toEqual(landing);
+    expect(await page.inputValue("#interval")).toBe("day");
+    const days = await series(landing.from, landing.to, "day");
+    expect(days.total).toBeGreaterThan(0);
+    expect(await page.textContent("#views")).toBe(fmt(days.total));
+    expect(await chartRows()).toEqual(days.points);
+    expect(await page.textContent("#range-note-text")).toBe(
+      `No views in the last 30 days; showing ${await dateText(landing.from, landing.to)}, the last 30 days with views.`,
+    );
+    expect(await page.isHidden("#range-note-action")).toBe(true);
+    await accessible();
+    await shot("old-logs");
+
+    // All time: from 2005 to 2015 is longer than 10 years of months; the chart keeps the last 10 years.
+    await page.click("[data-preset=all]");
+    await ready();
+    const start = addMonths(last, -119);
+    expect(await range()).toEqual({ from: start, to: last });
+    expect(await page.inputValue("#interval")).toBe("month");
+    const months = await series(start, last, "month");
+    expect(months.points).toHaveLength(120);
+    expect(months.total).toBe(days.total);
+    expect(await chartRows()).toEqual(months.points);
+    expect(await page.textContent("#views")).toBe(fmt(months.total));
+    const allNote = `All time is longer than the chart can cover (10 years of months): showing ${await dateText(start, last)}; the first view was on ${await dateText(first)}.`;
+    expect(await page.textContent("#range-note-text")).toBe(allNote);
+    expect(page.url()).toContain("preset=all");
+    // The bookmark opens the same.
+    await page.goto(page.url());
+    await ready();
+    expect(await range()).toEqual({ from: start, to: last });
+    expect(await page.textContent("#range-note-text")).toBe(allNote);
+    expect(await chartRows()).toEqual(months.points);
+    await shot("old-logs-all-time");
+
+    // A range typed as long is cut the same way, and says so.
+    await page.goto(`${old.base}/?from=2004-01-01&to=${last}`);
+    await ready();
+    expect(await range()).toEqual({ from: start, to: last });
+    expect(await page.textContent("#range-note-text")).toBe(
+      `The range is longer than the chart can cover (10 years of months): showing ${await dateText(start, last)}; the range asked for starts on ${await dateText("2004-01-01")}.`,
+    );
+
+    // A range asked for that has no views says where they are, and goes there on request.
+    await page.goto(`${old.base}/?preset=30d`);
+    await ready();
+    expect(await page.textContent("#views")).toBe("0");
+    expect(await page.textContent("#range-note-text")).toBe(
+      `No views in this range; the site's views run from ${await dateText(first)} to ${await dateText(last)}.`,
+    );
+    await page.click("#range-note-action");
+    await ready();
+    expect(await range()).toEqual(landing);
+    expect(await page.textContent("#views")).toBe(fmt(days.total));
+    expect(await page.isHidden("#range-note")).toBe(true);
+    await accessible();
+
+    // A site with recent views opens on the last 30 days, and all time is its first to its last view.
+    await page.goto(`${server.base}/`);
+    await ready();
+    expect(await page.isHidden("#range-note")).toBe(true);
+    await page.goto(`${server.base}/?preset=all`);
+    await ready();
+    const recent: { first: string; last: string }[] = (await api("/pages")).pages;
+    const span = {
+      from: localDay(recent.map((p) => p.first).sort()[0]),
+      to: localDay(recent.map((p) => p.last).sort()[recent.length - 1]),
+    };
+    expect(await range()).toEqual(span);
+    expect(await page.inputValue("#interval")).toBe("day");
+    expect(await chartRows()).toEqual((await series(span.from, span.to, "day", server.base)).points);
+    await page.close();
+  });
+
+  it("is comfortable on a phone: no sideways scroll (also once turned upright), paths wrap at slashes, short dates", async () => {
+    const LONG_PAGES = [
+      "/",
+      "/blog/2025/05/an-extremely-long-post-title-that-goes-on-and-on-without-any-end-in-sight/and/more/segments/",
+      "/docs/reference/configuration/environment-variables/PAGETRACK_CORS_ORIGINS/",
+      "/a-single-name-much-wider-than-the-column-of-paths-on-a-phone-abcdefghijklmnopqrstuvwxyz0123456789",
+      "/blog/café-crème/",
+    ];
+    page = await browser.newPage({
+      timezoneId: TZ,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await page.route(
+      (url) => url.pathname === "/pages",
+      (route) =>
+        route.fulfill({
+          json: {
+            pages: LONG_PAGES.map((p, i) => ({
+              page: p,
+              views: 12345 - i,
+              visitors: 2345 - i,
+              first: "2024-12-31T23:59:59.000Z",
+              last: "2026-11-26T08:05:00.000Z",
+              viewsInRange: 1000 - i,
+            })),
+          },
+        }),
+    );
+    await page.goto(`${server.base}/?preset=30d`);
+    await ready();
+    const scroll = () =>
+      page.evaluate(() => ({
+        scrollWidth: (document.scrollingElement as Element).scrollWidth,
+        innerWidth: window.innerWidth,
+      }));
+    expect(await scroll()).toEqual({ scrollWidth: 390, innerWidth: 390 });
+    await noSidewaysScroll(390);
+    const paths = await page.$$eval("#pages tbody tr", (rows) =>
+      rows.map((row) => {
+        const button = row.querySelector("button") as HTMLButtonElement;
+        const cell = row.children[0].getBoundingClientRect();
+        // The character before each line break of the path.
+        const breaks: string[] = [];
+        let top: number | undefined;
+        let before = "";
+        const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+          for (let i = 0; i < node.data.length; i++) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const at = range.getBoundingClientRect().top;
+            if (top !== undefined && at > top + 2) breaks.push(before);
+            top = at;
+            before = node.data[i];
+          }
+        }
+        const box = button.getBoundingClientRect();
+        return {
+          page: (row as HTMLElement).dataset.page,
+          text: button.textContent,
+          title: button.title,
+          breaks,
+          inside: box.left >= cell.left - 0.5 && box.right <= cell.right + 0.5,
+          dates: [...row.querySelectorAll("td.date")].map((td) => ({
+            text: td.textContent ?? "",
+            lines: (td.querySelector("time") as HTMLElement).getClientRects().length,
+            title: (td.querySelector("time") as HTMLElement).title,
+          })),
+        };
+      }),
+    );
+    expect(paths.map((p) => p.page).sort()).toEqual([...LONG_PAGES].sort());
+    for (const path of paths) {
+      expect(path.text).toBe(path.page);
+      expect(path.title).toContain(path.page);
+      expect(path.inside, path.page).toBe(true);
+      // Lines end after a slash only, never inside a name.
+      expect(
+        path.breaks.every((c) => c === "/"),
+        `${path.page}: ${path.breaks}`,
+      ).toBe(true);
+      for (const date of path.dates) {
+        expect(date.lines, date.text).toBe(1);
+        expect(date.text).not.toMatch(/\d:\d\d/);
+        expect(date.title).toMatch(/\d:\d\d/);
+      }
+    }
+    expect(paths.find((p) => p.page === LONG_PAGES[1])?.breaks.length).toBeGreaterThan(0);
+    await accessible();
+    await shot("phone-long-paths");
+    await page.close();
+
+    // Opened turned sideways, then turned upright: the chart drawn for the wide window must not widen the page.
+    page = await browser.newPage({
+      timezoneId: TZ,
+      viewport: { width: 844, height: 390 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await page.goto(`${server.base}/?preset=30d`);
+    await ready();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(scroll).toEqual({ scrollWidth: 390, innerWidth: 390 });
+    const chart = await page.locator("#chart canvas").boundingBox();
+    expect(chart && chart.x + chart.width).toBeLessThanOrEqual(390);
+    await page.close();
+  });
+
+  it("draws whole counts, ticks no finer than the buckets, and 12 points for 12 months", async () => {
+    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
+    const localTimes = (ts: number[]) =>
+      page.evaluate(
+        (list) =>
+          list.map((t) => {
+            const d = new Date(t * 1000);
+            return { date: d.getDate(), hours: d.getHours(), minutes: d.getMinutes() };
+          }),
+        ts,
+      );
+    // 5 days of days: every tick on a local midnight, none on an hour.
+    const to = addDays(localDay(new Date().toISOString()), -1);
+    const from = addDays(to, -4);
+    await page.goto(`${server.base}/?from=${from}&to=${to}&interval=day`);
+    await ready();
+    expect(await chartRows()).toHaveLength(5);
+    let { x, y } = await ticks();
+    expect(x.length).toBeGreaterThan(1);
+    for (const t of await localTimes(x)) expect([t.hours, t.minutes]).toEqual([0, 0]);
+    expect(y.every(Number.isInteger), `${y}`).toBe(true);
+    // An empty range: a flat zero, with 0 and 1 as ticks, not 0.2, 0.4…
+    await page.goto(`${server.base}/?from=2021-01-01&to=2021-01-31`);
+    await ready();
+    ({ x, y } = await ticks());
+    expect(y.length).toBeGreaterThan(1);
+    expect(y.every(Number.isInteger), `${y}`).toBe(true);
+    // A page of few views: whole counts as well.
+    const few = (await api(`/pages?from=${from}&to=${to}&tz=${TZ}`)).pages
+      .filter((p: { viewsInRange: number }) => p.viewsInRange > 0)
+      .sort((a: { viewsInRange: number }, b: { viewsInRange: number }) => a.viewsInRange - b.viewsInRange)[0];
+    await page.goto(
+      `${server.base}/?from=${from}&to=${to}&interval=day&page=${encodeURIComponent(few.page)}`,
+    );
+    await ready();
+    ({ y } = await ticks());
+    expect(y.every(Number.isInteger), `${y}`).toBe(true);
+    // 12 months: this month and the 11 before, each tick on the first of a month.
+    await page.goto(`${server.base}/?preset=12m`);
+    await ready();
+    const rows = await chartRows();
+    expect(rows).toHaveLength(12);
+    const thisMonth = localDay(new Date().toISOString());
+    expect(rows[0].t?.slice(0, 7)).toBe(addMonths(thisMonth, -11).slice(0, 7));
+    expect(rows[11].t?.slice(0, 7)).toBe(thisMonth.slice(0, 7));
+    expect(await range()).toEqual({ from: addMonths(thisMonth, -11), to: thisMonth });
+    ({ x, y } = await ticks());
+    for (const t of await localTimes(x)) expect([t.date, t.hours, t.minutes]).toEqual([1, 0, 0]);
+    expect(y.every(Number.isInteger), `${y}`).toBe(true);
+    await page.close();
+  });
+
+  it("selects a page from anywhere in its row, with the keyboard too, and brings the chart into view", async () => {
+    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 700 } });
+    await page.goto(`${server.base}/?preset=30d`);
+    await ready();
+    const rows = await page.$$eval("#pages tbody tr", (trs) =>
+      trs.map((tr) => (tr as HTMLElement).dataset.page),
+    );
+    const low = rows[rows.length - 1] as string;
+    const chartInView = () =>
+      page.evaluate(() => {
+        const box = (document.getElementById("chart-section") as HTMLElement).getBoundingClientRect();
+        return box.top >= -1 && box.top < window.innerHeight / 2;
+      });
+    // The last row, clicked on its views (not on the path): its series, and the chart in view.
+    const cell = page.locator(`#pages tr[data-page="${low}"] td:nth-child(3)`);
+    await cell.scrollIntoViewIfNeeded();
+    expect(await chartInView()).toBe(false);
+    await cell.click();
+    await ready();
+    expect(await page.textContent("#chart-title")).toBe(`Views and visitors of ${low} per day`);
+    expect(await page.getAttribute(`#pages tr[data-page="${low}"]`, "aria-selected")).toBe("true");
+    await expect.poll(chartInView).toBe(true);
+    await shot("row-selected");
+    // The keyboard: Tab reaches a row's path, the arrows go from row to row, Enter selects; the
+    // focus stays on the row.
+    await page.focus(`#pages tr[data-page="${rows[0]}"] button`);
+    await page.keyboard.press("ArrowDown");
+    const focused = () =>
+      page.evaluate(() => (document.activeElement?.closest("tr") as HTMLElement | null)?.dataset.page);
+    expect(await focused()).toBe(rows[1]);
+    await page.keyboard.press("Enter");
+    await ready();
+    expect(await page.textContent("#chart-title")).toBe(`Views and visitors of ${rows[1]} per day`);
+    expect(await focused()).toBe(rows[1]);
+    await accessible();
+    await page.close();
+  });
+
+  it("shows the presets as a segmented control", async () => {
+    for (const viewport of [
+      { width: 1200, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      page = await browser.newPage({ timezoneId: TZ, viewport, isMobile: viewport.width < 500 });
+      await page.goto(`${server.base}/`);
+      await ready();
+      const look = await page.$eval("fieldset.presets", (set) => {
+        const style = getComputedStyle(set);
+        return {
+          border: style.borderTopWidth,
+          padding: style.paddingLeft,
+          buttons: [...set.querySelectorAll("button")].map((b) => {
+            const box = b.getBoundingClientRect();
+            return {
+              left: box.left,
+              right: box.right,
+              top: box.top,
+              pressed: b.getAttribute("aria-pressed"),
+            };
+          }),
+        };
+      });
+      expect([look.border, look.padding]).toEqual(["0px", "0px"]);
+      expect(look.buttons).toHaveLength(5);
+      // One row of joined buttons (each shares its neighbour's border), the 30 days pressed.
+      for (const [i, b] of look.buttons.entries()) {
+        expect(b.top).toBe(look.buttons[0].top);
+        if (i > 0) expect(Math.abs(b.left - look.buttons[i - 1].right)).toBeLessThanOrEqual(1);
+      }
+      expect(look.buttons.map((b) => b.pressed)).toEqual(["false", "false", "true", "false", "false"]);
+      expect(look.buttons[4].right).toBeLessThanOrEqual(viewport.width);
+      await page.close();
+    }
+  });
+
+  it("downloads what it shows as CSV: the chart's points and the pages listed", async () => {
+    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
+    await page.goto(`${server.base}/?preset=7d`);
+    await ready();
+    const { from, to } = await range();
+    const week = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=day`);
+    const chartFile = await downloaded("#download-chart");
+    expect(chartFile.name).toBe(`pagetrack-site-${from}-${to}-day.csv`);
+    expect(chartFile.text).toBe(
+      ["time,views,visitors", ...week.points.map((p: Point) => `${p.t},${p.views},${p.visitors}`), ""].join(
+        "\r\n",
+      ),
+    );
+    // The pages as listed: filtered and sorted as the table shows them, times in ISO 8601.
+    await page.fill("#prefix", "/blog/");
+    await page.click("#pages th[data-sort=page] button");
+    const listed: PageAnswer[] = (await api(`/pages?from=${from}&to=${to}&tz=${TZ}`)).pages;
+    const shown = await page.$$eval("#pages tbody tr", (trs) =>
+      trs.map((tr) => (tr as HTMLElement).dataset.page),
+    );
+    expect(shown.length).toBeGreaterThan(1);
+    const pagesFile = await downloaded("#download-pages");
+    expect(pagesFile.name).toBe(`pagetrack-pages-${from}-${to}.csv`);
+    const line = (p: PageAnswer) => [p.page, p.viewsInRange, p.views, p.visitors, p.first, p.last].join(",");
+    expect(pagesFile.text).toBe(
+      [
+        "page,views_in_range,views,visitors,first_view,last_view",
+        ...shown.map((page) => line(listed.find((p) => p.page === page) as PageAnswer)),
+        "",
+      ].join("\r\n"),
+    );
+    // An hourly chart has views only.
+    await page.selectOption("#interval", "hour");
+    await ready();
+    const hours = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=hour`);
+    const hourly = await downloaded("#download-chart");
+    expect(hourly.text.split("\r\n").slice(0, 2)).toEqual([
+      "time,views",
+      `${hours.points[0].t},${hours.points[0].views}`,
+    ]);
+    expect(hourly.text.split("\r\n")).toHaveLength(hours.points.length + 2);
+    await page.close();
+
+    // RFC 4180 quoting, and no formula for a spreadsheet to run, whatever the API answers.
+    page = await browser.newPage({ timezoneId: TZ });
+    const odd = ['/a,b/"c"/', "/line\nbreak/", '=HYPERLINK("http://example.com")', "+1", "-2", "@SUM(A1)"];
+    await page.route(
+      (url) => url.pathname === "/pages",
+      (route) =>
+        route.fulfill({
+          json: {
+            pages: odd.map((p, i) => ({
+              page: p,
+              views: 10 - i,
+              visitors: 5,
+              first: "2026-01-01T00:00:00.000Z",
+              last: "2026-01-02T00:00:00.000Z",
+              viewsInRange: 10 - i,
+            })),
+          },
+        }),
+    );
+    await page.goto(`${server.base}/?preset=7d`);
+    await ready();
+    const tricky = await downloaded("#download-pages");
+    const times = "2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z";
+    expect(tricky.text).toBe(
+      [
+        "page,views_in_range,views,visitors,first_view,last_view",
+        `"/a,b/""c""/",10,10,5,${times}`,
+        `"/line\nbreak/",9,9,5,${times}`,
+        `"'=HYPERLINK(""http://example.com"")",8,8,5,${times}`,
+        `'+1,7,7,5,${times}`,
+        `'-2,6,6,5,${times}`,
+        `'@SUM(A1),5,5,5,${times}`,
+        "",
+      ].join("\r\n"),
+    );
     await page.close();
   });
 });

@@ -1,14 +1,20 @@
+import { toCsv } from "../cli/csv.js";
 import { ApiError, type Dimension, get, type PageRow, type Series, setToken } from "./api.js";
 import { BreakdownPanel, type Range } from "./breakdown.js";
 import { hasVisitors, ViewsChart } from "./chart.js";
 import {
   addDays,
+  type Bounds,
+  chartable,
+  fits,
+  hasRange,
   type Interval,
   intervalFor,
   MAX_BREAKDOWN_DAYS,
   MAX_DAYS,
   type Preset,
   presetRange,
+  rangeLength,
   readState,
   type SortKey,
   type State,
@@ -21,13 +27,39 @@ import {
 const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const number = new Intl.NumberFormat();
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: tz });
+/** A page's first and last view in the table: the date (the time is in its title). */
+const day = new Intl.DateTimeFormat(undefined, {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: tz,
+});
+/** Local dates (YYYY-MM-DD) as the notes and the legend name them: "12 May 2015", "12 May – 10 Jun 2015". */
+const dates = new Intl.DateTimeFormat(undefined, {
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const asDate = (date: string) => new Date(`${date}T12:00:00Z`);
+const dateText = (date: string) => dates.format(asDate(date));
+const rangeText = (from: string, to: string) =>
+  from === to ? dateText(from) : dates.formatRange(asDate(from), asDate(to));
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 /** A count, or a dash when the API did not give it (visitors, from an API older than them). */
 const count = (n: number | undefined) => (n === undefined ? "–" : number.format(n));
 
 let state: State;
-let since: string | undefined;
+/** The site's first and last view (local dates), from /pagetotals or the pages' own. */
+let bounds: Bounds | undefined;
 let pages: PageRow[] = [];
+/** What is shown, for the CSV downloads: the chart's series and the pages listed. */
+let shownSeries: Series | undefined;
+let shownPages: PageRow[] = [];
+/** The views of the range on the whole site (undefined while loading), for the note on an empty range. */
+let rangeViews: number | undefined;
+/** Set when the dashboard opened on the last 30 days with views instead of its empty default. */
+let landed = false;
 let chart: ViewsChart;
 let generation = 0;
 
@@ -62,10 +94,54 @@ function localDate(iso: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date(iso));
 }
 
+/** The pages' first and last views, as local dates. */
+function boundsOf(list: PageRow[]): Bounds | undefined {
+  if (list.length === 0) return undefined;
+  let [first, last] = [list[0].first, list[0].last];
+  for (const p of list) {
+    if (p.first < first) first = p.first;
+    if (p.last > last) last = p.last;
+  }
+  return { first: localDate(first), last: localDate(last) };
+}
+
+interface Totals {
+  total: number;
+  since: string | null;
+  /** The site's first and last view, if the API gives them (else the pages' give them). */
+  first?: string | null;
+  last?: string | null;
+}
+
+/** The site's first and last view: /pagetotals' when it has both, else those of the pages list. */
+async function siteBounds(totals: Totals): Promise<Bounds | undefined> {
+  const first = totals.first ?? totals.since;
+  if (first && totals.last) return { first: localDate(first), last: localDate(totals.last) };
+  return boundsOf((await get<{ pages: PageRow[] }>("/pages", {})).pages);
+}
+
+/**
+ * The state of the URL. Without a range in it, the dashboard opens on the last 30 days, or on the
+ * last 30 days with views when those have none (logs of another year, say so).
+ */
+function stateFromUrl(): State {
+  const read = readState(location.search, tz, bounds);
+  landed = false;
+  if (hasRange(location.search) || !bounds || bounds.last >= read.from) return read;
+  landed = true;
+  const from = addDays(bounds.last, -29);
+  return { ...read, preset: undefined, from, to: bounds.last, interval: intervalFor(from, bounds.last) };
+}
+
 function navigate(change: Partial<State>, push = true): void {
   state = { ...state, ...change };
-  const days = spanDays(state.from, state.to);
-  if (days > MAX_DAYS[state.interval]) state.interval = intervalFor(days);
+  if ("from" in change || "to" in change) {
+    landed = false;
+    const range = chartable(state.from, state.to);
+    state.from = range.from;
+    state.clamped = change.clamped ?? range.clamped;
+  }
+  if (!fits(state.from, state.to, state.interval)) state.interval = intervalFor(state.from, state.to);
   const url = writeState(state);
   if (push) history.pushState(null, "", url);
   else history.replaceState(null, "", url);
@@ -78,13 +154,48 @@ function renderControls(): void {
   }
   byId<HTMLInputElement>("from").value = state.from;
   byId<HTMLInputElement>("to").value = state.to;
-  const days = spanDays(state.from, state.to);
   const select = byId<HTMLSelectElement>("interval");
-  for (const option of select.options) option.disabled = days > MAX_DAYS[option.value as Interval];
+  for (const option of select.options)
+    option.disabled = !fits(state.from, state.to, option.value as Interval);
   select.value = state.interval;
   byId<HTMLInputElement>("prefix").value = state.prefix;
   byId<HTMLInputElement>("search").value = state.search;
   byId("zone").textContent = `Times in ${tz}`;
+  renderNote();
+}
+
+/**
+ * The note under the range, when it is not the one asked for or has nothing: the dashboard opened
+ * where the views are, the range is longer than the API charts, or the range has no views.
+ */
+function renderNote(): void {
+  const notes: string[] = [];
+  const action = byId("range-note-action");
+  action.hidden = true;
+  if (landed) {
+    notes.push(
+      `No views in the last 30 days; showing ${rangeText(state.from, state.to)}, the last 30 days with views.`,
+    );
+  }
+  if (state.clamped) {
+    const years = MAX_DAYS.month / 366;
+    const what = state.preset === "all" ? "All time" : "The range";
+    const asked =
+      state.preset === "all"
+        ? `the first view was on ${dateText(state.clamped)}`
+        : `the range asked for starts on ${dateText(state.clamped)}`;
+    notes.push(
+      `${what} is longer than the chart can cover (${years} years of months): showing ${rangeText(state.from, state.to)}; ${asked}.`,
+    );
+  }
+  if (rangeViews === 0 && !state.page && !landed && bounds) {
+    notes.push(
+      `No views in this range; the site's views run from ${dateText(bounds.first)} to ${dateText(bounds.last)}.`,
+    );
+    action.hidden = false;
+  }
+  byId("range-note-text").textContent = notes.join(" ");
+  byId("range-note").hidden = notes.length === 0;
 }
 
 async function load(): Promise<void> {
@@ -92,9 +203,11 @@ async function load(): Promise<void> {
   setPhase("loading", "Loading…");
   const range = { from: state.from, to: state.to, tz };
   const days = spanDays(state.from, state.to);
+  rangeViews = undefined;
+  renderNote();
   // Headline sums are per day (exact for the range) unless the range is too long for days; either
   // way they have visitors, also when the chart is hourly (the API counts visitors per day).
-  const headline = days <= MAX_DAYS.day ? "day" : "month";
+  const headline = fits(state.from, state.to, "day") ? "day" : "month";
   const previous = {
     from: addDays(state.from, -days),
     to: addDays(state.from, -1),
@@ -113,9 +226,12 @@ async function load(): Promise<void> {
     ]);
     if (mine !== generation) return;
     pages = list.pages;
+    bounds = boundsOf(pages) ?? bounds;
+    rangeViews = state.page ? undefined : site.total;
     renderHeadline(site, before, bots.total);
     renderChart(series);
     renderPages();
+    renderNote();
     // Each panel shows its own error: the rest of the dashboard stands without them.
     await panels;
     if (mine !== generation) return;
@@ -129,7 +245,7 @@ async function load(): Promise<void> {
 async function loadAudience(range: Range): Promise<void> {
   const message = byId("audience-message");
   const grid = byId("audience-grid");
-  if (spanDays(range.from, range.to) > MAX_BREAKDOWN_DAYS) {
+  if (rangeLength(range.from, range.to) > MAX_BREAKDOWN_DAYS) {
     const text = `The audience is broken down over at most ${number.format(MAX_BREAKDOWN_DAYS)} days: choose a shorter range to see it.`;
     message.textContent = text;
     message.hidden = false;
@@ -195,7 +311,14 @@ function renderChart(series: Series): void {
       ? "Visitors are counted per day, so hours show views only; the headline has the visitors of the range."
       : "This API does not count visitors: views only.";
   byId("whole-site").hidden = !state.page;
-  chart.show(series.points);
+  shownSeries = series;
+  chart.show({
+    points: series.points,
+    interval: state.interval,
+    range: rangeText(state.from, state.to),
+    total: series.total,
+    visitors: visitors ? series.visitors : undefined,
+  });
   byId("chart-data-visitors").hidden = !visitors;
   const rows = series.points.map((p) => {
     const row = document.createElement("tr");
@@ -232,44 +355,119 @@ function renderPages(): void {
       th.setAttribute("aria-sort", state.descending ? "descending" : "ascending");
     else th.removeAttribute("aria-sort");
   }
+  shownPages = shown;
+  // The focus stays on the row it was on (a page just selected, say), now drawn again.
+  const body = byId("pages").querySelector("tbody") as HTMLTableSectionElement;
+  const focused = body.contains(document.activeElement)
+    ? document.activeElement?.closest<HTMLElement>("tr[data-page]")?.dataset.page
+    : undefined;
   const rows = shown.map((p) => {
     const row = document.createElement("tr");
     row.dataset.page = p.page;
     if (p.page === state.page) row.setAttribute("aria-selected", "true");
+    // The path wraps after its slashes, never inside a name: a name wider than the column is cut
+    // short with an ellipsis (the title has the whole path).
+    const path = document.createElement("button");
+    path.type = "button";
+    path.title = `Show the views of ${p.page}`;
+    for (const part of p.page.split(/(?<=\/)/))
+      path.append(
+        Object.assign(document.createElement("span"), { className: "path-part", textContent: part }),
+        document.createElement("wbr"),
+      );
     const cells = [
-      Object.assign(document.createElement("button"), {
-        type: "button",
-        textContent: p.page,
-        title: `Show the views of ${p.page}`,
-      }),
+      path,
       number.format(p.viewsInRange ?? 0),
       number.format(p.views),
       count(p.visitors),
-      when.format(new Date(p.first)),
-      when.format(new Date(p.last)),
+      dateCell(p.first),
+      dateCell(p.last),
     ];
     cells.forEach((content, i) => {
       const cell = document.createElement("td");
       if (i >= 1 && i <= 3) cell.className = "num";
+      if (i >= 4) cell.className = "date";
       cell.append(content);
       row.append(cell);
     });
     return row;
   });
-  byId("pages")
-    .querySelector("tbody")
-    ?.replaceChildren(...rows);
+  body.replaceChildren(...rows);
+  if (focused !== undefined)
+    rows
+      .find((r) => r.dataset.page === focused)
+      ?.querySelector("button")
+      ?.focus({ preventScroll: true });
   byId("pages-note").textContent =
     shown.length === pages.length
       ? `${pages.length} pages`
       : `${shown.length} of ${pages.length} pages match`;
 }
 
+/** A first or last view: its date, with the time in its title. */
+function dateCell(iso: string): HTMLElement {
+  const date = new Date(iso);
+  return Object.assign(document.createElement("time"), {
+    dateTime: iso,
+    title: when.format(date),
+    textContent: day.format(date),
+  });
+}
+
+/** Shows a page's series, and brings the chart into view when the row was far below it. */
+function selectPage(page: string): void {
+  navigate({ page });
+  const chartBox = byId("chart-section").getBoundingClientRect();
+  if (chartBox.top < 0 || chartBox.bottom > innerHeight) {
+    const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+    byId("chart-section").scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+  }
+  void load();
+}
+
+/** A CSV file to save, named after what it holds. */
+function download(name: string, csv: string): void {
+  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+  const link = Object.assign(document.createElement("a"), { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The chart's points as CSV: time (the bucket's start, ISO 8601), views, and visitors when it has them. */
+function chartCsv(series: Series): string {
+  const visitors = hasVisitors(series.points);
+  return toCsv(
+    visitors ? ["time", "views", "visitors"] : ["time", "views"],
+    series.points.map((p) => (visitors ? [p.t, p.views, p.visitors ?? ""] : [p.t, p.views])),
+  );
+}
+
+/** The pages listed (filtered and sorted as shown) as CSV, first and last views in ISO 8601. */
+function pagesCsv(list: PageRow[]): string {
+  return toCsv(
+    ["page", "views_in_range", "views", "visitors", "first_view", "last_view"],
+    list.map((p) => [p.page, p.viewsInRange ?? 0, p.views, p.visitors ?? "", p.first, p.last]),
+  );
+}
+
+/** A file name's part for a page: its path without slashes ("blog-post-2"). */
+const slug = (page: string) => page.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "") || "home";
+
 function wire(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>("[data-preset]")) {
-    button.addEventListener("click", () => {
+    button.addEventListener("click", async () => {
       const preset = button.dataset.preset as Preset;
-      navigate({ preset, ...presetRange(preset, tz, since) });
+      // All time runs from the first view to the last: known once the pages have loaded, else asked for.
+      if (preset === "all" && !bounds) {
+        try {
+          bounds = await siteBounds(await get<Totals>("/pagetotals", {}));
+        } catch (error) {
+          return fail(error);
+        }
+      }
+      navigate({ preset, ...presetRange(preset, tz, bounds) });
       void load();
     });
   }
@@ -306,10 +504,36 @@ function wire(): void {
       renderPages();
     });
   }
-  byId("pages").addEventListener("click", (e) => {
-    const page = (e.target as HTMLElement).closest<HTMLElement>("tr[data-page]")?.dataset.page;
-    if (!page || !(e.target as HTMLElement).closest("button")) return;
-    navigate({ page });
+  // A click anywhere on a row selects its page (not one that ends a selection of its text); the
+  // keyboard has the path's button in each row, and the arrow keys go from row to row.
+  const body = byId("pages").querySelector("tbody") as HTMLTableSectionElement;
+  body.addEventListener("click", (e) => {
+    const target = e.target as HTMLElement;
+    const page = target.closest<HTMLElement>("tr[data-page]")?.dataset.page;
+    if (page === undefined) return;
+    if (!target.closest("button") && getSelection()?.toString()) return;
+    selectPage(page);
+  });
+  body.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const row = (e.target as HTMLElement).closest("tr");
+    const next = e.key === "ArrowDown" ? row?.nextElementSibling : row?.previousElementSibling;
+    const button = next?.querySelector("button");
+    if (!button) return;
+    e.preventDefault();
+    button.focus();
+  });
+  byId("download-chart").addEventListener("click", () => {
+    if (!shownSeries) return;
+    const what = state.page ? slug(state.page) : "site";
+    download(`pagetrack-${what}-${state.from}-${state.to}-${state.interval}.csv`, chartCsv(shownSeries));
+  });
+  byId("download-pages").addEventListener("click", () => {
+    download(`pagetrack-pages-${state.from}-${state.to}.csv`, pagesCsv(shownPages));
+  });
+  byId("range-note-action").addEventListener("click", () => {
+    if (!bounds) return;
+    navigate({ preset: undefined, from: addDays(bounds.last, -29), to: bounds.last });
     void load();
   });
   byId("whole-site").addEventListener("click", () => {
@@ -323,7 +547,7 @@ function wire(): void {
     void start();
   });
   addEventListener("popstate", () => {
-    state = readState(location.search, tz, since);
+    state = stateFromUrl();
     renderControls();
     void load();
   });
@@ -332,7 +556,7 @@ function wire(): void {
 async function start(): Promise<void> {
   setPhase("loading", "Loading…");
   try {
-    const totals = await get<{ total: number; since: string | null }>("/pagetotals", {});
+    const totals = await get<Totals>("/pagetotals", {});
     if (totals.total === 0) {
       byId("content").hidden = true;
       setPhase(
@@ -342,8 +566,11 @@ async function start(): Promise<void> {
       );
       return;
     }
-    since = totals.since ? localDate(totals.since) : undefined;
-    state = readState(location.search, tz, since);
+    // Where the views are, when the range depends on it: the default (it moves to the last views
+    // when the last 30 days have none) and all time.
+    const search = new URLSearchParams(location.search);
+    if (!hasRange(location.search) || search.get("preset") === "all") bounds = await siteBounds(totals);
+    state = stateFromUrl();
     byId("content").hidden = false;
     renderControls();
     await load();

@@ -15,6 +15,11 @@ export interface State {
   search: string;
   sort: SortKey;
   descending: boolean;
+  /**
+   * The start that was asked for when the range was longer than the API charts and `from` is a later
+   * one (not in the URL: a bookmark keeps the preset or the dates).
+   */
+  clamped?: string;
 }
 
 const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
@@ -35,25 +40,72 @@ export function addDays(date: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** The first day of the month `months` months after (or before) the month of `date`. */
+export function addMonths(date: string, months: number): string {
+  const d = new Date(`${date.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
+}
+
 /** Days from `from` to `to`, both included. */
 export function spanDays(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
 }
 
-/** The finest interval that suits a span, and is allowed for it. */
-export function intervalFor(days: number): Interval {
-  if (days <= 2) return "hour";
-  if (days <= 92) return "day";
-  if (days <= 2 * 366) return "week";
-  return "month";
+/**
+ * The length in days of the local dates `from` to `to` as the API measures it (from the start of
+ * `from` to the end of `to` in the zone): across a change of daylight saving time it is an hour more
+ * or less than their number, and an hour more is past a limit of that many days. The dashboard's
+ * zone is the browser's, so the browser's local dates give it.
+ */
+export function rangeLength(from: string, to: string): number {
+  const start = (date: string) => {
+    const [y, m, d] = date.split("-").map(Number);
+    const t = new Date(2000, m - 1, d);
+    t.setFullYear(y);
+    return t.getTime();
+  };
+  return (start(addDays(to, 1)) - start(from)) / 86400000;
 }
 
-/** The range of a preset; `since` is the site's first view (for "all time"). */
+/** Whether the API gives a series of `interval` for the range. */
+export function fits(from: string, to: string, interval: Interval): boolean {
+  return rangeLength(from, to) <= MAX_DAYS[interval];
+}
+
+/** The finest interval that suits a range and that the API allows for it (months when none does). */
+export function intervalFor(from: string, to: string): Interval {
+  const days = spanDays(from, to);
+  const suits: Interval = days <= 2 ? "hour" : days <= 92 ? "day" : days <= 2 * 366 ? "week" : "month";
+  return INTERVALS.slice(INTERVALS.indexOf(suits)).find((i) => fits(from, to, i)) ?? "month";
+}
+
+/**
+ * A range the API charts: a range longer than a monthly series may be (10 years) keeps its last
+ * whole 10 years of months, up to `to`. `clamped` is then the start that was asked for.
+ */
+export function chartable(from: string, to: string): { from: string; to: string; clamped?: string } {
+  if (fits(from, to, "month")) return { from, to };
+  let start = addMonths(to, -(MAX_DAYS.month / 366) * 12 + 1);
+  while (!fits(start, to, "month")) start = addMonths(start, 1);
+  return { from: start, to, clamped: from };
+}
+
+/** The site's first and last view, as local dates (YYYY-MM-DD). */
+export interface Bounds {
+  first: string;
+  last: string;
+}
+
+/**
+ * The range of a preset. "12 months" is the current month and the 11 before it (12 points a month);
+ * "all time" runs from the site's first view to its last (or today when they are not known).
+ */
 export function presetRange(
   preset: Preset,
   tz: string,
-  since?: string,
-): { from: string; to: string; interval: Interval } {
+  bounds?: Bounds,
+): { from: string; to: string; interval: Interval; clamped?: string } {
   const to = today(tz);
   switch (preset) {
     case "today":
@@ -63,29 +115,37 @@ export function presetRange(
     case "30d":
       return { from: addDays(to, -29), to, interval: "day" };
     case "12m":
-      return { from: `${addDays(to, -364).slice(0, 7)}-01`, to, interval: "month" };
+      return { from: addMonths(to, -11), to, interval: "month" };
     case "all": {
-      const from = since && since < to ? since : addDays(to, -29);
-      return { from, to, interval: intervalFor(spanDays(from, to)) };
+      const range = bounds && bounds.first <= bounds.last ? bounds : { first: addDays(to, -29), last: to };
+      const chart = chartable(range.first, range.last);
+      return { ...chart, interval: intervalFor(chart.from, chart.to) };
     }
   }
 }
 
-export function readState(search: string, tz: string, since?: string): State {
+/** Whether a URL names a range (a preset, or dates): without one the dashboard opens on its default. */
+export function hasRange(search: string): boolean {
+  const q = new URLSearchParams(search);
+  return q.has("preset") || (q.has("from") && q.has("to"));
+}
+
+export function readState(search: string, tz: string, bounds?: Bounds): State {
   const q = new URLSearchParams(search);
   const preset = PRESETS.find((p) => p === q.get("preset"));
   const from = q.get("from") ?? "";
   const to = q.get("to") ?? "";
   const fixed = !preset && DATE.test(from) && DATE.test(to) && from <= to;
   const range = fixed
-    ? { from, to, interval: intervalFor(spanDays(from, to)) }
-    : presetRange(preset ?? "30d", tz, since);
+    ? { ...chartable(from, to), interval: intervalFor(from, to) }
+    : presetRange(preset ?? "30d", tz, bounds);
   const interval = INTERVALS.find((i) => i === q.get("interval")) ?? range.interval;
   return {
     preset: fixed ? undefined : (preset ?? "30d"),
     from: range.from,
     to: range.to,
-    interval: spanDays(range.from, range.to) <= MAX_DAYS[interval] ? interval : range.interval,
+    clamped: range.clamped,
+    interval: fits(range.from, range.to, interval) ? interval : intervalFor(range.from, range.to),
     page: q.get("page")?.startsWith("/") ? (q.get("page") as string) : undefined,
     prefix: q.get("prefix") ?? "",
     search: q.get("q") ?? "",
