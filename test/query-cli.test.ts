@@ -205,10 +205,22 @@ describe("query commands", () => {
     [["totals", "--csv", "--json"], "pagetrack: --csv and --json cannot be used together: pick one\n"],
     [["views", "--json", "--csv"], "pagetrack: --csv and --json cannot be used together: pick one\n"],
     [["top", "os", "--csv", "--json"], "pagetrack: --csv and --json cannot be used together: pick one\n"],
-    [["totals", "--top", "abc"], 'pagetrack: --top "abc" is not a whole number of 1 or more\n'],
-    [["totals", "--top", "-5"], 'pagetrack: --top "-5" is not a whole number of 1 or more\n'],
-    [["totals", "--top", "0"], 'pagetrack: --top "0" is not a whole number of 1 or more\n'],
-    [["totals", "--top", "1.5"], 'pagetrack: --top "1.5" is not a whole number of 1 or more\n'],
+    [
+      ["totals", "--top", "abc"],
+      'pagetrack: --top "abc" is not a number of pages: give a whole number of 1 or more, e.g. --top 10\n',
+    ],
+    [
+      ["totals", "--top", "-5"],
+      'pagetrack: --top "-5" is not a number of pages: give a whole number of 1 or more, e.g. --top 10\n',
+    ],
+    [
+      ["totals", "--top", "0"],
+      'pagetrack: --top "0" is not a number of pages: give a whole number of 1 or more, e.g. --top 10\n',
+    ],
+    [
+      ["totals", "--top", "1.5"],
+      'pagetrack: --top "1.5" is not a number of pages: give a whole number of 1 or more, e.g. --top 10\n',
+    ],
     [
       ["totals", "--top", "2", "--json"],
       "pagetrack: --top cuts the table and CSV; --json prints the whole /pagetotals answer\n",

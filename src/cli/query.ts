@@ -66,7 +66,7 @@ export function registerQueries(program: Command): void {
       .option("--csv", "print CSV: page,views,visitors", false),
   ).action(async (flags: TotalsFlags) => {
     const output = outputOf(flags);
-    const top = flags.top === undefined ? undefined : atLeastOne(flags.top, "--top");
+    const top = flags.top === undefined ? undefined : pageCount(flags.top);
     if (top !== undefined && output === "json")
       throw new UserError("--top cuts the table and CSV; --json prints the whole /pagetotals answer");
     await withStore(flags, async ({ store, site }) => {
@@ -143,11 +143,13 @@ function pageOf(argument: string): string {
   return page;
 }
 
-/** A whole number of 1 or more, from an option's text; a usage error naming the option otherwise. */
-function atLeastOne(value: string, option: string): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new UserError(`${option} "${value}" is not a whole number of 1 or more`);
+/** A --top value: a whole number of pages, 1 or more (worded as `report --top` words it). */
+function pageCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UserError(
+      `--top "${value}" is not a number of pages: give a whole number of 1 or more, e.g. --top 10`,
+    );
   return n;
 }
 
