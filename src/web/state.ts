@@ -27,7 +27,11 @@ const PRESETS: Preset[] = ["today", "7d", "30d", "12m", "all"];
 const SORTS: SortKey[] = ["page", "range", "views", "visitors", "first", "last"];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Longest range of each interval, as the API allows (days). */
+/**
+ * Longest range of each interval, as the API allows (days: MAX_RANGE_DAYS in src/query/views.ts). An
+ * API that allows more months is charted 10 years at most until this says more; one that allows
+ * fewer would answer with an error.
+ */
 export const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 1098, week: 5 * 366, month: 10 * 366 };
 
 export function today(tz: string): string {
