@@ -28,9 +28,10 @@ const SORTS: SortKey[] = ["page", "range", "views", "visitors", "first", "last"]
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * Longest range of each interval, as the API allows (days: MAX_RANGE_DAYS in src/query/views.ts). An
- * API that allows more months is charted 10 years at most until this says more; one that allows
- * fewer would answer with an error.
+ * Longest range of each interval that the dashboard asks for (days), within what the API allows
+ * (MAX_RANGE_DAYS in src/query/views.ts). Months stay at 10 years, the limit of APIs before monthly
+ * series read month items (50 years now), so that a dashboard on a static host also charts all
+ * time in front of an older API.
  */
 export const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 1098, week: 5 * 366, month: 10 * 366 };
 
