@@ -29,11 +29,9 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Longest range of each interval that the dashboard asks for (days), within what the API allows
- * (MAX_RANGE_DAYS in src/query/views.ts). Months stay at 10 years, the limit of APIs before monthly
- * series read month items (50 years now), so that a dashboard on a static host also charts all
- * time in front of an older API.
+ * (MAX_RANGE_DAYS in src/query/views.ts): 50 years of months, read from one month item a month.
  */
-export const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 1098, week: 5 * 366, month: 10 * 366 };
+export const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 1098, week: 5 * 366, month: 50 * 366 };
 
 export function today(tz: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date());
@@ -86,8 +84,8 @@ export function intervalFor(from: string, to: string): Interval {
 }
 
 /**
- * A range the API charts: a range longer than a monthly series may be (10 years) keeps its last
- * whole 10 years of months, up to `to`. `clamped` is then the start that was asked for.
+ * A range the API charts: a range longer than a monthly series may be (50 years) keeps its last
+ * whole 50 years of months, up to `to`. `clamped` is then the start that was asked for.
  */
 export function chartable(from: string, to: string): { from: string; to: string; clamped?: string } {
   if (fits(from, to, "month")) return { from, to };
