@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,6 +43,22 @@ describe("demo", () => {
     expect(again.stderr).not.toMatch(/Generating/);
     expect(again.stdout).toContain(`${total.toLocaleString("en-US")} page views on`);
   }, 120_000);
+
+  it("points a read command on the empty default data at the demo's", async () => {
+    const cwd = join(dir, "new-user");
+    await mkdir(cwd);
+    expect((await runCli(["demo", "--no-serve", "--days", "1"], { cwd })).code).toBe(0);
+    for (const args of [["views"], ["views", "/about/"], ["top", "browser"]]) {
+      const run = await runCli(args, { cwd });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe(
+        "pagetrack: this site has no views yet; the demo's are in .pagetrack/demo: add --data .pagetrack/demo\n",
+      );
+    }
+    const about = await runCli(["views", "/about/", "--data", ".pagetrack/demo"], { cwd });
+    expect(about.stderr).toBe("");
+    expect(about.stdout).toMatch(/[1-9][\d,]* views of \/about\//);
+  }, 60_000);
 
   it.each([
     ["demo", ["demo"]],

@@ -7,6 +7,7 @@ import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { pageTotals } from "../query/totals.js";
 import { expandPaths } from "../readers/sources.js";
+import { DEMO_DATA_DIR } from "../store/keys.js";
 import { formatNumber } from "./messages.js";
 import { checkPort, port } from "./port.js";
 import { progressBar } from "./progress.js";
@@ -25,7 +26,7 @@ export function registerDemo(program: Command): void {
     .description(
       "generate a month of realistic CloudFront logs, ingest them into a demo data directory and serve the dashboard",
     )
-    .option("--data <dir>", "demo data directory (kept apart from your own data)", ".pagetrack/demo")
+    .option("--data <dir>", "demo data directory (kept apart from your own data)", DEMO_DATA_DIR)
     .option("--days <n>", "days of traffic, ending now", days, 30)
     .option("--port <n>", "port of the dashboard", port, 8080)
     .option("--host <host>", "address to listen on", "127.0.0.1")

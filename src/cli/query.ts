@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Argument, type Command, InvalidArgumentError, Option } from "commander";
 import { DIMENSIONS, type Dimension } from "../counters/registry.js";
 import { UserError } from "../errors.js";
@@ -7,6 +8,7 @@ import { resolveRange } from "../query/range.js";
 import { pageTotals, type TotalsResult } from "../query/totals.js";
 import { INTERVALS, type Interval, MAX_RANGE_DAYS, type ViewsResult, viewsOverTime } from "../query/views.js";
 import { isValidZone, localTime } from "../query/zone.js";
+import { DEMO_DATA_DIR } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { toCsv } from "./csv.js";
 import { formatNumber, warn } from "./messages.js";
@@ -190,10 +192,21 @@ async function explainEmpty(
   if (page) {
     const like = await similarPages(store, site, page);
     if (like.length > 0) warn(`no page ${page} has views; pages like it: ${like.join(", ")}`);
-    else warn(`no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
+    else if (await seriesSpan(store, site, {}))
+      warn(`no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
+    else warn(noViewsYet(flags));
     return;
   }
-  if (!flags.bots) warn(`this site has no views yet: count your logs with \`${RUN} ingest LOGS\``);
+  if (!flags.bots) warn(noViewsYet(flags));
+}
+
+/** An empty site: how to fill it, or where the demo's views are when the demo ran here. */
+function noViewsYet(flags: StoreFlags): string {
+  const demo =
+    !flags.data && !flags.endpoint && !process.env.AWS_ENDPOINT_URL_DYNAMODB && existsSync(DEMO_DATA_DIR);
+  return demo
+    ? `this site has no views yet; the demo's are in ${DEMO_DATA_DIR}: add --data ${DEMO_DATA_DIR}`
+    : `this site has no views yet: count your logs with \`${RUN} ingest LOGS\``;
 }
 
 /**
@@ -260,7 +273,7 @@ function registerTop(program: Command): void {
         warn(
           `no page views in this range; this site's views run from ${first} to ${last}: try --from ${from} --to ${last}`,
         );
-      } else if (!span) warn(`this site has no views yet: count your logs with \`${RUN} ingest LOGS\``);
+      } else if (!span) warn(noViewsYet(flags));
     });
   });
 }

@@ -7,6 +7,8 @@
 /** The table and the embedded engine's directory when none is named. */
 export const DEFAULT_TABLE = "pagetrack";
 export const DEFAULT_DATA_DIR = ".pagetrack";
+/** Where `pagetrack demo` keeps its data, apart from the user's own. */
+export const DEMO_DATA_DIR = ".pagetrack/demo";
 
 export const PK = "UserPages";
 export const SK = "SortKey";
