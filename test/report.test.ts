@@ -205,7 +205,7 @@ describe("report on generated traffic", () => {
       expect(stdout).toBe("");
       // One line, naming the option and what to give instead.
       expect(stderr).toBe(
-        `pagetrack: --top "${n}" is not a number of pages: give a whole number of 1 or more, e.g. --top 50\n`,
+        `pagetrack: --top "${n}" is not a number of pages: give a whole number of 1 or more, e.g. --top 10\n`,
       );
     },
   );

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { Audience } from "../audience/audience.js";
 import { IpCountry } from "../audience/country.js";
+import { UserError } from "../errors.js";
 import { FORMATS, type FormatOption } from "../formats/record.js";
 import { DEFAULT_RULE, type RuleOptions } from "../pageview/rule.js";
 
@@ -75,4 +76,14 @@ export function ruleOptions(flags: RuleFlags): RuleOptions {
     excludes: flags.exclude ?? [],
     statuses: flags.status,
   };
+}
+
+/** A --top value: a whole number of pages, 1 or more (checked in the action: one line, no usage text). */
+export function pageCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UserError(
+      `--top "${value}" is not a number of pages: give a whole number of 1 or more, e.g. --top 10`,
+    );
+  return n;
 }

@@ -12,6 +12,7 @@ import { DEMO_DATA_DIR } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { toCsv } from "./csv.js";
 import { formatNumber, warn } from "./messages.js";
+import { pageCount } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
 /**
@@ -143,16 +144,6 @@ function pageOf(argument: string): string {
   if (page === undefined)
     throw new UserError(`page "${argument}" is not a path; pages start with "/" (or give the page's URL)`);
   return page;
-}
-
-/** A --top value: a whole number of pages, 1 or more (worded as `report --top` words it). */
-function pageCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new UserError(
-      `--top "${value}" is not a number of pages: give a whole number of 1 or more, e.g. --top 10`,
-    );
-  return n;
 }
 
 /**

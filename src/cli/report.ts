@@ -9,7 +9,7 @@ import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js
 import { expandPaths } from "../readers/sources.js";
 import { toCsv } from "./csv.js";
 import { formatNumber, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
-import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
+import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 
 interface ReportFlags extends RuleFlags {
@@ -71,16 +71,6 @@ export function registerReport(program: Command): void {
     const top = flags.top === undefined ? undefined : pageCount(flags.top);
     process.exitCode = await report(paths, { ...flags, top });
   });
-}
-
-/** A --top value: a whole number of pages, 1 or more. */
-function pageCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
-    throw new UserError(
-      `--top "${value}" is not a number of pages: give a whole number of 1 or more, e.g. --top 50`,
-    );
-  return n;
 }
 
 async function report(paths: string[], flags: ReportSettings): Promise<number> {
