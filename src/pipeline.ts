@@ -21,6 +21,8 @@ export interface FileStats {
   otherStatus: number;
   nonHtml: number;
   excluded: number;
+  /** Page requests that were a CDN's fetches from its origin (among `bots`): see pageview/cdn.ts. */
+  cdnFetches: number;
 }
 
 export function emptyStats(): FileStats {
@@ -34,6 +36,7 @@ export function emptyStats(): FileStats {
     otherStatus: 0,
     nonHtml: 0,
     excluded: 0,
+    cdnFetches: 0,
   };
 }
 
@@ -102,6 +105,8 @@ export async function scanSource(
       if (parser === undefined) {
         if (text.trim() === "") return;
         parser = parserFor(options.format, text);
+        // A comment before the first record (`# nginx access log`): the next line tells the format.
+        if (parser === undefined && text.charCodeAt(0) === 35 /* # */) return;
         if (parser === undefined) {
           throw new UserError(
             `unknown log format (line ${line} starts "${printable(text)}"); pagetrack reads CloudFront, S3 access, ALB and combined logs (--format)`,
@@ -115,15 +120,19 @@ export async function scanSource(
       stats.records++;
       const verdict = rule.judge(parsed);
       if ("page" in verdict) {
+        const agent = rule.agent(parsed.userAgent);
         if (verdict.counted) stats.views++;
-        if (verdict.bot) stats.bots++;
+        if (verdict.bot) {
+          stats.bots++;
+          if (agent.cdn) stats.cdnFetches++;
+        }
         onView({
           time: parsed.time,
           page: verdict.page,
           bot: verdict.bot,
           counted: verdict.counted,
           referrer: parsed.referrer === "-" ? "" : percentDecode(parsed.referrer),
-          userAgent: rule.agent(parsed.userAgent).decoded,
+          userAgent: agent.decoded,
           clientIp: parsed.clientIp,
           host: parsed.host,
           query: parsed.query ?? queryOf(parsed.path),
@@ -151,7 +160,10 @@ export async function scanSource(
   };
 
   try {
-    stats.lines = await forEachLine(decompressed(await source.open(options.limit), options.tap), sink);
+    stats.lines = await forEachLine(
+      decompressed(await source.open(options.limit), options.tap, source.name),
+      sink,
+    );
     if (stats.records === 0 && stats.rejected === 0) {
       result.error = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
     }

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateLogFile } from "../src/generator/files.js";
+import { type GenerateOptions, generateLogFile } from "../src/generator/files.js";
 import type { Expected } from "../src/generator/traffic.js";
 import { runCli } from "./support/cli.js";
 import { tempDir } from "./support/paths.js";
@@ -145,5 +145,174 @@ describe("bad input", () => {
     const { code, stderr } = await runCli(["report", "--format", "iis", good]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/argument 'iis' is invalid/);
+  });
+});
+
+/** Logs as editors, Windows tools and other compressors leave them: read, or named with the fix. */
+describe("files as tools save them", () => {
+  let dir: string;
+  const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+  const TRAFFIC = { requests: 2000, start: "2024-05-01", days: 1, seed: 3 };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+  });
+
+  async function reportJson(args: string[]) {
+    const { code, stdout, stderr } = await runCli(["report", "--json", ...args]);
+    return { code, stderr, json: JSON.parse(stdout) };
+  }
+
+  /** A generated log, and the counts it must give. */
+  async function generated(name: string, options: Partial<GenerateOptions>) {
+    const path = join(dir, `${name}.plain`);
+    const expected = await generateLogFile(path, { ...TRAFFIC, ...options });
+    return { text: await readFile(path, "utf8"), expected };
+  }
+
+  it.each<[string, Partial<GenerateOptions>]>([
+    ["cloudfront", {}],
+    ["cloudfront-v2", { format: "cloudfront-v2" }],
+    ["s3", { format: "s3" }],
+    ["combined", { format: "combined" }],
+    ["combined-vhost", { format: "combined", vhost: true }],
+  ])(
+    "reads a %s log with a UTF-8 byte order mark and CRLF line ends, plain or gzipped",
+    async (name, options) => {
+      const { text, expected } = await generated(name, options);
+      const bytes = Buffer.concat([BOM, Buffer.from(text.replaceAll("\n", "\r\n"))]);
+      await writeFile(join(dir, `${name}-bom.log`), bytes);
+      await writeFile(join(dir, `${name}-bom.log.gz`), gzipSync(bytes));
+      for (const file of [`${name}-bom.log`, `${name}-bom.log.gz`]) {
+        const { code, stderr, json } = await reportJson([join(dir, file)]);
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        expect(json.pages).toEqual(expected.pages);
+        expect(json.summary).toMatchObject({ records: expected.lines, rejected: 0, failedFiles: 0 });
+        expect(json.visitors).toEqual(expected.visitors);
+      }
+    },
+  );
+
+  it("reads an ALB log with a UTF-8 byte order mark and CRLF line ends", async () => {
+    // The layout of the ALB access log entries AWS documents.
+    const line = (path: string, second: number) =>
+      `https 2024-05-01T13:05:${String(second).padStart(2, "0")}.364123Z app/my-lb/50dc6c495c0c9188 192.0.2.${second}:2817 10.0.0.1:80 0.086 0.048 0.037 200 200 0 57 "GET https://www.example.com:443${path} HTTP/1.1" "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e5857725${second}" "www.example.com" "-" 1 2024-05-01T13:05:09.000000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-" TID_1`;
+    const path = join(dir, "alb-bom.log");
+    await writeFile(
+      path,
+      Buffer.concat([BOM, Buffer.from(`${line("/a/", 1)}\r\n${line("/a/", 2)}\r\n${line("/b", 3)}\r\n`)]),
+    );
+    const { code, json } = await reportJson([path]);
+    expect(code).toBe(0);
+    expect(json.pages).toEqual({ "/a/": 2, "/b": 1 });
+  });
+
+  it.each([
+    [
+      "UTF-16LE with a byte order mark (PowerShell, Notepad)",
+      (t: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, "utf16le")]),
+    ],
+    [
+      "UTF-16BE with a byte order mark",
+      (t: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(t, "utf16le").swap16()]),
+    ],
+    ["UTF-16LE without one", (t: string) => Buffer.from(t, "utf16le")],
+  ])("reads a log in %s, plain or gzipped", async (name, encode) => {
+    for (const [format, options] of [
+      ["cloudfront", {}],
+      ["combined", { format: "combined", vhost: true }],
+    ] as const) {
+      const { text, expected } = await generated(`utf16-${format}`, options);
+      const bytes = encode(text.replaceAll("\n", "\r\n"));
+      const plain = join(dir, `${format}-${name.length}.log`);
+      await writeFile(plain, bytes);
+      await writeFile(`${plain}.gz`, gzipSync(bytes));
+      for (const file of [plain, `${plain}.gz`]) {
+        const { code, stderr, json } = await reportJson([file]);
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        expect(json.pages).toEqual(expected.pages);
+        expect(json.summary).toMatchObject({ records: expected.lines, rejected: 0 });
+      }
+    }
+  });
+
+  it.each([
+    [
+      "access.log.bz2",
+      "bzip2",
+      [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59],
+      "bzip2 -dc FILE > DIR/access.log",
+    ],
+    ["access.log.xz", "xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04], "xz -dc FILE > DIR/access.log"],
+    ["access.log.zst", "zstd", [0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00], "zstd -dc FILE > DIR/access.log"],
+  ])(
+    "names the compression of %s and the command that decompresses it",
+    async (name, compression, magic, command) => {
+      const path = join(dir, name);
+      await writeFile(path, Buffer.concat([Buffer.from(magic), Buffer.alloc(3000, 0x5a)]));
+      const { code, stderr, json } = await reportJson([path]);
+      expect(code).toBe(2);
+      const message = `${path}: compressed with ${compression}, which pagetrack does not read (it reads gzip and plain text); decompress it first: ${command.replace("FILE", path).replace("DIR", dir)}`;
+      expect(stderr).toBe(`pagetrack: ${message}\n`);
+      expect(json.problems).toEqual([{ file: path, error: message.slice(path.length + 2) }]);
+    },
+  );
+
+  it("reads a combined log's X-Forwarded-For lists, skips its comments and names what is wrong", async () => {
+    const agent = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+    const rest = (path: string) => `"GET ${path} HTTP/1.1" 200 512 "-" "${agent}"`;
+    const time = "[01/May/2024:13:05:09 +0000]";
+    const lines = [
+      "# nginx: log_format main '$http_x_forwarded_for - $remote_user [$time_local] ...'",
+      `192.0.2.1 - - ${time} ${rest("/a/")}`,
+      // Two readers behind the same proxy: two visitors, not one.
+      `203.0.113.7, 10.0.0.2 - - ${time} ${rest("/xff/")}`,
+      `203.0.113.8, 10.0.0.2 - - ${time} ${rest("/xff/")}`,
+      `www.example.com 203.0.113.9, 10.0.0.3, 10.0.0.2 - - ${time} ${rest("/xff/")}`,
+      `203.0.113.10,10.0.0.2 - - ${time} ${rest("/xff/")}`,
+      "#another comment",
+      `192.0.2.2 ${time} ${rest("/no-ident/")}`,
+      `192.0.2.3 - ${time} ${rest("/one-missing/")}`,
+      `192.0.2.4 - - [01/May/2024 13:05:09] ${rest("/bad-time/")}`,
+      `192.0.2.5 - - "GET /no-time/ HTTP/1.1" 200 5`,
+      // Old Latin-1 URLs that differ in one byte stay two pages.
+      `192.0.2.6 - - ${time} ${rest("/c/caf%E9/")}`,
+      `192.0.2.6 - - ${time} ${rest("/c/caf%E8/")}`,
+    ];
+    const path = join(dir, "forwarded.log");
+    await writeFile(path, `${lines.join("\n")}\n`);
+    const { code, json } = await reportJson([path]);
+    expect(code).toBe(2);
+    expect(json.summary).toMatchObject({ lines: 13, records: 7, rejected: 4, failedFiles: 0 });
+    expect(json.pages).toEqual({ "/xff/": 4, "/a/": 1, "/c/caf%E8/": 1, "/c/caf%E9/": 1 });
+    expect(json.visitors["/xff/"]).toBe(4);
+    expect(json.problems).toEqual([
+      {
+        file: path,
+        line: 8,
+        reason: expect.stringMatching(
+          /^missing the ident and user fields \("- -"\) between the client "192\.0\.2\.2" and the time/,
+        ),
+      },
+      {
+        file: path,
+        line: 9,
+        reason: expect.stringMatching(
+          /^2 fields before the time \("192\.0\.2\.3 -"\) where a combined line has the client, ident and user/,
+        ),
+      },
+      {
+        file: path,
+        line: 10,
+        reason: expect.stringMatching(/^bad time "01\/May\/2024 13:05:09": combined logs write it as \[/),
+      },
+      {
+        file: path,
+        line: 11,
+        reason: expect.stringMatching(/^no time in brackets: a combined line starts 192\.0\.2\.1 - - \[/),
+      },
+    ]);
   });
 });

@@ -1,5 +1,7 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { random } from "../src/generator/traffic.js";
+import { decompressed } from "../src/readers/decompress.js";
 import { forEachLine, MAX_LINE_BYTES } from "../src/readers/lines.js";
 
 async function split(chunks: Buffer[]) {
@@ -66,5 +68,102 @@ describe("line splitting", () => {
 
   it("handles empty input", async () => {
     expect(await split([])).toEqual({ count: 0, lines: [], rejected: [] });
+  });
+});
+
+/** The lines of raw (maybe compressed, maybe UTF-16) bytes, as the pipeline reads them. */
+async function readText(chunks: Buffer[], name?: string) {
+  const lines: string[] = [];
+  const rejected: number[] = [];
+  await forEachLine(
+    decompressed(
+      (async function* () {
+        yield* chunks;
+      })(),
+      undefined,
+      name,
+    ),
+    { line: (text) => lines.push(text), reject: (n) => rejected.push(n) },
+  );
+  return { lines, rejected };
+}
+
+function utf16be(text: string): Buffer {
+  return Buffer.from(text, "utf16le").swap16();
+}
+
+describe("text encodings", () => {
+  const text = "#Version: 1.0\r\nfirst ünïcödé 🌍\r\n\r\nlast";
+  const want = ["#Version: 1.0", "first ünïcödé 🌍", "", "last"];
+  const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+  it.each([
+    ["UTF-8", Buffer.from(text)],
+    ["UTF-8 with a byte order mark", Buffer.concat([BOM, Buffer.from(text)])],
+    [
+      "UTF-16LE with a byte order mark",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+    ],
+    ["UTF-16BE with a byte order mark", Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)])],
+    ["UTF-16LE without one", Buffer.from(text, "utf16le")],
+    ["UTF-16BE without one", utf16be(text)],
+  ])("reads %s, plain or gzipped, however it is chunked", async (_, bytes) => {
+    for (const raw of [bytes, gzipSync(bytes)])
+      for (const chunks of [[raw], chop(raw, 1), chop(raw, 2), [...raw].map((b) => Buffer.from([b]))]) {
+        const { lines, rejected } = await readText(chunks);
+        expect(lines).toEqual(want);
+        expect(rejected).toEqual([]);
+      }
+  });
+
+  it("drops the byte order mark of a file that holds nothing else", async () => {
+    expect(await readText([BOM])).toEqual({ lines: [], rejected: [] });
+    expect(await readText([Buffer.from([0xff, 0xfe])])).toEqual({ lines: [], rejected: [] });
+  });
+
+  it("keeps a U+FEFF that is not at the start", async () => {
+    const { lines } = await readText([Buffer.from("a\n\uFEFFb")]);
+    expect(lines).toEqual(["a", "\uFEFFb"]);
+  });
+
+  it.each([
+    [
+      "bzip2",
+      "access.log.bz2",
+      [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26],
+      "bzip2 -dc access.log.bz2 > access.log",
+    ],
+    [
+      "xz",
+      "logs/a b.xz",
+      [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04],
+      "xz -dc 'logs/a b.xz' > 'logs/a b'",
+    ],
+    ["zstd", "access.log.zst", [0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00], "zstd -dc access.log.zst > access.log"],
+    [
+      "zstd",
+      "s3://bucket/logs/x.zst",
+      [0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00],
+      "aws s3 cp s3://bucket/logs/x.zst - | zstd -dc > x",
+    ],
+    ["zip", "logs.zip", [0x50, 0x4b, 0x03, 0x04, 0x14, 0x00], "unzip -p logs.zip > logs"],
+    ["bzip2", "-", [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26], "(bzip2 -dc FILE)"],
+  ])("names %s compression in %s and the command that reads it", async (name, file, magic, command) => {
+    const raw = Buffer.concat([Buffer.from(magic), Buffer.alloc(100, 0x55)]);
+    await expect(readText(chop(raw, 5), file)).rejects.toThrow(
+      `compressed with ${name}, which pagetrack does not read (it reads gzip and plain text)`,
+    );
+    await expect(readText([raw], file)).rejects.toThrow(command);
+  });
+
+  it("names UTF-32 and the command that converts it", async () => {
+    const raw = Buffer.from([0xff, 0xfe, 0, 0, 0x41, 0, 0, 0]);
+    await expect(readText([raw], "x.log")).rejects.toThrow(
+      "UTF-32 text, which pagetrack does not read; convert it to UTF-8 first: iconv -f UTF-32 -t UTF-8 x.log > x.utf8.log",
+    );
+  });
+
+  it("reads a line that starts as bzip2 does but is text", async () => {
+    expect((await readText([Buffer.from("BZh is not a log\n")])).lines).toEqual(["BZh is not a log"]);
   });
 });

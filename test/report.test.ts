@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ReportJson } from "../src/cli/report.js";
-import { generateLogFile } from "../src/generator/files.js";
+import { generateLogFile, writerFor } from "../src/generator/files.js";
 import { type Expected, emptyExpected, traffic } from "../src/generator/traffic.js";
 import { runCli } from "./support/cli.js";
 import { tempDir } from "./support/paths.js";
@@ -27,6 +27,7 @@ function expectCounts(json: ReportJson, expected: Expected) {
   expect(json.summary.bots).toBe(expected.bots);
   expect(json.summary.records).toBe(expected.lines);
   expect(json.summary.rejected).toBe(0);
+  expect(json.hints).toEqual([]);
 }
 
 describe("report on generated traffic", () => {
@@ -269,6 +270,73 @@ describe("report on generated traffic", () => {
     }
     const help = (await runCli(["ingest", "--help"])).stdout.replace(/\s+/g, " ");
     expect(help).toContain('(default: $PAGETRACK_SITE if set, else "default")');
+  });
+
+  it("says once, on stderr and in --json, that a log of CloudFront's origin holds CloudFront's fetches", async () => {
+    // An S3 access log of the bucket behind a distribution: every request is CloudFront's.
+    const writer = writerFor({ format: "s3" });
+    const lines = [...traffic({ ...TRAFFIC, requests: 3000 })].map((e) =>
+      writer.line({ ...e, userAgent: "Amazon CloudFront" }),
+    );
+    const origin = join(dir, "origin-s3.log");
+    await writeFile(origin, `${lines.join("\n")}\n`);
+    const { code, stdout, stderr } = await runCli(["report", "--json", origin]);
+    expect(code).toBe(0);
+    const json: ReportJson = JSON.parse(stdout);
+    expect(json.summary.views).toBe(0);
+    expect(json.summary.bots).toBeGreaterThan(0);
+    expect(json.summary.cdnFetches).toBe(json.summary.bots);
+    expect(json.hints).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^most page requests \\(${json.summary.bots.toLocaleString("en-US")} of ${json.summary.bots.toLocaleString("en-US")}\\) came from "Amazon CloudFront": .*CloudFront's own logs`,
+        ),
+      ),
+    ]);
+    expect(stderr).toBe(`pagetrack: ${json.hints[0]}\n`);
+    expect((await runCli(["report", origin])).stderr).toBe(`pagetrack: ${json.hints[0]}\n`);
+
+    const data = ["--data", join(await tempDir(), "data")];
+    const ingest = await runCli(["ingest", "--json", origin, ...data]);
+    expect(ingest.code).toBe(0);
+    expect(ingest.stderr).toBe(`pagetrack: ${json.hints[0]}\n`);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({
+      hints: json.hints,
+      stats: { cdnFetches: json.summary.bots },
+    });
+
+    // With the distribution's own log beside it, most page requests are readers': no hint.
+    const both = await runCli(["report", "--json", origin, join(dir, "cloudfront.gz")]);
+    expect(both.stderr).toBe("");
+    expect(JSON.parse(both.stdout).hints).toEqual([]);
+  });
+
+  it("counts extensionless URLs as pages where the log has no content type, and --exclude drops them", async () => {
+    const file = join(dir, "api.log");
+    const agent = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+    const paths = ["/api/items?page=2", "/api/items/42", "/image/123", "/image/124", "/images/logo.png"];
+    const extra = paths.map(
+      (path, i) =>
+        `www.example.com 192.0.2.${i + 1} - - [30/Mar/2024:10:00:0${i} +0000] "GET ${path} HTTP/1.1" 200 5 "-" "${agent}"`,
+    );
+    await writeFile(file, `${await readFile(join(dir, "vhost.log"), "utf8")}${extra.join("\n")}\n`);
+    const all = await report([file]);
+    expect(all.pages).toEqual({
+      ...expected.pages,
+      "/api/items": 1,
+      "/api/items/42": 1,
+      "/image/123": 1,
+      "/image/124": 1,
+    });
+    const exclude = ["--exclude", "/api/", "--exclude", "/image/"];
+    const kept = await report([file, ...exclude]);
+    expect(kept.pages).toEqual(expected.pages);
+    expect(kept.summary.excluded).toBe(4);
+
+    const data = ["--data", join(await tempDir(), "data")];
+    expect((await runCli(["ingest", file, ...exclude, ...data])).code).toBe(0);
+    const totals = await runCli(["totals", "--json", ...data]);
+    expect(JSON.parse(totals.stdout).pages).toEqual(expected.pages);
   });
 
   it("rejects a bad option with a usage error", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../src/formats/record.js";
+import { cdnHint } from "../src/pageview/cdn.js";
 import { percentDecode } from "../src/pageview/decode.js";
 import { canonicalPage, looksLikeHtml } from "../src/pageview/page.js";
 import { DEFAULT_RULE, PageViewRule } from "../src/pageview/rule.js";
@@ -14,7 +15,17 @@ describe("canonical page", () => {
     ["/blog/caf%C3%A9/", "/blog/café/"],
     ["/blog/caf%25C3%25A9/", "/blog/café/"],
     ["/100%25", "/100%"],
-    ["/bad%E0%A4%A", "/bad\uFFFD%A"],
+    // Escapes of bytes that are not UTF-8 stay escapes (in upper case): distinct URLs stay distinct.
+    ["/bad%E0%A4%A", "/bad%E0%A4%A"],
+    ["/c/bad%E9encoding/", "/c/bad%E9encoding/"],
+    ["/c/bad%e9encoding/", "/c/bad%E9encoding/"],
+    ["/c/bad%E8encoding/", "/c/bad%E8encoding/"],
+    ["/c/caf%C3%A9/r%E9sum%E9/", "/c/café/r%E9sum%E9/"],
+    ["/c/%C3%A9%E9%C3%A8/", "/c/é%E9è/"],
+    ["/c/bad%25E9encoding/", "/c/bad%E9encoding/"],
+    ["/c/%F0%9F%8C%8D%ED%A0%80/", "/c/🌍%ED%A0%80/"],
+    ["/c/%C3/", "/c/%C3/"],
+    ["/100%/caf%C3%A9", "/100%/café"],
     ["/a%20b.html", "/a b.html"],
     ["blog/x/index.html", "/blog/x/"],
     ["", undefined],
@@ -33,6 +44,12 @@ describe("canonical page", () => {
     ["/v1.2/notes", true],
   ])("%s looks like HTML: %s", (page, html) => {
     expect(looksLikeHtml(page)).toBe(html);
+  });
+
+  it("keeps two Latin-1 URLs that differ in one byte two pages", () => {
+    const pages = ["/c/caf%E9/", "/c/caf%E8/", "/c/caf%C3%A9/"].map(canonicalPage);
+    expect(new Set(pages).size).toBe(3);
+    expect(pages.some((p) => p?.includes("\uFFFD"))).toBe(false);
   });
 
   it("decodes double-encoded user agents once more", () => {
@@ -81,6 +98,8 @@ describe("page-view rule", () => {
       { page: "/a/", bot: true, counted: false },
     ],
     [{ userAgent: "curl/8.5.0" }, { page: "/a/", bot: true, counted: false }],
+    // CloudFront fetching from its origin (an S3 access log of the bucket behind it).
+    [{ userAgent: "Amazon CloudFront" }, { page: "/a/", bot: true, counted: false }],
   ] as [Partial<LogRecord>, object][])("%o gives %o", (change, verdict) => {
     expect(new PageViewRule().judge({ ...base, ...change })).toEqual(verdict);
   });
@@ -101,5 +120,35 @@ describe("page-view rule", () => {
       counted: true,
     });
     expect(DEFAULT_RULE.statuses).toEqual([200, 304]);
+  });
+});
+
+describe("CDN fetches from the origin", () => {
+  it("knows CloudFront's own user agent, as S3 and CloudFront logs write it", () => {
+    const rule = new PageViewRule();
+    for (const agent of ["Amazon CloudFront", "Amazon%20CloudFront", "amazon cloudfront"])
+      expect(rule.agent(agent)).toMatchObject({ bot: true, cdn: true });
+    for (const agent of [
+      "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0",
+      "curl/8.5.0",
+      "-",
+      "Amazon CloudFront x",
+    ])
+      expect(rule.agent(agent).cdn).toBe(false);
+  });
+
+  it("gives a hint when most page requests are a CDN's fetches, and only then", () => {
+    // 0 views of readers, 10 page requests of bots, all CloudFront's.
+    expect(cdnHint({ views: 0, bots: 10, cdnFetches: 10 }, false)).toMatch(
+      /^most page requests \(10 of 10\) came from "Amazon CloudFront": .*Count CloudFront's own logs instead/,
+    );
+    expect(cdnHint({ views: 4, bots: 6, cdnFetches: 6 }, false)).toMatch(/\(6 of 10\)/);
+    // Half or less: a site with a few origin fetches among its readers' views.
+    expect(cdnHint({ views: 5, bots: 5, cdnFetches: 5 }, false)).toBeUndefined();
+    expect(cdnHint({ views: 100, bots: 30, cdnFetches: 2 }, false)).toBeUndefined();
+    expect(cdnHint({ views: 0, bots: 0, cdnFetches: 0 }, false)).toBeUndefined();
+    // With --include-bots the views hold the bots' requests too.
+    expect(cdnHint({ views: 10, bots: 6, cdnFetches: 6 }, true)).toMatch(/\(6 of 10\)/);
+    expect(cdnHint({ views: 12, bots: 6, cdnFetches: 6 }, true)).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { type IngestSummary, ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
-import { formatNumber, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
+import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
@@ -23,6 +23,8 @@ export interface IngestJson extends IngestSummary {
    * counts them all) and files that count for nothing. A file skipped as already done has none.
    */
   problems: Problem[];
+  /** What the counts suggest about the logs (also on stderr): e.g. that they are a CDN's origin logs. */
+  hints: string[];
 }
 
 function positiveInteger(value: string): number {
@@ -92,6 +94,8 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       },
     );
     progress.stop();
+    const hints = hintsOf(summary.stats, rule.includesBots);
+    for (const hint of hints) warn(hint);
     let failed = problems.length > 0;
     if (summary.rollupError) {
       warn(
@@ -105,6 +109,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       failed: summary.failed + errors.length,
       usage: store.usage,
       problems,
+      hints,
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(json)}\n`);
     else process.stdout.write(describe(json));

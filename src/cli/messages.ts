@@ -1,3 +1,4 @@
+import { type CdnCounts, cdnHint } from "../pageview/cdn.js";
 import type { LineProblem } from "../pipeline.js";
 
 /** Writes a one-line message to stderr: `pagetrack: <text>`. */
@@ -51,4 +52,13 @@ export function formatNumber(n: number): string {
  */
 export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
   return `${formatNumber(n)} ${n === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * What the counts of a run suggest about the logs themselves (`hints` in `report --json` and
+ * `ingest --json`): today, that they are a CDN's origin logs. Not problems: the exit code stays.
+ */
+export function hintsOf(counts: CdnCounts, includesBots: boolean): string[] {
+  const cdn = cdnHint(counts, includesBots);
+  return cdn ? [cdn] : [];
 }

@@ -8,7 +8,7 @@ import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
 import { expandPaths } from "../readers/sources.js";
 import { toCsv } from "./csv.js";
-import { formatNumber, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
+import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 
@@ -50,6 +50,8 @@ export interface ReportJson {
    * them all) and files that count for nothing (`summary.failedFiles`).
    */
   problems: Problem[];
+  /** What the counts suggest about the logs (also on stderr): e.g. that they are a CDN's origin logs. */
+  hints: string[];
 }
 
 export function registerReport(program: Command): void {
@@ -111,6 +113,8 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
     addStats(summary, result.stats);
   }
   progress.stop();
+  const hints = hintsOf(summary, rule.includesBots);
+  for (const hint of hints) warn(hint);
 
   const ranked = ranking(totals.totals("page"));
   const breakdowns = Object.fromEntries(
@@ -132,6 +136,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
     breakdowns,
     ...(audience.countryAttribution ? { countryAttribution: audience.countryAttribution } : {}),
     problems,
+    hints,
   };
   const days = [...totals.periods].sort((a, b) => a[0] - b[0]);
   if (flags.daily) {

@@ -1,5 +1,6 @@
 import { isbot } from "isbot";
 import type { LogRecord } from "../formats/record.js";
+import { isCdnFetch } from "./cdn.js";
 import { percentDecode } from "./decode.js";
 import { canonicalPage, looksLikeHtml } from "./page.js";
 
@@ -9,6 +10,8 @@ export type FilterReason = "method" | "status" | "notPage" | "excluded";
 export interface Agent {
   decoded: string;
   bot: boolean;
+  /** The user agent is a CDN's fetching from its origin (a bot too): see cdn.ts. */
+  cdn: boolean;
 }
 
 export interface RuleOptions {
@@ -52,6 +55,11 @@ export class PageViewRule {
     this.statuses = new Set(options.statuses);
   }
 
+  /** Whether the page requests of bots count as page views. */
+  get includesBots(): boolean {
+    return this.options.includeBots;
+  }
+
   judge(record: LogRecord): Verdict {
     if (record.method !== "GET") return METHOD;
     if (!this.statuses.has(record.status)) return STATUS;
@@ -69,7 +77,8 @@ export class PageViewRule {
     let agent = this.agentCache.get(userAgent);
     if (agent === undefined) {
       const decoded = percentDecode(userAgent).trim();
-      agent = { decoded, bot: decoded === "" || decoded === "-" || isbot(decoded) };
+      const cdn = isCdnFetch(decoded);
+      agent = { decoded, bot: cdn || decoded === "" || decoded === "-" || isbot(decoded), cdn };
       remember(this.agentCache, userAgent, agent);
     }
     return agent;
