@@ -374,10 +374,19 @@ interface Read {
   requestId: string | undefined;
 }
 
-/** A W3C file (CloudFront legacy and v2): the #Fields header names the columns. */
+/** The 33 fields of a CloudFront standard log, from the CloudFront Developer Guide, in order. */
+const CLOUDFRONT_33 =
+  "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end".split(
+    " ",
+  );
+
+/**
+ * A W3C file (CloudFront legacy and v2): the #Fields header names the columns; without one, the
+ * CloudFront fields as many as a line has.
+ */
 function readW3c(lines: string[], decodeTimes: number): Read[] {
   const fieldsLine = lines.find((l) => l.startsWith("#Fields: "));
-  const names = (fieldsLine ?? "").slice(9).split(" ");
+  const header = fieldsLine?.slice(9).split(" ");
   const decode = (value: string) => {
     let v = value;
     for (let i = 0; i < decodeTimes; i++) v = decodeURIComponent(v);
@@ -387,6 +396,7 @@ function readW3c(lines: string[], decodeTimes: number): Read[] {
     .filter((l) => !l.startsWith("#"))
     .map((line) => {
       const values = line.split(line.includes("\t") ? "\t" : " ");
+      const names = header ?? CLOUDFRONT_33.slice(0, values.length);
       expect(values.length).toBe(names.length);
       const get = (name: string) => {
         const i = names.indexOf(name);
@@ -404,6 +414,70 @@ function readW3c(lines: string[], decodeTimes: number): Read[] {
         requestId: get("x-edge-request-id"),
       };
     });
+}
+
+/** CloudFront v2 as JSON lines: the v2 field names are the keys. */
+function readJson(lines: string[]): Read[] {
+  return lines.map((line) => {
+    const record = JSON.parse(line) as Record<string, string>;
+    const value = (name: string) => (record[name] === "-" ? "-" : decodeURIComponent(record[name]));
+    return {
+      clientIp: record["c-ip"],
+      userAgent: value("cs(User-Agent)"),
+      referrer: value("cs(Referer)"),
+      query: record["cs-uri-query"] === "-" ? "" : record["cs-uri-query"],
+      host: record["x-host-header"],
+      country: record["c-country"],
+      requestId: record["x-edge-request-id"],
+    };
+  });
+}
+
+/** IIS: space-separated, named by #Fields, `+` for a space. */
+function readIis(lines: string[]): Read[] {
+  const names = (lines.find((l) => l.startsWith("#Fields: ")) ?? "").slice(9).split(" ");
+  expect(lines[0]).toBe("#Software: Microsoft Internet Information Services 10.0");
+  return lines
+    .filter((l) => !l.startsWith("#"))
+    .map((line) => {
+      const values = line.split(" ");
+      expect(values.length).toBe(names.length);
+      const get = (name: string) => {
+        const i = names.indexOf(name);
+        return i === -1 ? undefined : values[i];
+      };
+      const query = get("cs-uri-query") ?? "-";
+      return {
+        clientIp: get("c-ip") ?? "",
+        userAgent: (get("cs(User-Agent)") ?? "").replaceAll("+", " "),
+        referrer: (get("cs(Referer)") ?? "").replaceAll("+", " "),
+        query: query === "-" ? "" : query,
+        host: get("cs-host"),
+        country: undefined,
+        requestId: undefined,
+      };
+    });
+}
+
+/** Classic Load Balancer: time elb client:port backend:port 3 times 2 statuses 2 sizes "request" "agent" ... */
+function readElb(lines: string[]): Read[] {
+  return lines.map((line) => {
+    const m =
+      /^\S+Z \S+ (\S+):\d+ \S+ \S+ \S+ \S+ (\d{3}|-) (\d{3}|-) \d+ \d+ "\S+ https:\/\/([^/]+):443([^ ?]*)(?:\?(\S*))? HTTP\/1\.1" "([^"]*)" \S+ \S+$/.exec(
+        line,
+      );
+    expect(m, line).not.toBeNull();
+    const [, clientIp, , , host, , query, userAgent] = m as RegExpExecArray;
+    return {
+      clientIp,
+      userAgent,
+      referrer: "-",
+      query: query ?? "",
+      host,
+      country: undefined,
+      requestId: undefined,
+    };
+  });
 }
 
 function readS3(lines: string[]): Read[] {
@@ -451,9 +525,19 @@ describe.each<{
   options: Partial<GenerateOptions>;
   read: (lines: string[]) => Read[];
   hostKnown: boolean;
+  /** The log tells the referrer (all but ELB). */
+  referrers?: boolean;
 }>([
   { name: "cloudfront", options: {}, read: (l) => readW3c(l, 1), hostKnown: true },
   { name: "cloudfront legacy", options: { legacy: true }, read: (l) => readW3c(l, 2), hostKnown: true },
+  { name: "cloudfront, 24 fields", options: { columns: 24 }, read: (l) => readW3c(l, 1), hostKnown: true },
+  { name: "cloudfront, 26 fields", options: { columns: 26 }, read: (l) => readW3c(l, 1), hostKnown: true },
+  {
+    name: "cloudfront without header lines",
+    options: { headerless: true },
+    read: (l) => readW3c(l, 1),
+    hostKnown: true,
+  },
   {
     name: "cloudfront-v2",
     options: { format: "cloudfront-v2" },
@@ -483,7 +567,11 @@ describe.each<{
     read: (l) => readW3c(l, 1),
     hostKnown: true,
   },
+  { name: "cloudfront-json", options: { format: "cloudfront-json" }, read: readJson, hostKnown: true },
   { name: "s3", options: { format: "s3" }, read: readS3, hostKnown: true },
+  { name: "elb", options: { format: "elb" }, read: readElb, hostKnown: true, referrers: false },
+  { name: "iis", options: { format: "iis" }, read: readIis, hostKnown: false },
+  { name: "iis with cs-host", options: { format: "iis", vhost: true }, read: readIis, hostKnown: true },
   { name: "combined", options: { format: "combined" }, read: readCombined, hostKnown: false },
   {
     name: "combined with vhost",
@@ -491,20 +579,22 @@ describe.each<{
     read: readCombined,
     hostKnown: true,
   },
-])("$name writer", ({ name, options, read, hostKnown }) => {
+])("$name writer", ({ name, options, read, hostKnown, referrers = true }) => {
   const { events, views } = generate(SMALL);
   const writer = writerFor({ ...SMALL, ...options });
   const lines = [...writer.header, ...events.map((e) => writer.line(e))];
   const records = read(lines);
-  const v2 = options.format === "cloudfront-v2";
+  const v2 = options.format === "cloudfront-v2" || options.format === "cloudfront-json";
+  // IIS writes a space as `+`, and has no escape for a `+` itself (bots' agents have some).
+  const asRead = (value: string) => (options.format === "iis" ? value.replaceAll("+", " ") : value);
 
   it("writes what the intents chose: referrer, query, user agent, client IP, host, country", () => {
     expect(records.length).toBe(events.length);
     records.forEach((r, i) => {
       const e = events[i];
       expect(r.clientIp).toBe(e.clientIp);
-      expect(r.userAgent).toBe(e.userAgent);
-      expect(r.referrer).toBe(e.referrer);
+      expect(r.userAgent).toBe(asRead(e.userAgent));
+      expect(r.referrer).toBe(referrers ? asRead(e.referrer) : "-");
       expect(r.query).toBe(e.query);
       expect(r.host).toBe(hostKnown ? SITE_HOST : undefined);
       expect(r.country).toBe(v2 ? e.country : undefined);
@@ -519,6 +609,7 @@ describe.each<{
       if (view === undefined) return;
       checked++;
       expect(`${r.clientIp} ${r.userAgent}`).toBe(view.visitor);
+      if (!referrers) return;
       // Without the host in the log, the reader needs it as --own-host.
       expect(ruleEntry(r.referrer, r.host ?? SITE_HOST)).toBe(view.entry);
       if (view.entry) expect(ruleSource(r.referrer, r.query)).toBe(view.source);
@@ -527,18 +618,30 @@ describe.each<{
     expect(checked).toBeGreaterThan(500);
   });
 
-  it(`names its columns${v2 ? ", c-country among them" : ""}`, () => {
+  const named = name.startsWith("cloudfront") && !options.headerless && options.format !== "cloudfront-json";
+  it(`names its columns${named ? "" : " (or not)"}${v2 ? ", c-country among them" : ""}`, () => {
     const fields = lines.find((l) => l.startsWith("#Fields:"));
-    if (name.startsWith("cloudfront")) expect(fields).toBeDefined();
-    expect(fields?.split(" ").includes("c-country") ?? false).toBe(v2);
+    if (named) expect(fields).toBeDefined();
+    if (!named && name.startsWith("cloudfront")) expect(fields).toBeUndefined();
+    if (fields === undefined) return;
+    expect(fields.split(" ").includes("c-country")).toBe(v2);
     if (v2 && options.fields === undefined) {
       expect(fields).toBe(`#Fields: ${CLOUDFRONT_V2_FIELDS.join(" ")}`);
     }
+    if (options.columns !== undefined) expect(fields.split(" ").length).toBe(options.columns + 1);
   });
 });
 
 describe("generated files", () => {
-  it.each<GenerateOptions["format"]>(["cloudfront", "cloudfront-v2", "s3", "combined"])(
+  it.each<GenerateOptions["format"]>([
+    "cloudfront",
+    "cloudfront-v2",
+    "cloudfront-json",
+    "s3",
+    "elb",
+    "iis",
+    "combined",
+  ])(
     "are the same bytes for the same seed, with the same expected counts in every format (%s)",
     async (format) => {
       const dir = await tempDir();

@@ -10,7 +10,8 @@ const ELB_STATUS = 8;
 const REQUEST = 12;
 const USER_AGENT = 13;
 const TRACE_ID = 17;
-const TYPES = new Set(["http", "https", "h2", "grpcs", "ws", "wss"]);
+/** The first field of an ALB access log line. */
+export const ALB_TYPES: ReadonlySet<string> = new Set(["http", "https", "h2", "grpcs", "ws", "wss"]);
 
 /**
  * Application Load Balancer access logs. The request is an absolute URL; the status is the one the
@@ -26,7 +27,11 @@ export class AlbParser implements LineParser {
     const f = this.fields;
     const count = splitFields(line, f, TRACE_ID + 1);
     if (count === -1) return "unterminated quote";
-    if (!TYPES.has(f[TYPE])) return `not an ALB access log line (type "${f[TYPE]}")`;
+    if (!ALB_TYPES.has(f[TYPE])) {
+      return /^\d{4}-\d\d-\d\dT/.test(f[TYPE])
+        ? "a Classic Load Balancer (ELB) log line, not an ALB one: it starts with its time, not a type (--format elb)"
+        : `not an ALB access log line (type "${f[TYPE]}")`;
+    }
     if (count <= TRACE_ID) return `truncated line: ${count} fields, an ALB log line has at least 18`;
     const time = epochFromIso(f[TIME]);
     if (Number.isNaN(time)) return `bad time "${f[TIME]}"`;

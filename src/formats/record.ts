@@ -14,7 +14,7 @@ export interface LogRecord {
   userAgent: string;
   /** Referrer as logged, `-` when absent. */
   referrer: string;
-  /** The log's own request id (CloudFront, S3, ALB), or undefined (combined logs). */
+  /** The log's own request id (CloudFront, S3, ALB), or undefined (combined, ELB and IIS logs). */
   requestId: string | undefined;
   /** The client's IP address as logged (no port), or `-`. */
   clientIp: string;
@@ -35,6 +35,10 @@ export interface LineParser {
   parse(line: string): ParseResult;
 }
 
-export const FORMATS = ["cloudfront", "s3", "alb", "combined"] as const;
+/**
+ * The `--format` names. `cloudfront` and `w3c` are the same reader of W3C extended logs (columns named
+ * by `#Fields`; CloudFront's legacy layouts also without it): the name only labels the file.
+ */
+export const FORMATS = ["cloudfront", "cloudfront-json", "w3c", "s3", "alb", "elb", "combined"] as const;
 export type FormatName = (typeof FORMATS)[number];
 export type FormatOption = FormatName | "auto";

@@ -76,6 +76,16 @@ export function epochFromIso(s: string): number {
   return Number.isNaN(ms) || !/^\d{4}-\d\d-\d\dT/.test(s) ? Number.NaN : Math.floor(ms / 1000);
 }
 
+/**
+ * An epoch timestamp as logs write it (CloudFront v2 `timestamp`, real-time logs: `1714568709.123`) to
+ * whole epoch seconds. A value above 10^11 can only be milliseconds (10^11 seconds is the year 5138).
+ */
+export function epochFromTimestamp(s: string): number {
+  const n = s === "" ? Number.NaN : Number(s);
+  if (!Number.isFinite(n) || n < 0) return Number.NaN;
+  return Math.floor(n > 1e11 ? n / 1000 : n);
+}
+
 /** UTC day (`YYYY-MM-DD`) of an epoch second; cached because logs repeat days. */
 const dayCache = new Map<number, string>();
 export function utcDay(epochSeconds: number): string {

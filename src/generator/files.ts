@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import type { FormatName } from "../formats/record.js";
 import {
   type Expected,
   emptyExpected,
@@ -14,33 +13,69 @@ import {
   type TrafficOptions,
   traffic,
 } from "./traffic.js";
-import { cloudfrontV2Writer, cloudfrontWriter, combinedWriter, type LogWriter, s3Writer } from "./writers.js";
+import {
+  cloudfrontJsonWriter,
+  cloudfrontV2Writer,
+  cloudfrontWriter,
+  combinedWriter,
+  elbWriter,
+  iisWriter,
+  type LogWriter,
+  s3Writer,
+} from "./writers.js";
 
-/** The formats the generator writes: pagetrack's (but ALB), and CloudFront standard logging v2. */
-export type GeneratedFormat = Exclude<FormatName, "alb"> | "cloudfront-v2";
+/**
+ * The logs the generator writes: CloudFront standard logs (legacy), v2 in W3C format and v2 as JSON
+ * lines, S3 server access, Classic Load Balancer (ELB), IIS (a W3C extended log) and combined.
+ */
+export type GeneratedFormat =
+  | "cloudfront"
+  | "cloudfront-v2"
+  | "cloudfront-json"
+  | "s3"
+  | "elb"
+  | "iis"
+  | "combined";
 
 export interface GenerateOptions extends TrafficOptions {
-  /** Default `cloudfront` (the legacy standard log). `cloudfront-v2` is the only one with c-country. */
+  /** Default `cloudfront` (the legacy standard log). Only `cloudfront-v2` and `cloudfront-json` have c-country. */
   format?: GeneratedFormat;
   gzip?: boolean;
   /** Double-encode CloudFront user agents, as files before 2020 did (format `cloudfront`). */
   legacy?: boolean;
-  /** Put the host in front of each line (format `combined`), as a vhost log format does. */
+  /** The 24 or 26 fields of older CloudFront files (format `cloudfront`; default 33). */
+  columns?: 24 | 26 | 33;
+  /** Leave out the `#Version` and `#Fields` lines (format `cloudfront`), as `sed '/^#/d'` does. */
+  headerless?: boolean;
+  /** Log the host asked for: in front of each line (format `combined`), as `cs-host` (format `iis`). */
   vhost?: boolean;
-  /** The columns of a `cloudfront-v2` file, in order (default CLOUDFRONT_V2_FIELDS). */
+  /** The fields of a `cloudfront-v2` or `cloudfront-json` file, in order (default CLOUDFRONT_V2_FIELDS). */
   fields?: readonly string[];
   /** The column separator of a `cloudfront-v2` file (default a tab). */
   delimiter?: "\t" | " ";
 }
 
-export function writerFor(options: GenerateOptions): LogWriter {
+/** What chooses the writer: the options that are not the traffic's. */
+export type WriterOptions = Omit<GenerateOptions, keyof TrafficOptions | "gzip">;
+
+export function writerFor(options: WriterOptions): LogWriter {
   switch (options.format ?? "cloudfront") {
     case "cloudfront":
-      return cloudfrontWriter({ legacy: options.legacy });
+      return cloudfrontWriter({
+        legacy: options.legacy,
+        columns: options.columns,
+        headerless: options.headerless,
+      });
     case "cloudfront-v2":
       return cloudfrontV2Writer({ fields: options.fields, delimiter: options.delimiter });
+    case "cloudfront-json":
+      return cloudfrontJsonWriter({ fields: options.fields });
     case "s3":
       return s3Writer();
+    case "elb":
+      return elbWriter();
+    case "iis":
+      return iisWriter({ host: options.vhost });
     case "combined":
       return combinedWriter({ vhost: options.vhost });
   }
