@@ -274,7 +274,7 @@ describe("report on generated traffic", () => {
 
   it("says once, on stderr and in --json, that a log of CloudFront's origin holds CloudFront's fetches", async () => {
     // An S3 access log of the bucket behind a distribution: every request is CloudFront's.
-    const writer = writerFor({ format: "s3" });
+    const writer = writerFor({ ...TRAFFIC, format: "s3" });
     const lines = [...traffic({ ...TRAFFIC, requests: 3000 })].map((e) =>
       writer.line({ ...e, userAgent: "Amazon CloudFront" }),
     );
