@@ -109,7 +109,7 @@ export async function scanSource(
         if (parser === undefined && text.charCodeAt(0) === 35 /* # */) return;
         if (parser === undefined) {
           throw new UserError(
-            `unknown log format (line ${line} starts "${printable(text)}"); pagetrack reads CloudFront, S3 access, ALB and combined logs (--format)`,
+            `unknown log format (line ${line} starts "${printable(text)}"); pagetrack reads CloudFront (W3C or JSON lines), other W3C extended (IIS), S3 access, ALB, Classic ELB and combined logs (--format)`,
           );
         }
         result.format = parser.format;
