@@ -310,6 +310,28 @@ describe("HTTP API", () => {
     ).toBe(204);
   });
 
+  it("marks answers that need the token private, so that no shared cache serves them to anyone", async () => {
+    const token = "s3cret-token-of-some-length";
+    const headers = { Authorization: `Bearer ${token}` };
+    const make = (cacheSeconds: number, withToken: boolean) =>
+      createApp({
+        store: engine.store,
+        site: "default",
+        corsOrigins: ["*"],
+        cacheSeconds,
+        ...(withToken ? { token } : {}),
+      });
+    const cacheControl = async (app: ReturnType<typeof createApp>, path: string) =>
+      (await app.request(path, { headers })).headers.get("cache-control");
+    const locked = make(30, true);
+    for (const path of ["/pagetotals", "/pages", "/pageviews", "/breakdown?dimension=os"])
+      expect(await cacheControl(locked, path)).toBe("private, max-age=30");
+    expect(await cacheControl(locked, "/pagevisitlist?page=/about/")).toBe("private, max-age=30");
+    expect(await cacheControl(make(0, true), "/pagetotals")).toBe("no-store");
+    expect(await cacheControl(make(30, false), "/pagetotals")).toBe("public, max-age=30");
+    expect((await locked.request("/pagetotals")).headers.get("cache-control")).toBeNull();
+  });
+
   describe("over HTTP on `pagetrack serve`", () => {
     let server: ChildProcess;
     let base: string;

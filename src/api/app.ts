@@ -126,13 +126,15 @@ export function createApp(config: ApiConfig): Hono {
     });
     app.use("*", async (c, next) => (c.req.method === "OPTIONS" ? next() : auth(c, next)));
   }
+  // With a token, an answer is for its reader alone: a shared cache (CloudFront, a proxy) must not keep
+  // it and hand it to someone without the token, so it is `private` (the browser's own cache only).
+  const cacheControl =
+    config.cacheSeconds <= 0
+      ? "no-store"
+      : `${config.token ? "private" : "public"}, max-age=${config.cacheSeconds}`;
   app.use("*", async (c, next) => {
     await next();
-    if (c.res.status === 200)
-      c.header(
-        "Cache-Control",
-        config.cacheSeconds > 0 ? `public, max-age=${config.cacheSeconds}` : "no-store",
-      );
+    if (c.res.status === 200 && !c.res.headers.has("Cache-Control")) c.header("Cache-Control", cacheControl);
   });
 
   app.get("/pagetotals", async (c) => {
