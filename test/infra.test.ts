@@ -1,4 +1,4 @@
-import { cp, writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
@@ -288,6 +288,60 @@ describe("infra: stack with a new log bucket", () => {
       expect(JSON.stringify(put.Resource)).toContain('"/cf/*"');
       expect(put.Condition.StringEquals["aws:SourceAccount"]).toEqual({ Ref: "AWS::AccountId" });
     }
+  });
+
+  it("covers a CloudFront standard logging (v2) key, delivered as docs/deploy.md sets it up, with the bucket policy, the notification and the read grant", () => {
+    // v2 puts AWSLogs/<account>/CloudFront/ after the destination ARN's path: with the destination
+    // arn:aws:s3:::<bucket>/<LogPrefix> the key starts with the prefix (whether or not the delivery
+    // adds a "/" of its own); with a bare bucket ARN it would not.
+    const v2Keys = [
+      "cf/AWSLogs/123456789012/CloudFront/E1ABCDEF2GHIJK.2026-11-27-02.0a1b2c3d.gz",
+      "cf//AWSLogs/123456789012/CloudFront/E1ABCDEF2GHIJK.2026-11-27-02.0a1b2c3d.gz",
+    ];
+    const outside = "AWSLogs/123456789012/CloudFront/E1ABCDEF2GHIJK.2026-11-27-02.0a1b2c3d.gz";
+    const bucketId = Object.keys(resources(template, "AWS::S3::Bucket"))[0];
+    /** The key pattern of a `<bucket ARN>/<pattern>` resource of this bucket. */
+    const keyPattern = (resource: Cfn): string => {
+      const [sep, parts] = resource["Fn::Join"];
+      expect(sep).toBe("");
+      expect(parts[0]).toEqual({ "Fn::GetAtt": [bucketId, "Arn"] });
+      return String(parts[1]).replace(/^\//, "");
+    };
+    /** IAM's matching of a resource pattern: `*` is any run of characters, the rest is literal. */
+    const matches = (pattern: string, key: string) => {
+      const literal = (part: string) => part.replace(/[.+?^$|()[\]{}\\]/g, "\\$&");
+      return new RegExp(`^${pattern.split("*").map(literal).join(".*")}$`).test(key);
+    };
+    const policy = only(template, "AWS::S3::BucketPolicy").Properties.PolicyDocument.Statement as Cfn[];
+    const delivery = policy.find((s) => s.Sid === "AWSLogDeliveryWrite");
+    expect(delivery.Principal).toEqual({ Service: "delivery.logs.amazonaws.com" });
+    const filter = template.findResources("Custom::S3BucketNotifications");
+    const rules = (Object.values(filter)[0] as Resource).Properties.NotificationConfiguration
+      .QueueConfigurations[0].Filter.Key.FilterRules as { Name: string; Value: string }[];
+    const ingest = fn(template, "pagetrack: counts");
+    const read = statements(template).find(
+      (s) => s.roles.includes(roleOf(ingest)) && asList(s.statement.Action).includes("s3:GetObject"),
+    );
+    for (const key of v2Keys) {
+      expect(matches(keyPattern(delivery.Resource), key), key).toBe(true);
+      expect(matches(keyPattern(read?.statement.Resource), key), key).toBe(true);
+      expect(
+        rules.every((r) => r.Name !== "prefix" || key.startsWith(r.Value)),
+        key,
+      ).toBe(true);
+      expect(
+        rules.every((r) => r.Name !== "suffix" || key.endsWith(r.Value)),
+        key,
+      ).toBe(true);
+    }
+    expect(matches(keyPattern(delivery.Resource), outside)).toBe(false);
+    expect(rules.every((r) => r.Name !== "prefix" || outside.startsWith(r.Value))).toBe(false);
+  });
+
+  it("sets up CloudFront standard logging (v2) in docs/deploy.md with a destination under the prefix", async () => {
+    const docs = await readFile(join(ROOT, "docs/deploy.md"), "utf8");
+    expect(docs).toContain("destinationResourceArn=arn:aws:s3:::<LogBucket>/<LogPrefix>");
+    expect(docs).not.toMatch(/destinationResourceArn=arn:aws:s3:::<LogBucket>(\s|$)/);
   });
 
   const queueIds = () => {
