@@ -183,6 +183,56 @@ describe("Lambda handlers", () => {
     expect(ledger.filter((i) => i.status === "failed")).toHaveLength(2);
   });
 
+  it("skips objects that are not logs, and reports empty files without handing them back", async () => {
+    log.mockClear();
+    await putObjects(s3.client, "cf-logs", {
+      // The S3 console's "Create folder": a zero-byte object whose key ends in "/".
+      "logs/": "",
+      // What a load balancer writes when its access logging is turned on.
+      "elb/AWSLogs/123456789012/ELBAccessLogTestFile":
+        "Enable AccessLog for ELB: my-loadbalancer at 2024-02-28T12:00:00.000Z",
+      "empty/zero.log": "",
+      "empty/header-only.log": "#Version: 1.0\n#Fields: date time cs-method cs-uri-stem sc-status\n",
+    });
+    const ledgerBefore = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items.length;
+    const folder = { Records: [record("cf-logs", "logs/", 0)] };
+    const result = await ingest(
+      sqsEvent({
+        folder,
+        elb: notification("cf-logs", "elb/AWSLogs/123456789012/ELBAccessLogTestFile"),
+        zero: { Records: [record("cf-logs", "empty/zero.log", 0)] },
+        header: notification("cf-logs", "empty/header-only.log"),
+      }),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(
+      logged()
+        .map((l) => [l.name, l.status, l.reason ?? l.error])
+        .sort(),
+    ).toEqual([
+      [
+        "s3://cf-logs/elb/AWSLogs/123456789012/ELBAccessLogTestFile",
+        "skipped",
+        expect.stringMatching(/test file/),
+      ],
+      ["s3://cf-logs/empty/header-only.log", "empty", expect.stringMatching(/^no log records/)],
+      ["s3://cf-logs/empty/zero.log", "empty", "empty file"],
+      ["s3://cf-logs/logs/", "skipped", expect.stringMatching(/folder/)],
+    ]);
+    // The objects that are not logs were not even read: nothing in the ledger for them.
+    const ledger = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items;
+    expect(ledger.length - ledgerBefore).toBeLessThanOrEqual(2);
+    expect(ledger.some((i) => String(i.name ?? "").includes("ELBAccessLogTestFile"))).toBe(false);
+    // The same rule keeps them out of a backfill of the bucket.
+    const { listS3, notALog } = await import("../src/readers/s3.js");
+    const listed = (await listS3("cf-logs", "")).map((source) => source.name);
+    expect(listed).not.toContain("s3://cf-logs/logs/");
+    expect(listed.filter((name) => name.includes("ELBAccessLogTestFile"))).toEqual([]);
+    expect(listed).toContain("s3://cf-logs/empty/zero.log");
+    expect(notALog("AWSLogs/1/ELBAccessLogTestFile")).toBeDefined();
+    expect(notALog("logs/E2.2024-02-28-00.abc.gz")).toBeUndefined();
+  });
+
   it("answers API Gateway (HTTP API, payload 2.0) events with the same app", async () => {
     const event = {
       version: "2.0",

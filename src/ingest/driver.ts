@@ -21,6 +21,8 @@ export interface FileOutcome {
   /** The first rejected lines of a file counted now (all of them are in stats.rejected). */
   problems: LineProblem[];
   error?: string;
+  /** Failed only for holding no log records (zero bytes, or headers only): nothing to retry. */
+  empty?: boolean;
 }
 
 /** What a run did, file by file summed up. */
@@ -181,8 +183,8 @@ function ledgerEntry(file: Counted, status: "done" | "failed", error?: string): 
 }
 
 function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.error): FileOutcome {
-  const { name, fileId, format, stats, problems } = file;
-  return { name, status, fileId, format, stats, problems, error };
+  const { name, fileId, format, stats, problems, empty } = file;
+  return { name, status, fileId, format, stats, problems, error, ...(empty ? { empty } : {}) };
 }
 
 /** Runs `work` on every item, `n` at a time, taking items from the iterable only as workers free up. */

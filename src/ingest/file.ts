@@ -52,6 +52,12 @@ export interface FileResult {
   problems: LineProblem[];
   /** Why the file failed. */
   error?: string;
+  /**
+   * Failed only because it holds no log records: zero bytes, or nothing but headers and blank lines
+   * (a log written when there was nothing to log). Nothing to retry: the function reports it and
+   * moves on.
+   */
+  empty?: boolean;
   /** What the file adds to each UTC hour. */
   tally: Tally;
 }
@@ -116,6 +122,7 @@ export async function countFile(
   try {
     if (scan.error || !fileId) {
       result.error = scan.error ?? "empty file";
+      result.empty = isEmptyLog(scan);
       await recordFiles(store, site, [
         { status: "failed", fileId, name: source.name, format: scan.format, error: result.error },
       ]);
@@ -198,6 +205,12 @@ async function writeRawViews(
   if (scan.error) throw new Error(`second read failed: ${scan.error}`);
   if (hash.digest("hex") !== fileId)
     throw new Error("the file changed while it was being ingested; ingest it again");
+}
+
+/** Whether a file failed only for holding no records (pipeline.ts names these two cases so). */
+function isEmptyLog(scan: { error?: string; stats: FileStats }): boolean {
+  if (scan.stats.records > 0 || scan.stats.rejected > 0) return false;
+  return scan.error === "empty file" || scan.error?.startsWith("no log records") === true;
 }
 
 /** When a raw view expires (DynamoDB TTL), if raw views have a retention. */

@@ -3,7 +3,7 @@ import { Audience } from "../audience/audience.js";
 import { IpCountry } from "../audience/country.js";
 import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
-import { s3Source } from "../readers/s3.js";
+import { notALog, s3Source } from "../readers/s3.js";
 import type { LogSource } from "../readers/sources.js";
 import { type RolledUp, rollUpPending } from "../store/pending.js";
 import { Store } from "../store/store.js";
@@ -71,7 +71,9 @@ export async function handler(event: SqsEvent | ScheduledEvent): Promise<BatchRe
  * hours pending for the scheduled rollup: so a rollup costs what the views of its interval touch,
  * however many small files they came in. The messages of the files that failed are handed back (a
  * partial batch response), so that the queue delivers them again and, after its retries, moves them
- * to its dead-letter queue; files already done are skipped when they come again.
+ * to its dead-letter queue; files already done are skipped when they come again. Objects that are
+ * not logs (readers/s3.ts: notALog) are skipped unread, and files with no records are reported as
+ * empty: neither is handed back, as neither would fare better a second time.
  */
 async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
   const messagesOf = new Map<string, string[]>();
@@ -90,7 +92,20 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
     }
     if (notification.Event === "s3:TestEvent") continue;
     for (const record of notification.Records ?? []) {
-      const source = s3Source(record.s3.bucket.name, objectKey(record.s3.object.key), record.s3.object.size);
+      const key = objectKey(record.s3.object.key);
+      const skipped = notALog(key);
+      if (skipped) {
+        // Not a log (a console "folder", a load balancer's test file): nothing to read or retry.
+        console.log(
+          JSON.stringify({
+            name: `s3://${record.s3.bucket.name}/${key}`,
+            status: "skipped",
+            reason: skipped,
+          }),
+        );
+        continue;
+      }
+      const source = s3Source(record.s3.bucket.name, key, record.s3.object.size);
       messagesOf.set(source.name, [...(messagesOf.get(source.name) ?? []), message.messageId]);
       sources.push(source);
     }
@@ -111,18 +126,21 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
       rollUp: false,
     },
     (outcome) => {
-      // One JSON line per file, for CloudWatch Logs Insights.
+      // One JSON line per file, for CloudWatch Logs Insights. A file with no log records in it (zero
+      // bytes, or headers only) is reported as empty, not failed: delivering it again would not help.
+      const empty = outcome.status === "failed" && outcome.empty;
       console.log(
         JSON.stringify({
           name: outcome.name,
-          status: outcome.status,
+          status: empty ? "empty" : outcome.status,
           error: outcome.error,
           views: outcome.stats.views,
           rejected: outcome.stats.rejected,
           problems: outcome.problems.slice(0, 5),
         }),
       );
-      if (outcome.status === "failed") for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
+      if (outcome.status === "failed" && !empty)
+        for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
     },
   );
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -26,7 +26,21 @@ export function s3Source(bucket: string, key: string, size?: number): LogSource 
   };
 }
 
-/** Every object under a prefix, listed page by page (1,000 keys a page), in key order; "folders" skipped. */
+/**
+ * Why an S3 object is not a log file, or undefined when it may be one: the zero-byte "folder" object
+ * the S3 console creates (its key ends in `/`), and the `ELBAccessLogTestFile` a load balancer writes
+ * when its access logging is turned on. Both the command line and the ingest function skip these.
+ */
+export function notALog(key: string): string | undefined {
+  if (key.endsWith("/")) return "a folder, not a log file";
+  if (key.split("/").pop() === "ELBAccessLogTestFile") return "the load balancer's test file, not a log file";
+  return undefined;
+}
+
+/**
+ * Every object under a prefix, listed page by page (1,000 keys a page), in key order; "folders" and
+ * the load balancer's test file skipped.
+ */
 export async function listS3(bucket: string, prefix: string): Promise<LogSource[]> {
   const sources: LogSource[] = [];
   let token: string | undefined;
@@ -35,7 +49,7 @@ export async function listS3(bucket: string, prefix: string): Promise<LogSource[
       new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
     );
     for (const object of page.Contents ?? []) {
-      if (object.Key && !object.Key.endsWith("/")) sources.push(s3Source(bucket, object.Key, object.Size));
+      if (object.Key && !notALog(object.Key)) sources.push(s3Source(bucket, object.Key, object.Size));
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
