@@ -9,6 +9,7 @@ import { readPageTotals } from "../src/store/counts.js";
 import type { EmbeddedEngine } from "../src/store/engine.js";
 import { keys, PK, SK } from "../src/store/keys.js";
 import { Store } from "../src/store/store.js";
+import { rawViewItem, readViewList } from "../src/store/views.js";
 import { runCli } from "./support/cli.js";
 import { FaultProxy } from "./support/fault-proxy.js";
 import { tempDir } from "./support/paths.js";
@@ -276,6 +277,75 @@ describe("store", () => {
     await runCli(["ingest", "--retention-days", "30", log, ...endpoint, "--site", "ttl"]);
     const { items } = await store.withPrefix(keys.views("ttl", "/r/"), "");
     expect(items[0].expiresAt).toBe(Date.parse(`${day}T08:00:00Z`) / 1000 + 30 * 86400);
+  });
+
+  it("writes no raw view that has already expired, and counts it all the same", async () => {
+    // A backfill with --retention-days 30: a view of 40 days ago is past its retention already.
+    const log = join(dir, "backfill.log");
+    const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86400_000).toISOString();
+    const line = (iso: string, id: string) =>
+      `${iso.slice(0, 10)}\t${iso.slice(11, 19)}\tGET\t/old/\t200\tMozilla/5.0%20(X11;%20Linux)%20Firefox/125.0\t${id}\n`;
+    await writeFile(
+      log,
+      `#Fields: date time cs-method cs-uri-stem sc-status cs(User-Agent) x-edge-request-id\n${line(at(40), "OLD1")}${line(at(35), "OLD2")}${line(at(2), "NEW1")}`,
+    );
+    const endpoint = ["--endpoint", await engine.endpoint()];
+    const run = await runCli(["ingest", "--retention-days", "30", log, ...endpoint, "--site", "backfill"]);
+    expect(run.code).toBe(0);
+    const { items } = await store.withPrefix(keys.views("backfill", "/old/"), "");
+    expect(items.map((i) => i.requestId)).toEqual(["NEW1"]);
+    expect(
+      JSON.parse((await runCli(["totals", "--json", ...endpoint, "--site", "backfill"])).stdout).pages,
+    ).toEqual({ "/old/": 3 });
+  });
+
+  it("leaves expired views TTL has not deleted yet out of the visit list, paging on with the cursor", async () => {
+    const now = 1_800_000_000;
+    const page = "/ttl-list/";
+    // 40 views a minute apart; every view whose number is not a multiple of 4 has expired, and so
+    // have views 20 to 36 in a row: a whole page of nothing but expired views.
+    const live = (n: number) => n % 4 === 0 && (n < 20 || n > 36);
+    const items = Array.from({ length: 40 }, (_, n) =>
+      rawViewItem(
+        "ttl-list",
+        { time: 1_700_000_000 + n * 60, page, bot: false, referrer: "", requestId: `R${n}`, line: n },
+        "f".repeat(64),
+        live(n) ? now + 86400 : now - 1 - n,
+      ),
+    );
+    // One view without a retention never expires.
+    items.push(
+      rawViewItem(
+        "ttl-list",
+        { time: 1_700_000_000 + 40 * 60, page, bot: false, referrer: "", requestId: "R40", line: 40 },
+        "f".repeat(64),
+      ),
+    );
+    await store.batchWrite(items);
+    const want = items.filter((_, n) => n === 40 || live(n)).map((i) => String(i.time));
+    const range = { page, from: 1_700_000_000, to: 1_700_000_000 + 3600 };
+    // A page large enough for everything: one answer, no cursor.
+    expect(await readViewList(store, "ttl-list", { ...range, limit: 100, now })).toEqual({
+      views: want.map((time) => ({ time })),
+      cursor: null,
+    });
+    // Small pages: short ones where expired views were passed over, never a view twice or lost.
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    for (let answers = 0; answers < 50; answers++) {
+      const answer = await readViewList(store, "ttl-list", { ...range, limit: 2, cursor, now });
+      expect(answer.views.length).toBeLessThanOrEqual(2);
+      seen.push(...answer.views.map((v) => v.time));
+      sizes.push(answer.views.length);
+      if (answer.cursor === null) break;
+      cursor = answer.cursor;
+    }
+    expect(seen).toEqual(want);
+    expect(sizes).toContain(0);
+    // Without expired views in the way, pages are full.
+    const later = await readViewList(store, "ttl-list", { ...range, limit: 2, now: 0 });
+    expect(later.views).toHaveLength(2);
   });
 });
 

@@ -89,6 +89,8 @@ export async function countFile(
   const tally = new Tally("hour", options.audience);
   // The views of a small file are kept from the first read; a larger one is read a second time.
   let views: PageView[] | undefined = options.raw ? [] : undefined;
+  // The time of the file's last page view: a backfill whose views have all expired writes none.
+  let latest = Number.NEGATIVE_INFINITY;
   const scan = await scanSource(
     source,
     {
@@ -103,6 +105,7 @@ export async function countFile(
     },
     (view) => {
       tally.add(view);
+      if (view.counted && view.time > latest) latest = view.time;
       if (views && view.counted) {
         if (views.length < VIEWS_KEPT) views.push(view);
         else views = undefined;
@@ -133,19 +136,31 @@ export async function countFile(
       return { ...result, status: "duplicate", problems: [] };
     }
     const contributions = contributionItems(site, fileId, tally.periods);
+    // Raw views already past their retention (a backfill of old logs) are not written: TTL would only
+    // delete them. They are counted all the same.
+    const now = Math.floor(Date.now() / 1000);
+    const rawNeeded = options.raw && !expired(latest, options, now);
     if (views) {
       // Raw views first, so that a file that fails to write them has added nothing to the counts;
       // a small file's views and contributions go in one request.
-      const raw = views.map((view) => rawViewItem(site, view, fileId, expiry(view.time, options)));
+      const raw = views
+        .filter((view) => !expired(view.time, options, now))
+        .map((view) => rawViewItem(site, view, fileId, expiry(view.time, options)));
       if (raw.length + contributions.length <= 25) await store.batchWrite([...raw, ...contributions]);
       else {
         await store.batchWrite(raw);
         await store.batchWrite(contributions);
       }
     } else {
-      if (options.raw) {
+      if (rawNeeded) {
         options.onReread?.(bytes);
-        await writeRawViews(store, site, spool ? fileSource(spool.path) : source, { fileId, bytes }, options);
+        await writeRawViews(
+          store,
+          site,
+          spool ? fileSource(spool.path) : source,
+          { fileId, bytes, now },
+          options,
+        );
       }
       await store.batchWrite(contributions);
     }
@@ -169,7 +184,7 @@ async function writeRawViews(
   store: Store,
   site: string,
   source: LogSource,
-  { fileId, bytes }: { fileId: string; bytes: number },
+  { fileId, bytes, now }: { fileId: string; bytes: number; now: number },
   options: IngestOptions,
 ): Promise<void> {
   const hash = createHash("sha256");
@@ -197,7 +212,8 @@ async function writeRawViews(
       limit: bytes,
     },
     (view) => {
-      if (view.counted) pending.push(rawViewItem(site, view, fileId, expiry(view.time, options)));
+      if (view.counted && !expired(view.time, options, now))
+        pending.push(rawViewItem(site, view, fileId, expiry(view.time, options)));
     },
   );
   await flush();
@@ -216,6 +232,15 @@ function isEmptyLog(scan: { error?: string; stats: FileStats }): boolean {
 /** When a raw view expires (DynamoDB TTL), if raw views have a retention. */
 function expiry(time: number, options: IngestOptions): number | undefined {
   return options.retentionDays ? time + options.retentionDays * 86400 : undefined;
+}
+
+/**
+ * Whether a raw view of this time would already be expired when written: DynamoDB's TTL deletes
+ * items whose `expiresAt` is before now, so writing one is a paid write for nothing.
+ */
+function expired(time: number, options: IngestOptions, now: number): boolean {
+  const at = expiry(time, options);
+  return at !== undefined && at <= now;
 }
 
 /** Bytes that cannot be read twice (stdin, S3 objects) are kept in a temporary file for the second read. */

@@ -39,14 +39,22 @@ export interface ViewListPage {
   cursor: string | null;
 }
 
+/** Queries one answer of `/pagevisitlist` makes at most, however many expired views it passes. */
+const MAX_QUERIES = 8;
+
 /**
  * The raw views of one page in [from, to) in time order, at most `limit` of them, resumed from an
- * opaque cursor (the Query's LastEvaluatedKey, encoded).
+ * opaque cursor (a view's key, encoded).
+ *
+ * Views past their `expiresAt` are left out: DynamoDB's TTL deletes them, but can take days to, and
+ * until then a Query still finds them (and still charges for reading them). Where expired views are
+ * passed over the answer reads on, up to a few Queries, to fill the page; so a page may come back
+ * shorter than `limit`, or even empty, with a cursor: only a `null` cursor means there are no more.
  */
 export async function readViewList(
   store: Store,
   site: string,
-  q: { page: string; from: number; to: number; limit: number; cursor?: string },
+  q: { page: string; from: number; to: number; limit: number; cursor?: string; now?: number },
 ): Promise<ViewListPage> {
   const partition = keys.views(site, q.page);
   let start: Record<string, unknown> | undefined;
@@ -55,24 +63,33 @@ export async function readViewList(
     if (start?.[PK] !== partition)
       throw new UserError("cursor does not belong to this page; start again without it");
   }
-  const page = await store.queryPage({
-    KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
-    ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-    ExpressionAttributeValues: {
-      ":pk": partition,
-      ":from": String(q.from).padStart(10, "0"),
-      // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
-      ":to": `${String(q.to - 1).padStart(10, "0")}$`,
-    },
-    Limit: q.limit,
-    ExclusiveStartKey: start,
-  });
+  const now = q.now ?? Math.floor(Date.now() / 1000);
+  const views: ViewListPage["views"] = [];
+  for (let queries = 0; queries < MAX_QUERIES && views.length < q.limit; queries++) {
+    const page = await store.queryPage({
+      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+      // What DynamoDB's TTL would delete: the filter spares the transfer, not the read units.
+      FilterExpression: "attribute_not_exists(#exp) OR #exp > :now",
+      ExpressionAttributeNames: { "#pk": PK, "#sk": SK, "#exp": "expiresAt" },
+      ExpressionAttributeValues: {
+        ":pk": partition,
+        ":from": String(q.from).padStart(10, "0"),
+        // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
+        ":to": `${String(q.to - 1).padStart(10, "0")}$`,
+        ":now": now,
+      },
+      // Limit counts the items read before the filter, so the views kept never exceed what is left.
+      Limit: q.limit - views.length,
+      ExclusiveStartKey: start,
+    });
+    for (const item of page.items)
+      views.push({ time: String(item.time), ...(item.referrer ? { referrer: String(item.referrer) } : {}) });
+    start = page.next;
+    if (!start) break;
+  }
   return {
-    views: page.items.map((item) => ({
-      time: String(item.time),
-      ...(item.referrer ? { referrer: String(item.referrer) } : {}),
-    })),
-    cursor: page.next ? Buffer.from(JSON.stringify(page.next)).toString("base64url") : null,
+    views,
+    cursor: start ? Buffer.from(JSON.stringify(start)).toString("base64url") : null,
   };
 }
 
