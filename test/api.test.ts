@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { handle } from "hono/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
+import { pageTotals } from "../src/query/totals.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf } from "./support/dataset.js";
 import { ROOT, tempDir } from "./support/paths.js";
@@ -48,6 +51,113 @@ describe("HTTP API", () => {
     expect({ ...api.body, consumedCapacity: 0 }).toEqual({ ...cli, consumedCapacity: 0 });
     const blog = await get("/pagetotals?prefix=/blog/");
     expect(Object.keys(blog.body.pages).every((p) => p.startsWith("/blog/"))).toBe(true);
+  });
+
+  it("pages through /pagetotals with limit and an opaque cursor, in path order", async () => {
+    const all = Object.keys(data.expected.pages).sort();
+    const seen: Record<string, number> = {};
+    let cursor: string | undefined;
+    let answers = 0;
+    let total = 0;
+    do {
+      const { status, body } = await get(`/pagetotals?limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(status).toBe(200);
+      expect(Object.keys(body.pages).length).toBeLessThanOrEqual(3);
+      expect(Object.keys(body).filter((k) => k !== "cursor")).toEqual(
+        Object.keys((await get("/pagetotals")).body),
+      );
+      Object.assign(seen, body.pages);
+      total += body.total;
+      cursor = body.cursor;
+      answers++;
+    } while (cursor);
+    expect(Object.keys(seen)).toEqual(all);
+    expect(seen).toEqual(data.expected.pages);
+    expect(total).toBe(data.expected.views);
+    expect(answers).toBe(Math.ceil(all.length / 3));
+    const whole = await get(`/pagetotals?limit=${all.length}`);
+    expect(whole.body.cursor).toBeUndefined();
+    expect(whole.body.pages).toEqual(data.expected.pages);
+    const blog = (await get("/pagetotals?prefix=/blog/&limit=1")).body;
+    expect(Object.keys(blog.pages)).toHaveLength(1);
+    expect((await get(`/pagetotals?prefix=/about/&limit=1&cursor=${blog.cursor}`)).body.error).toMatch(
+      /cursor does not belong to this prefix/,
+    );
+  });
+
+  it("refuses a whole /pagetotals past its cap with a 400 that says how to page", async () => {
+    const pages = Object.keys(data.expected.pages).length;
+    await expect(pageTotals(engine.store, "default", undefined, { maxPages: pages - 1 })).rejects.toThrow(
+      /more than \d+ pages: ask for them with limit .* and cursor, or narrow prefix/,
+    );
+    const capped = await pageTotals(engine.store, "default", undefined, { maxPages: pages });
+    expect(capped).toEqual({ ...(await get("/pagetotals")).body, consumedCapacity: capped.consumedCapacity });
+  });
+
+  it("answers /count with one page's views, cacheable by CloudFront and browsers", async () => {
+    const app60 = createApp({ store: engine.store, site: "default", corsOrigins: ["*"], cacheSeconds: 10 });
+    const res = await app60.request("/count?page=/about/index.html");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ page: "/about/", views: data.expected.pages["/about/"] });
+    expect(res.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+    expect((await get("/count?page=/no/such/page/")).body).toEqual({ page: "/no/such/page/", views: 0 });
+    expect((await get("/count")).body.error).toMatch(/^page: is required/);
+    const locked = createApp({
+      store: engine.store,
+      site: "default",
+      corsOrigins: ["*"],
+      cacheSeconds: 10,
+      token: "s3cret-token-of-some-length",
+    });
+    const mine = await locked.request("/count?page=/about/", {
+      headers: { Authorization: "Bearer s3cret-token-of-some-length" },
+    });
+    expect(mine.headers.get("cache-control")).toBe("private, max-age=60");
+  });
+
+  it("bounds /pages: limit keeps the most viewed and says how many were omitted", async () => {
+    const all = (await get("/pages")).body.pages;
+    const top = await get("/pages?limit=2");
+    expect(top.body).toEqual({ pages: all.slice(0, 2), omitted: all.length - 2 });
+    const [day] = daysOf(data.expected);
+    const ranged = await get(`/pages?from=${day}&to=${day}&limit=1`);
+    expect(ranged.body.pages).toHaveLength(1);
+    expect(ranged.body.pages[0].viewsInRange).toBe(data.expected.daily[all[0].page][day] ?? 0);
+    expect((await get(`/pages?from=${day}&limit=5000`)).body.error).toMatch(/^limit: at most 1000 with from/);
+  });
+
+  it("compresses answers for clients that accept gzip, base64 on Lambda (payload 2.0)", async () => {
+    const res = await app.request("/pagetotals", { headers: { "Accept-Encoding": "gzip" } });
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(res.headers.get("vary")).toMatch(/Accept-Encoding/);
+    const plain = (await get("/pagetotals")).body;
+    const unzipped = JSON.parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8"));
+    expect({ ...unzipped, consumedCapacity: 0 }).toEqual({ ...plain, consumedCapacity: 0 });
+    const event = {
+      version: "2.0",
+      routeKey: "$default",
+      rawPath: "/pagetotals",
+      rawQueryString: "",
+      headers: { "accept-encoding": "gzip, br", host: "api.example.com" },
+      requestContext: {
+        http: {
+          method: "GET",
+          path: "/pagetotals",
+          protocol: "HTTP/1.1",
+          sourceIp: "192.0.2.1",
+          userAgent: "t",
+        },
+        domainName: "api.example.com",
+        stage: "$default",
+      },
+      isBase64Encoded: false,
+    } as unknown as Parameters<ReturnType<typeof handle>>[0];
+    // biome-ignore lint/suspicious/noExplicitAny: the adapter's result type is a union of event kinds
+    const out: any = await handle(app)(event, {} as never);
+    expect(out).toMatchObject({ statusCode: 200, isBase64Encoded: true });
+    expect(out.headers["content-encoding"]).toBe("gzip");
+    const body = JSON.parse(gunzipSync(Buffer.from(out.body, "base64")).toString("utf8"));
+    expect(body.pages).toEqual(plain.pages);
   });
 
   it("answers /pageviews as `pagetrack views --json` does", async () => {

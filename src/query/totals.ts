@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { readPageTotals, readSiteVisitors } from "../store/counts.js";
+import { type PageTotal, readPageTotals, readPageTotalsAfter, readSiteVisitors } from "../store/counts.js";
 import { isoSeconds } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
@@ -20,6 +20,33 @@ export interface TotalsResult {
   last: string | null;
   /** Read capacity units this answer cost. */
   consumedCapacity: number;
+  /** With a `limit`, only when more pages remain: pass it back for the next ones (path order). */
+  cursor?: string;
+}
+
+export interface TotalsPaging {
+  /** At most this many pages, in path order, after `cursor`. */
+  limit?: number;
+  /** The `cursor` of the previous answer. */
+  cursor?: string;
+  /** Without `limit`: refuse (a UserError) when more pages than this would be listed. */
+  maxPages?: number;
+}
+
+/** Most pages one answer lists without `limit` (the HTTP API): ~1 MB of JSON, far from Lambda's 6 MB. */
+export const WHOLE_TOTALS_PAGES = 20_000;
+/** Most pages one answer lists with `limit`. */
+export const TOTALS_PAGE_LIMIT = 10_000;
+
+const encodeCursor = (page: string) => Buffer.from(page, "utf8").toString("base64url");
+
+function decodeCursor(cursor: string, prefix: string): string {
+  const page = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  if (!page.startsWith("/"))
+    throw new UserError("cursor is not valid: pass back the cursor of the last answer");
+  if (!page.startsWith(prefix))
+    throw new UserError("cursor does not belong to this prefix: pass back the cursor of the last answer");
+  return page;
 }
 
 export interface PageInfo {
@@ -44,11 +71,30 @@ export function checkPrefix(prefix: string | undefined): string {
  * Every page's total, from the INDEX partition: one item per page, so the cost grows with the number
  * of pages and never with the number of views.
  */
-export async function pageTotals(store: Store, site: string, prefix?: string): Promise<TotalsResult> {
-  const [{ pages, units }, siteTotal] = await Promise.all([
-    readIndex(store, site, prefix),
-    readSiteVisitors(store, site),
-  ]);
+export async function pageTotals(
+  store: Store,
+  site: string,
+  prefix?: string,
+  paging: TotalsPaging = {},
+): Promise<TotalsResult> {
+  const from = checkPrefix(prefix);
+  const read = async (): Promise<{ pages: PageInfo[]; units: number; cursor?: string }> => {
+    if (paging.limit !== undefined) {
+      const after = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, from);
+      const { pages, units, more } = await readPageTotalsAfter(store, site, from, paging.limit, after);
+      const last = pages.at(-1);
+      return { pages: pages.map(info), units, ...(more && last ? { cursor: encodeCursor(last.page) } : {}) };
+    }
+    if (paging.cursor !== undefined) throw new UserError("cursor needs limit: pass the limit you paged with");
+    if (paging.maxPages === undefined) return readIndex(store, site, prefix);
+    const { pages, units, more } = await readPageTotalsAfter(store, site, from, paging.maxPages);
+    if (more)
+      throw new UserError(
+        `more than ${paging.maxPages} pages${from ? ` under ${from}` : ""}: ask for them with limit (up to ${TOTALS_PAGE_LIMIT}) and cursor, or narrow prefix`,
+      );
+    return { pages: pages.map(info).sort(byViews), units };
+  };
+  const [{ pages, units, cursor }, siteTotal] = await Promise.all([read(), readSiteVisitors(store, site)]);
   const since = pages.reduce<string | null>(
     (min, p) => (min === null || p.first < min ? p.first : min),
     null,
@@ -62,20 +108,47 @@ export async function pageTotals(store: Store, site: string, prefix?: string): P
     since,
     last,
     consumedCapacity: units + siteTotal.units,
+    ...(cursor ? { cursor } : {}),
   };
 }
+
+const info = (p: PageTotal): PageInfo => ({
+  page: p.page,
+  views: p.views,
+  visitors: p.visitors,
+  first: isoSeconds(p.first),
+  last: isoSeconds(p.last),
+});
+
+const byViews = (a: PageInfo, b: PageInfo) => b.views - a.views || (a.page < b.page ? -1 : 1);
+
+/** Most pages `/pages` lists with a range: each costs one query of its day counters. */
+export const RANGE_PAGES = 1_000;
 
 /**
  * The pages with views, most viewed first, with their first and last view; with a range, also each
  * page's views in it, which reads every listed page's day counters in the range (one query a page).
+ * With `limit`, only the `limit` most viewed pages, and `omitted` says how many were left out. Without
+ * it, more than RANGE_PAGES pages with a range, or WHOLE_TOTALS_PAGES without, are refused (UserError):
+ * a range over every page of a large site would not end within the HTTP API's 30 seconds.
  */
 export async function listPages(
   store: Store,
   site: string,
   prefix?: string,
   range?: { from: number; to: number },
-): Promise<PageInfo[]> {
-  const { pages } = await readIndex(store, site, prefix);
+  limit?: number,
+): Promise<{ pages: PageInfo[]; omitted: number }> {
+  let { pages } = await readIndex(store, site, prefix);
+  const cap = range ? RANGE_PAGES : WHOLE_TOTALS_PAGES;
+  if (limit !== undefined && limit > cap)
+    throw new UserError(`limit: at most ${cap}${range ? " with from or to (one query a page)" : ""}`);
+  const omitted = Math.max(0, pages.length - (limit ?? cap));
+  if (limit === undefined && omitted > 0)
+    throw new UserError(
+      `${pages.length} pages${prefix ? ` under ${prefix}` : ""}: more than ${cap} ${range ? "with from or to (one query a page)" : "in one answer"}; pass limit (the most viewed ones) or narrow prefix`,
+    );
+  if (limit !== undefined) pages = pages.slice(0, limit);
   if (range) {
     await Promise.all(
       pages.map(async (p) => {
@@ -83,7 +156,7 @@ export async function listPages(
       }),
     );
   }
-  return pages;
+  return { pages, omitted };
 }
 
 async function readIndex(
@@ -92,14 +165,6 @@ async function readIndex(
   prefix?: string,
 ): Promise<{ pages: PageInfo[]; units: number }> {
   const { pages: totals, units } = await readPageTotals(store, site, checkPrefix(prefix));
-  const pages = totals
-    .map((p) => ({
-      page: p.page,
-      views: p.views,
-      visitors: p.visitors,
-      first: isoSeconds(p.first),
-      last: isoSeconds(p.last),
-    }))
-    .sort((a, b) => b.views - a.views || (a.page < b.page ? -1 : 1));
+  const pages = totals.map(info).sort(byViews);
   return { pages, units };
 }

@@ -220,3 +220,43 @@ export async function readVisitorDays(
   }
   return days;
 }
+
+/**
+ * At most `limit` page totals under `prefix`, in path order, after the page `after` (excluded): the
+ * INDEX partition read page by page (DynamoDB's 1 MB pages) until `limit` are found. `more` says
+ * whether pages remain after the last one returned (one more item is read to know it).
+ */
+export async function readPageTotalsAfter(
+  store: Store,
+  site: string,
+  prefix: string,
+  limit: number,
+  after?: string,
+): Promise<{ pages: PageTotal[]; units: number; more: boolean }> {
+  const items: Record<string, unknown>[] = [];
+  let units = 0;
+  let start: Record<string, unknown> | undefined =
+    after === undefined ? undefined : { [PK]: keys.index(site), [SK]: after };
+  do {
+    const page = await store.queryPage({
+      KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
+      ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
+      ExpressionAttributeValues: prefix
+        ? { ":pk": keys.index(site), ":prefix": prefix }
+        : { ":pk": keys.index(site) },
+      Limit: limit + 1 - items.length,
+      ...(start ? { ExclusiveStartKey: start } : {}),
+    });
+    items.push(...page.items);
+    units += page.units;
+    start = page.next;
+  } while (start && items.length <= limit);
+  const more = items.length > limit;
+  const visitorSlots = indexPrefix("pageVisitors") as string;
+  const pages = items.slice(0, limit).map((item) => {
+    const total = summary(item, "");
+    const visitors = summary(item, "", visitorSlots).n;
+    return { page: item[SK] as string, views: total.n, first: total.first, last: total.last, visitors };
+  });
+  return { pages, units, more };
+}
