@@ -128,9 +128,9 @@ export const RANGE_PAGES = 1_000;
 /**
  * The pages with views, most viewed first, with their first and last view; with a range, also each
  * page's views in it, which reads every listed page's day counters in the range (one query a page).
- * With `limit`, only the `limit` most viewed pages, and `omitted` says how many were left out. Without
- * it, more than RANGE_PAGES pages with a range, or WHOLE_TOTALS_PAGES without, are refused (UserError):
- * a range over every page of a large site would not end within the HTTP API's 30 seconds.
+ * Only the `limit` most viewed pages are listed (at most, and by default, RANGE_PAGES with a range and
+ * WHOLE_TOTALS_PAGES without): `omitted` says how many were left out. A range over every page of a
+ * large site would not end within the HTTP API's 30 seconds.
  */
 export async function listPages(
   store: Store,
@@ -144,11 +144,7 @@ export async function listPages(
   if (limit !== undefined && limit > cap)
     throw new UserError(`limit: at most ${cap}${range ? " with from or to (one query a page)" : ""}`);
   const omitted = Math.max(0, pages.length - (limit ?? cap));
-  if (limit === undefined && omitted > 0)
-    throw new UserError(
-      `${pages.length} pages${prefix ? ` under ${prefix}` : ""}: more than ${cap} ${range ? "with from or to (one query a page)" : "in one answer"}; pass limit (the most viewed ones) or narrow prefix`,
-    );
-  if (limit !== undefined) pages = pages.slice(0, limit);
+  pages = pages.slice(0, limit ?? cap);
   if (range) {
     await Promise.all(
       pages.map(async (p) => {
