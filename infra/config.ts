@@ -10,6 +10,18 @@ export const LOG_RETENTIONS = Object.values(RetentionDays).filter(
   (days): days is number => typeof days === "number" && days !== RetentionDays.INFINITE,
 );
 
+/**
+ * The API stage's default throttle: 50 requests a second, bursts of up to 100 (API Gateway's token
+ * bucket: `burstLimit` requests at once, refilled at `rateLimit` a second); more get 429 Too Many Requests.
+ */
+export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/**
+ * API Gateway's default account-level throttle, per region, shared by all the account's HTTP, REST
+ * and WebSocket APIs in it (a quota that can be raised on request): no stage can be given more.
+ */
+export const ACCOUNT_THROTTLE = { rateLimit: 10000, burstLimit: 5000 } as const;
+
 const wholeNumber = (min: number, max: number) => {
   const message = `must be a whole number from ${min} to ${max}`;
   return z.int(message).check(z.minimum(min, message), z.maximum(max, message));
@@ -139,15 +151,17 @@ const schema = z.strictObject({
         z.refine((file) => existsSync(file), "must be the path of an IP-to-country CSV file on this machine"),
       ),
   ),
+  // The API stage's throttle (docs/deploy.md): the steady requests per second and the burst above it.
+  // The upper bounds are API Gateway's regional account-level quota, shared by every API of the account.
   throttle: z._default(
     z.strictObject(
       {
-        rateLimit: z._default(wholeNumber(1, 10000), 50),
-        burstLimit: z._default(wholeNumber(1, 5000), 100),
+        rateLimit: z._default(wholeNumber(1, ACCOUNT_THROTTLE.rateLimit), DEFAULT_THROTTLE.rateLimit),
+        burstLimit: z._default(wholeNumber(1, ACCOUNT_THROTTLE.burstLimit), DEFAULT_THROTTLE.burstLimit),
       },
       'must be an object such as {"rateLimit": 50, "burstLimit": 100}',
     ),
-    { rateLimit: 50, burstLimit: 100 },
+    DEFAULT_THROTTLE,
   ),
   ingest: z._default(
     z

@@ -1,9 +1,10 @@
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { App } from "aws-cdk-lib";
+import { App, type Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
 import { ConfigError, configFromContext, parseConfig } from "../infra/config.js";
 import { BUNDLE_DIR, PagetrackStack } from "../infra/stack.js";
@@ -394,12 +395,12 @@ describe("infra: stack with a new log bucket", () => {
     template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
   });
 
-  it("runs both functions on Node.js 22 or newer, on arm64, from the prebuilt bundles", () => {
+  it("runs both functions on Node.js 24 (bundles built for node22 run on it), on arm64, from the prebuilt bundles", () => {
     for (const description of ["pagetrack: counts", "pagetrack: HTTP API"]) {
       const { Properties: p } = fn(template, description);
       const version = /^nodejs(\d+)\.x$/.exec(p.Runtime);
       expect(version, `${description}: runtime ${p.Runtime}`).not.toBeNull();
-      expect(Number(version?.[1])).toBeGreaterThanOrEqual(22);
+      expect(Number(version?.[1])).toBe(24);
       expect(p.Architectures).toEqual(["arm64"]);
       expect(p.Handler).toBe("index.handler");
       expect(p.Code.S3Key).toMatch(/\.zip$/);
@@ -472,6 +473,32 @@ describe("infra: stack with a new log bucket", () => {
     const env = api.Properties.Environment.Variables;
     expect(env.PAGETRACK_API_TOKEN).toBeUndefined();
     expect(env.PAGETRACK_CORS_ORIGINS).toBe("*");
+  });
+
+  it("logs every API request to a log group that expires, without the caller's IP address or user agent", () => {
+    const stage = only(template, "AWS::ApiGatewayV2::Stage");
+    const settings = stage.Properties.AccessLogSettings;
+    const groupId = settings.DestinationArn["Fn::GetAtt"][0];
+    expect(settings.DestinationArn).toEqual({ "Fn::GetAtt": [groupId, "Arn"] });
+    expect(resources(template, "AWS::Logs::LogGroup")[groupId].Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(settings.Format);
+    expect(format).toMatchObject({ requestId: "$context.requestId", status: "$context.status" });
+    expect(settings.Format).not.toMatch(/sourceIp|userAgent|identity/);
+  });
+
+  it("lets each function write only its own log group: no AWSLambdaBasicExecutionRole, no logs action on *", () => {
+    for (const description of ["pagetrack: counts", "pagetrack: HTTP API"]) {
+      const f = fn(template, description);
+      const role = resources(template, "AWS::IAM::Role")[roleOf(f)];
+      expect(role.Properties.ManagedPolicyArns, description).toBeUndefined();
+      const logs = statements(template).filter(
+        (s) => s.roles.includes(roleOf(f)) && asList(s.statement.Action).some((a) => a.startsWith("logs:")),
+      );
+      expect(logs, description).toHaveLength(1);
+      expect(asList(logs[0].statement.Action).sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+      const groupId = f.Properties.LoggingConfig.LogGroup.Ref;
+      expect(logs[0].statement.Resource).toEqual({ "Fn::GetAtt": [groupId, "Arn"] });
+    }
   });
 
   it("gives every function, CDK's notification handler included, a log group that expires", () => {
@@ -679,7 +706,8 @@ describe("infra: stack with an existing bucket, retention and a token", () => {
     template.hasResourceProperties("AWS::CloudWatch::Alarm", { AlarmActions: [{ Ref: topicId }] });
     for (const group of Object.values(resources(template, "AWS::Logs::LogGroup")))
       expect(group.Properties.RetentionInDays).toBe(90);
-    template.resourceCountIs("AWS::Logs::LogGroup", 3);
+    // The two functions', the notification handler's and the API's access log.
+    template.resourceCountIs("AWS::Logs::LogGroup", 4);
   });
 
   it("outputs the existing bucket and its prefix", () => {
@@ -691,5 +719,49 @@ describe("infra: stack with an existing bucket, retention and a token", () => {
 
   it("keeps the table when the stack goes", () => {
     template.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+  });
+});
+
+describe("infra: cdk-nag AwsSolutions checks", () => {
+  /** The findings of cdk-nag's AwsSolutions pack that the stack does not acknowledge (with a reason). */
+  const unacknowledged = (s: Stack) => {
+    App.of(s)?.synth();
+    return new AwsSolutionsChecks()
+      .validateScope(s)
+      .violations.map(
+        (v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(", ")}`,
+      );
+  };
+
+  it.each([
+    ["defaults", {}],
+    ["a new bucket with a prefix", { logPrefix: "cf/", alarmEmail: "me@example.com" }],
+    [
+      "an existing bucket, a token and an alarm",
+      {
+        existingBucket: "old-logs",
+        logPrefix: "logs/",
+        apiToken: "s3cret-token-0123456789",
+        alarmEmail: "me@example.com",
+        retentionDays: 400,
+      },
+    ],
+  ])("finds nothing unacknowledged with %s", (_, config) => {
+    expect(unacknowledged(stack(config))).toEqual([]);
+  });
+
+  it("fails on a finding nobody acknowledged", () => {
+    const s = stack();
+    new Role(s, "Careless", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      inlinePolicies: {
+        everything: new PolicyDocument({
+          statements: [new PolicyStatement({ actions: ["s3:GetObject"], resources: ["*"] })],
+        }),
+      },
+    });
+    expect(unacknowledged(s)).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\] at Test\/Careless/),
+    ]);
   });
 });
