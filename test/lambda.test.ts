@@ -187,11 +187,11 @@ describe("Lambda handlers", () => {
     log.mockClear();
     await putObjects(s3.client, "cf-logs", {
       // The S3 console's "Create folder": a zero-byte object whose key ends in "/".
-      "logs/": "",
+      "logs/": Buffer.alloc(0),
       // What a load balancer writes when its access logging is turned on.
       "elb/AWSLogs/123456789012/ELBAccessLogTestFile":
         "Enable AccessLog for ELB: my-loadbalancer at 2024-02-28T12:00:00.000Z",
-      "empty/zero.log": "",
+      "empty/zero.log": Buffer.alloc(0),
       "empty/header-only.log": "#Version: 1.0\n#Fields: date time cs-method cs-uri-stem sc-status\n",
     });
     const ledgerBefore = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items.length;
@@ -275,6 +275,63 @@ describe("Lambda handlers", () => {
     );
     expect(missing.statusCode).toBe(404);
   });
+
+  it("counts a file CloudFront delivers late into a day and an hour already rolled up, exactly", async () => {
+    // CloudFront can deliver log entries up to 24 hours late, in a file named for the hour the
+    // requests were made. A fresh site: the function reads its site once, when it is loaded.
+    const late = await dataset({ requests: 1500, days: 2, seed: 23, filesPerHour: 3 });
+    const hourOf = (file: string) => /\.(\d{4}-\d\d-\d\d-\d\d)\./.exec(file)?.[1] ?? "";
+    const byHour = new Map<string, string[]>();
+    for (const file of late.files) byHour.set(hourOf(file), [...(byHour.get(hourOf(file)) ?? []), file]);
+    const day1 = [...byHour.keys()].filter((h) => h.startsWith("2024-02-28"));
+    // One file of an hour whose other files come on time, and every file of another hour.
+    const partHour = day1.find((h) => (byHour.get(h) ?? []).length >= 2) ?? "";
+    const wholeHour = day1.find((h) => h !== partHour && h > "2024-02-28-05") ?? "";
+    const lateFiles = [...(byHour.get(partHour) ?? []).slice(-1), ...(byHour.get(wholeHour) ?? [])];
+    expect(partHour && wholeHour && lateFiles.length >= 2).toBeTruthy();
+    const onTime = late.files.filter((f) => !lateFiles.includes(f));
+    const keyOf = (file: string) => `late/${file.split("/").pop()}`;
+    const objects: Record<string, Buffer> = {};
+    for (const file of late.files) objects[keyOf(file)] = await readFile(file);
+    await putObjects(s3.client, "cf-logs", objects);
+
+    const site = ["--endpoint", engine.endpoint, "--site", "late"];
+    process.env.PAGETRACK_SITE = "late";
+    vi.resetModules();
+    const lateHandler = (await import("../src/lambda/ingest.js")).handler;
+    process.env.PAGETRACK_SITE = "lambda";
+    const deliver = async (files: string[]) => {
+      const bodies: Record<string, unknown> = {};
+      for (let i = 0; i < files.length; i += 10)
+        bodies[`late-${i}`] = notification("cf-logs", ...files.slice(i, i + 10).map(keyOf));
+      expect(await lateHandler(sqsEvent(bodies))).toEqual({ batchItemFailures: [] });
+    };
+
+    // Both days arrive, and are rolled up, without the late files: their counts are those of the
+    // files delivered, exactly.
+    await deliver(onTime);
+    // Every hour but the one whose files are all late.
+    expect(await lateHandler(schedule)).toMatchObject({ hours: new Set(onTime.map(hourOf)).size });
+    expect(new Set(onTime.map(hourOf)).has(wholeHour)).toBe(false);
+    const delivered = JSON.parse((await runCli(["report", "--json", "--daily", ...onTime])).stdout);
+    const totals = JSON.parse((await runCli(["totals", "--json", ...site])).stdout);
+    expect(totals.pages).toEqual(delivered.pages);
+    expect(totals.total).toBe(delivered.summary.views);
+    expect(totals.total).toBeLessThan(late.expected.views);
+
+    // The late files arrive: the next rollup adds them to the day and the hours already rolled up,
+    // and the counts are those of all the traffic, exactly.
+    log.mockClear();
+    await deliver(lateFiles);
+    expect(logged().map((l) => l.status)).toEqual(lateFiles.map(() => "done"));
+    expect(await lateHandler(schedule)).toMatchObject({ hours: 2 });
+    await expectCounts(site, late.expected, daysOf(late.expected));
+
+    // Delivered once more (S3 notifications are at least once), they change nothing.
+    await deliver(lateFiles);
+    await lateHandler(schedule);
+    await expectCounts(site, late.expected, daysOf(late.expected));
+  }, 120_000);
 
   it("checks its configuration once, naming every problem", () => {
     expect(() => configFromEnv({ PAGETRACK_CACHE_SECONDS: "-1", PAGETRACK_RAW: "yes" })).toThrow(
