@@ -51,6 +51,11 @@ describe("HTTP API", () => {
     expect({ ...api.body, consumedCapacity: 0 }).toEqual({ ...cli, consumedCapacity: 0 });
     const blog = await get("/pagetotals?prefix=/blog/");
     expect(Object.keys(blog.body.pages).every((p) => p.startsWith("/blog/"))).toBe(true);
+    // `site` is the whole site's, whatever the prefix or the limit: what the dashboard reads.
+    const site = { views: data.expected.views, first: api.body.since, last: api.body.last };
+    expect(api.body.site).toEqual(site);
+    expect(blog.body.site).toEqual(site);
+    expect((await get("/pagetotals?limit=1")).body.site).toEqual(site);
   });
 
   it("pages through /pagetotals with limit and an opaque cursor, in path order", async () => {

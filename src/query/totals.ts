@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import { type PageTotal, readPageTotals, readPageTotalsAfter, readSiteVisitors } from "../store/counts.js";
+import { type PageTotal, readPageTotals, readPageTotalsAfter, readSiteTotals } from "../store/counts.js";
 import { isoSeconds } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
@@ -14,6 +14,11 @@ export interface TotalsResult {
    * day is one visitor of the site, so this is not the sum of the pages').
    */
   siteVisitors: number;
+  /**
+   * The whole site, whatever the prefix or the limit: its views and its first and last view (from
+   * one small item), so that a client knows where the data is without listing every page.
+   */
+  site: { views: number; first: string | null; last: string | null };
   /** The earliest view of the pages listed. */
   since: string | null;
   /** The latest view of the pages listed: with `since`, where the data is (e.g. its last 30 days). */
@@ -94,7 +99,7 @@ export async function pageTotals(
       );
     return { pages: pages.map(info).sort(byViews), units };
   };
-  const [{ pages, units, cursor }, siteTotal] = await Promise.all([read(), readSiteVisitors(store, site)]);
+  const [{ pages, units, cursor }, siteTotal] = await Promise.all([read(), readSiteTotals(store, site)]);
   const since = pages.reduce<string | null>(
     (min, p) => (min === null || p.first < min ? p.first : min),
     null,
@@ -105,6 +110,11 @@ export async function pageTotals(
     total: pages.reduce((sum, p) => sum + p.views, 0),
     visitors: Object.fromEntries(pages.map((p) => [p.page, p.visitors])),
     siteVisitors: siteTotal.visitors,
+    site: {
+      views: siteTotal.views,
+      first: siteTotal.first === undefined ? null : isoSeconds(siteTotal.first),
+      last: siteTotal.last === undefined ? null : isoSeconds(siteTotal.last),
+    },
     since,
     last,
     consumedCapacity: units + siteTotal.units,

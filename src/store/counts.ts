@@ -184,16 +184,26 @@ export async function readPageTotals(
 }
 
 /** The whole site's visitors of all time (the sum of its days), and what reading them cost. */
-export async function readSiteVisitors(
+export async function readSiteTotals(
   store: Store,
   site: string,
-): Promise<{ visitors: number; units: number }> {
+): Promise<{ views: number; visitors: number; first?: number; last?: number; units: number }> {
+  // The SITE partition's few items: the site's views ("*"), its bots and its visitors.
   const { items, units } = await store.between(
     keys.site(site),
-    COUNTERS.visitors.series(),
+    COUNTERS.site.series(),
     COUNTERS.visitors.series(),
   );
-  return { visitors: items[0] ? summary(items[0], "").n : 0, units };
+  const of = (series: string) => items.find((item) => item[SK] === series);
+  const views = of(COUNTERS.site.series());
+  const visitors = of(COUNTERS.visitors.series());
+  const total = views ? summary(views, "") : undefined;
+  return {
+    views: total?.n ?? 0,
+    visitors: visitors ? summary(visitors, "").n : 0,
+    ...(total && total.n > 0 ? { first: total.first, last: total.last } : {}),
+    units,
+  };
 }
 
 /**

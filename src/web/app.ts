@@ -111,10 +111,23 @@ interface Totals {
   /** The site's first and last view, if the API gives them (else the pages' give them). */
   first?: string | null;
   last?: string | null;
+  /** The whole site, whatever the pages listed (APIs that have it). */
+  site?: { views: number; first: string | null; last: string | null };
 }
+
+/**
+ * The site's totals: one page is enough, since `site` covers the whole site (a large site's full
+ * list would be refused); an API without `site` answers the whole list, as before.
+ */
+const siteTotals = () => get<Totals>("/pagetotals", { limit: "1" });
+
+/** The site's views, from `site` where the API gives it. */
+const siteViews = (totals: Totals) => totals.site?.views ?? totals.total;
 
 /** The site's first and last view: /pagetotals' when it has both, else those of the pages list. */
 async function siteBounds(totals: Totals): Promise<Bounds | undefined> {
+  if (totals.site?.first && totals.site.last)
+    return { first: localDate(totals.site.first), last: localDate(totals.site.last) };
   const first = totals.first ?? totals.since;
   if (first && totals.last) return { first: localDate(first), last: localDate(totals.last) };
   return boundsOf((await get<{ pages: PageRow[] }>("/pages", {})).pages);
@@ -462,7 +475,7 @@ function wire(): void {
       // All time runs from the first view to the last: known once the pages have loaded, else asked for.
       if (preset === "all" && !bounds) {
         try {
-          bounds = await siteBounds(await get<Totals>("/pagetotals", {}));
+          bounds = await siteBounds(await siteTotals());
         } catch (error) {
           return fail(error);
         }
@@ -556,8 +569,8 @@ function wire(): void {
 async function start(): Promise<void> {
   setPhase("loading", "Loading…");
   try {
-    const totals = await get<Totals>("/pagetotals", {});
-    if (totals.total === 0) {
+    const totals = await siteTotals();
+    if (siteViews(totals) === 0) {
       byId("content").hidden = true;
       setPhase(
         "empty",
