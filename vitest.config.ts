@@ -6,5 +6,7 @@ export default defineConfig({
     globalSetup: ["test/support/build.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Two files at once on CI's two cores: the long exactly-once file runs beside the rest.
+    maxWorkers: 2,
   },
 });
