@@ -12,24 +12,13 @@ import { type GenerateOptions, generateLogFile } from "../src/generator/files.js
 import type { Expected } from "../src/generator/traffic.js";
 import { runCli } from "./support/cli.js";
 import { tempDir } from "./support/paths.js";
+import { expectReportCounts } from "./support/report.js";
 
 const TRAFFIC = { requests: 12_000, start: "2024-03-30", days: 3, posts: 20, seed: 11 };
 
 async function report(args: string[]): Promise<{ json: ReportJson; stderr: string; code: number | null }> {
   const { code, stdout, stderr } = await runCli(["report", "--json", "--daily", ...args]);
   return { json: JSON.parse(stdout), stderr, code };
-}
-
-function expectCounts(json: ReportJson, expected: Expected) {
-  expect(json.pages).toEqual(expected.pages);
-  expect(json.daily).toEqual(expected.daily);
-  expect(json.visitors).toEqual(expected.visitors);
-  expect(json.dailyVisitors).toEqual(expected.dailyVisitors);
-  expect(json.summary.visitors).toBe(expected.visitorsTotal);
-  expect(json.summary.views).toBe(expected.views);
-  expect(json.summary.bots).toBe(expected.bots);
-  expect(json.summary.records).toBe(expected.lines);
-  expect(json.summary.rejected).toBe(0);
 }
 
 const FILES: {
@@ -103,7 +92,7 @@ describe("report on generated ELB, IIS, CloudFront JSON and header-less CloudFro
     const detected = await report([join(dir, file), ...args]);
     expect(detected.stderr).toBe("");
     expect(detected.code).toBe(0);
-    expectCounts(detected.json, expected);
+    expectReportCounts(detected.json, expected);
     const named = await report([join(dir, file), "--format", format, ...args]);
     expect(named.code).toBe(0);
     expect(named.json.pages).toEqual(expected.pages);
