@@ -29,6 +29,23 @@ describe("canonical page", () => {
     ["/a%20b.html", "/a b.html"],
     ["blog/x/index.html", "/blog/x/"],
     ["", undefined],
+    // Directory indexes fold into their folder, whatever their case (IIS paths have none).
+    ["/index.htm", "/"],
+    ["/blog/x/index.php", "/blog/x/"],
+    ["/Default.aspx", "/"],
+    ["/shop/DEFAULT.ASP", "/shop/"],
+    ["/a/default.htm?x=1", "/a/"],
+    ["/a/index.shtml", "/a/"],
+    ["/a/index.jsp;jsessionid=0AB1", "/a/"],
+    ["/a/myindex.html", "/a/myindex.html"],
+    ["/index.php/blog/post", "/index.php/blog/post"],
+    ["/a/index.html/", "/a/index.html/"],
+    // Path parameters are dropped from every segment; an escaped semicolon is part of a name.
+    ["/a;jsessionid=XYZ", "/a"],
+    ["/shop;jsessionid=1/item", "/shop/item"],
+    ["/a;x=1;y=2/b;z/", "/a/b/"],
+    ["/a;jsessionid=1?q=2", "/a"],
+    ["/a%3Bb", "/a;b"],
   ])("%s is %s", (path, page) => {
     expect(canonicalPage(path)).toBe(page);
   });
@@ -42,6 +59,14 @@ describe("canonical page", () => {
     ["/style.css", false],
     ["/feed.xml", false],
     ["/v1.2/notes", true],
+    ["/index.php", true],
+    ["/shop/cart.ASPX", true],
+    ...["asp", "jsp", "jspx", "cfm", "shtml", "phtml", "php5", "xhtml", "cgi", "do", "action"].map(
+      (ext) => [`/a.${ext}`, true] as [string, boolean],
+    ),
+    ["/script.pl", false],
+    ["/service.asmx", false],
+    ["/app.js", false],
   ])("%s looks like HTML: %s", (page, html) => {
     expect(looksLikeHtml(page)).toBe(html);
   });
@@ -85,6 +110,17 @@ describe("page-view rule", () => {
     [{ status: 404 }, { reason: "status" }],
     [{ contentType: "text/css" }, { reason: "notPage" }],
     [{ contentType: undefined, path: "/a.png" }, { reason: "notPage" }],
+    // Server-side pages count without a content type, by their extension.
+    [
+      { contentType: undefined, path: "/shop/Default.aspx;jsessionid=1?id=2" },
+      { page: "/shop/", bot: false, counted: true },
+    ],
+    [
+      { contentType: undefined, path: "/forum/viewtopic.php?t=1" },
+      { page: "/forum/viewtopic.php", bot: false, counted: true },
+    ],
+    // A content type, where the log has one, still decides.
+    [{ contentType: "application/json", path: "/api.php" }, { reason: "notPage" }],
     [
       { contentType: "text/html", path: "/looks-like.png" },
       { page: "/looks-like.png", bot: false, counted: true },

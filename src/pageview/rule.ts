@@ -42,7 +42,7 @@ const NOT_PAGE: Verdict = { reason: "notPage" };
 const EXCLUDED: Verdict = { reason: "excluded" };
 
 /**
- * The page-view rule of DESIGN.md, checked cheapest first: method, status, HTML, prefixes, bot.
+ * The page-view rule (docs/page-views.md), checked cheapest first: method, status, HTML, prefixes, bot.
  * A bot that passes everything else is a page request of a bot: reported as such, and counted as a
  * view only with includeBots.
  */
