@@ -56,7 +56,8 @@ async function seed(store: Store, site: string, views: number): Promise<void> {
   }
   writes.push(store.batchWrite(batch));
   await Promise.all(writes);
-  await store.batchWrite(contributionItems(site, fileId, tally.periods));
+  const version = { log: fileId.slice(0, 32), block: 0, halfLines: 2 * views, generation: 0 };
+  await store.batchWrite(contributionItems(site, version, tally.periods));
   await markPending(store, site, tally.periods);
   await rollUpPending(store, site);
 }

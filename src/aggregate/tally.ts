@@ -7,6 +7,7 @@ import {
   COUNTERS,
   type CounterName,
 } from "../counters/registry.js";
+import { splitUnionKey, unionKey } from "../counters/union.js";
 import type { PageView } from "../pageview/view.js";
 import { KEY_OF } from "./normalise.js";
 
@@ -18,9 +19,11 @@ const UNIONS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "union
 
 /**
  * What some page requests add to every counter of the registry, per period: `report` tallies by
- * day (or not at all), ingestion tallies each file by UTC hour and stores that. Visitors are per UTC
- * day whatever the period (a reader who comes back another day counts again): without a period
- * they are kept per day, so that their totals are the sums of the days.
+ * day (or not at all), ingestion tallies each file by UTC hour and stores that. Visitors are per day
+ * of the site (its time zone, audience/audience.ts) whatever the period: a reader who comes back
+ * another day counts again. A union counter's cells are keyed `<day> <key>` (unionKey), so that
+ * the day goes with the visitors into every period they are kept by (an hour of a zone whose offset
+ * is not whole hours lies in two days).
  */
 export class Tally {
   /** Period start (epoch seconds; 0 for "all") → the counts of that period. */
@@ -40,8 +43,8 @@ export class Tally {
       const key = KEY_OF[counter](view, reader);
       if (key === undefined) continue;
       if (UNIONS.has(counter)) {
-        const ofDay = this.period === "all" ? this.cells(view.time - (view.time % 86400)) : cells;
-        addVisitors(ofDay, counter, key, (reader as Reader).visitor);
+        const { visitor, day } = reader as Reader;
+        addVisitors(cells, counter, unionKey(day, key), visitor);
       } else addCell(cells, counter, key, 1, view.time, view.time);
     }
   }
@@ -61,9 +64,28 @@ export class Tally {
   /** One counter's counts over all periods, per key: for visitors, the sum of the days. */
   totals(counter: CounterName): Map<string, number> {
     const totals = new Map<string, number>();
+    if (UNIONS.has(counter)) {
+      for (const [dayKey, n] of this.unionDays(counter)) {
+        const [, key] = splitUnionKey(dayKey);
+        totals.set(key, (totals.get(key) ?? 0) + n);
+      }
+      return totals;
+    }
     for (const cells of this.periods.values())
       for (const [key, c] of cells.get(counter) ?? []) totals.set(key, (totals.get(key) ?? 0) + c.n);
     return totals;
+  }
+
+  /** A union counter's visitors of each day and key (`<day> <key>` → n), over all periods. */
+  unionDays(counter: CounterName): Map<string, number> {
+    const ids = new Map<string, Set<number>>();
+    for (const cells of this.periods.values())
+      for (const [dayKey, c] of cells.get(counter) ?? []) {
+        const set = ids.get(dayKey);
+        if (set === undefined) ids.set(dayKey, new Set(c.ids));
+        else for (const id of c.ids ?? []) set.add(id);
+      }
+    return new Map([...ids].map(([dayKey, set]) => [dayKey, set.size]));
   }
 
   private cells(start: number): Cells {

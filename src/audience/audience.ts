@@ -1,5 +1,6 @@
 import * as crypto from "node:crypto";
 import type { PageView } from "../pageview/view.js";
+import { localDate } from "../query/zone.js";
 import { type Agent, agentOf, UNKNOWN } from "./agent.js";
 import type { IpCountry } from "./country.js";
 import { campaignOf, family, normaliseHost, referrerHost } from "./referrer.js";
@@ -14,6 +15,8 @@ export interface AudienceOptions {
    * the ids then never leave the process.
    */
   secret?: Buffer;
+  /** The site's time zone, whose days visitors are counted in (IANA name; UTC when absent). */
+  timeZone?: string;
 }
 
 /** Who a page view's reader is, as DESIGN.md's "Audience" defines it. */
@@ -29,11 +32,13 @@ export interface Reader {
   device: string;
   country: string;
   /**
-   * Who the reader is on this UTC day: 48 bits of a keyed hash (SHA-256 after the site's secret) of
-   * the day, the client IP and the user agent. Ids of different days cannot be linked, and neither address nor agent can
-   * be recovered from one without the key.
+   * Who the reader is on this day of the site: 48 bits of a keyed hash (SHA-256 after the site's
+   * secret) of the day, the client IP and the user agent. Ids of different days cannot be linked,
+   * and neither address nor agent can be recovered from one without the key.
    */
   visitor: number;
+  /** The day of the site (in its time zone) the view is on: `2024-05-01`. */
+  day: string;
 }
 
 /** SHA-256 in hex: Node's one-shot `crypto.hash` where there is one (20.12 and later), it is faster. */
@@ -48,21 +53,45 @@ const CACHE_LIMIT = 20_000;
 
 /** Describes readers: one per run, so that each distinct user agent is parsed once. */
 export class Audience {
-  private readonly ownHosts: Set<string>;
+  private readonly ownHostSet: Set<string>;
   /** The secret as text, the start of every hashed visitor. */
   private readonly key: string;
+  readonly timeZone: string;
+  /** The last quarter hour looked up, and its day: every zone's offset is whole quarter hours. */
+  private quarter = Number.NaN;
+  private quarterDay = "";
 
   constructor(
     private readonly options: AudienceOptions = {},
     private readonly agents = new Map<string, Agent>(),
   ) {
-    this.ownHosts = new Set((options.ownHosts ?? []).map(normaliseHost));
+    this.ownHostSet = new Set((options.ownHosts ?? []).map(normaliseHost));
     this.key = (options.secret ?? crypto.randomBytes(32)).toString("base64");
+    this.timeZone = options.timeZone ?? "UTC";
   }
 
-  /** The same description with visitor ids keyed by a site's secret (the user agents parsed are kept). */
-  keyed(secret: Buffer): Audience {
-    return new Audience({ ...this.options, secret }, this.agents);
+  /**
+   * The same description for a site: visitor ids keyed by its secret, days in its time zone, its own
+   * hosts added (the user agents parsed are kept).
+   */
+  forSite(site: { secret: Buffer; timeZone: string; ownHosts: string[] }): Audience {
+    const ownHosts = [...new Set([...(this.options.ownHosts ?? []), ...site.ownHosts])];
+    return new Audience({ ...this.options, ...site, ownHosts }, this.agents);
+  }
+
+  /** The site's own hosts this description knows of (besides the host each request names). */
+  get ownHosts(): string[] {
+    return [...this.ownHostSet];
+  }
+
+  /** The day of the site an instant is on. */
+  day(time: number): string {
+    const quarter = Math.floor(time / 900);
+    if (quarter !== this.quarter) {
+      this.quarter = quarter;
+      this.quarterDay = localDate(quarter * 900, this.timeZone);
+    }
+    return this.quarterDay;
   }
 
   /** Who to credit for the countries, when they come from an IP database. */
@@ -75,11 +104,12 @@ export class Audience {
     const entry =
       view.referrer === "" ||
       host === undefined ||
-      !(this.ownHosts.has(host) || (view.host !== undefined && normaliseHost(view.host) === host));
+      !(this.ownHostSet.has(host) || (view.host !== undefined && normaliseHost(view.host) === host));
     const tagged = entry ? campaignOf(view.query) : {};
     const source =
       tagged.source ?? (view.referrer === "" ? "(direct)" : host ? (family(host) ?? host) : UNKNOWN);
     const agent = this.agent(view.userAgent);
+    const day = this.day(view.time);
     return {
       entry,
       source: clip(source),
@@ -88,7 +118,8 @@ export class Audience {
       os: agent.os,
       device: agent.device,
       country: countryOf(view.country) ?? this.options.ipCountry?.lookup(view.clientIp) ?? UNKNOWN,
-      visitor: this.visitor(view),
+      visitor: this.visitor(view, day),
+      day,
     };
   }
 
@@ -97,8 +128,7 @@ export class Audience {
    * keyed hash here: nobody sees a whole digest to extend, and it costs a ninth of an HMAC, which
    * `report` felt. 48 bits make a collision among a day's 5,000 exact ids a one in 20 million event.
    */
-  private visitor(view: PageView): number {
-    const day = Math.floor(view.time / 86400);
+  private visitor(view: PageView, day: string): number {
     return Number.parseInt(
       sha256(`${this.key}\n${day}\n${view.clientIp}\n${view.userAgent}`).slice(0, 12),
       16,

@@ -4,6 +4,7 @@ import type { FormatName } from "../formats/record.js";
 import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
 import type { LogSource } from "../readers/sources.js";
 import { doneLookup, type LedgerEntry, recordFiles } from "../store/ledger.js";
+import { advanceLog, logLookup } from "../store/logs.js";
 import { noteCountryAttribution, prepareSite } from "../store/meta.js";
 import { markPending, rollUpPending } from "../store/pending.js";
 import type { Store } from "../store/store.js";
@@ -23,6 +24,8 @@ export interface FileOutcome {
   error?: string;
   /** Failed only for holding no log records (zero bytes, or headers only): nothing to retry. */
   empty?: boolean;
+  /** A log that grew since it was last ingested: the lines and page views counted then (not now). */
+  earlier?: { lines: number; views: number };
 }
 
 /** What a run did, file by file summed up. */
@@ -31,8 +34,12 @@ export interface IngestSummary {
   ingested: number;
   duplicates: number;
   failed: number;
-  /** The lines of the files ingested now. */
+  /** The lines of the files ingested now (of a log that grew, `views` are its new page views only). */
   stats: FileStats;
+  /** Files that continue a log ingested before: only their new lines were counted. */
+  grown: number;
+  /** The site's settings this run counted with. */
+  site: { timeZone: string; ownHosts: string[] };
   /** UTC hours whose counters were rolled up. */
   hoursRolledUp: number;
   /** Why the counters of files counted are not all rolled up (the next rollup finishes them). */
@@ -40,6 +47,8 @@ export interface IngestSummary {
 }
 
 export interface BatchOptions {
+  /** The site's time zone for visitor days, if its first ingest is now (else the site keeps its own). */
+  timeZone?: string;
   /** Files counted before their counters are rolled up together (default 1,000). */
   batchFiles?: number;
   /** ... or seconds since the batch's first file, whichever comes first (default 60). */
@@ -71,9 +80,17 @@ export async function ingest(
   options: IngestOptions & BatchOptions,
   onFile: (outcome: FileOutcome) => void = () => {},
 ): Promise<IngestSummary> {
-  const { secret } = await prepareSite(store, site);
-  // Visitor ids are keyed by the site's secret (audience/audience.ts).
-  options = { ...options, audience: options.audience.keyed(secret) };
+  const prepared = await prepareSite(store, site, {
+    ownHosts: options.audience.ownHosts,
+    timeZone: options.timeZone,
+    recount: options.force,
+  });
+  // Visitor ids are keyed by the site's secret, their days are the site's (audience/audience.ts).
+  options = {
+    ...options,
+    audience: options.audience.forSite(prepared),
+    generation: prepared.generation,
+  };
   const attribution = options.audience.countryAttribution;
   if (attribution) await noteCountryAttribution(store, site, attribution);
   const summary: IngestSummary = {
@@ -82,6 +99,8 @@ export async function ingest(
     duplicates: 0,
     failed: 0,
     stats: emptyStats(),
+    grown: 0,
+    site: { timeZone: prepared.timeZone, ownHosts: prepared.ownHosts },
     hoursRolledUp: 0,
   };
   const rollUp = options.rollUp ?? true;
@@ -98,11 +117,15 @@ export async function ingest(
     if (outcome.status === "done") {
       summary.ingested++;
       addStats(summary.stats, outcome.stats);
+      if (outcome.earlier) {
+        summary.grown++;
+        summary.stats.views -= outcome.earlier.views;
+      }
     } else if (outcome.status === "duplicate") summary.duplicates++;
     else summary.failed++;
     onFile(outcome);
   };
-  const isDone = doneLookup(store, site);
+  const lookups = { isDone: doneLookup(store, site), logState: logLookup(store, site) };
   const batchFiles = options.batchFiles ?? 1000;
   const batchMs = (options.batchSeconds ?? 60) * 1000;
   let batch = new Batch();
@@ -120,7 +143,7 @@ export async function ingest(
   };
 
   await eachAtOnce(options.concurrency ?? 4, sources, async (source) => {
-    const result = await countFile(store, site, source, options, isDone);
+    const result = await countFile(store, site, source, options, lookups);
     options.onFileRead?.(result.name);
     if (result.status !== "counted") return end(outcomeOf(result, result.status));
     batch.add(result);
@@ -171,6 +194,13 @@ class Batch {
       const reason = `counted, but not recorded as done: ${describeError(error)}`;
       return this.files.map((f) => outcomeOf(f, "failed", reason));
     }
+    // How far each log that grows is read: the next read of it starts there. Only an optimisation
+    // (counts never depend on it), so a failure here costs the next read a little more.
+    await Promise.all(
+      this.files.map((f) =>
+        f.log ? advanceLog(store, site, f.log.head, { ...f.log.state, name: f.name }) : undefined,
+      ),
+    ).catch(() => {});
     return this.files.map((f) => outcomeOf(f, "done"));
   }
 }
@@ -183,8 +213,18 @@ function ledgerEntry(file: Counted, status: "done" | "failed", error?: string): 
 }
 
 function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.error): FileOutcome {
-  const { name, fileId, format, stats, problems, empty } = file;
-  return { name, status, fileId, format, stats, problems, error, ...(empty ? { empty } : {}) };
+  const { name, fileId, format, stats, problems, empty, earlier } = file;
+  return {
+    name,
+    status,
+    fileId,
+    format,
+    stats,
+    problems,
+    error,
+    ...(empty ? { empty } : {}),
+    ...(earlier ? { earlier } : {}),
+  };
 }
 
 /** Runs `work` on every item, `n` at a time, taking items from the iterable only as workers free up. */

@@ -12,8 +12,10 @@ import { type FileStats, type LineProblem, scanSource } from "../pipeline.js";
 import { fileSource, type LogSource } from "../readers/sources.js";
 import { contributionItems } from "../store/contributions.js";
 import { recordFiles } from "../store/ledger.js";
+import type { LogState } from "../store/logs.js";
 import type { Item, Store } from "../store/store.js";
 import { rawViewItem } from "../store/views.js";
+import { BLOCK_LINES, type ContentPrint, ContentPrinter, checkAt } from "./content.js";
 
 /** Files with at most this many page views are read once: their views are kept from the first read. */
 const VIEWS_KEPT = 2000;
@@ -29,6 +31,8 @@ export interface IngestOptions {
   retentionDays?: number;
   /** Ingest files the ledger already lists as done. */
   force?: boolean;
+  /** The site's generation to count in (store/meta.ts): set by the driver. */
+  generation?: number;
   /** Sees every raw byte read, of a file's first read and of its second one (progress). */
   onBytes?: (bytes: number) => void;
   /**
@@ -44,10 +48,16 @@ export interface IngestOptions {
 export interface FileResult {
   name: string;
   status: "counted" | "duplicate" | "failed";
+  /** The hash of its text (ingest/content.ts): the same records under any name, compressed or not. */
   fileId?: string;
   format?: FormatName;
   /** What the file held. */
   stats: FileStats;
+  /**
+   * Of a log that grew since it was last ingested (or a copy of it renamed or compressed by
+   * logrotate): the lines and page views already counted then, which count nothing now.
+   */
+  earlier?: { lines: number; views: number };
   /** The first rejected lines (all of them are counted in stats.rejected). */
   problems: LineProblem[];
   /** Why the file failed. */
@@ -58,19 +68,37 @@ export interface FileResult {
    * moves on.
    */
   empty?: boolean;
-  /** What the file adds to each UTC hour. */
+  /** What the file adds to each UTC hour, of the blocks it wrote. */
   tally: Tally;
+  /** How far the log is read once this file is done (store/logs.ts), for logs that grow. */
+  log?: { head: string; state: LogState };
 }
+
+/** Looks up what is stored of a file: whether its text is done, how far its log was read. */
+export interface Lookups {
+  /** Whether the ledger lists a file id as done (store/ledger.ts: doneLookup). */
+  isDone: (fileId: string) => Promise<boolean>;
+  /** How far the log with this head was read (store/logs.ts: logLookup). */
+  logState: (head: string) => Promise<LogState | undefined>;
+}
+
+/**
+ * Formats whose files are written once, whole (CDN and load balancer deliveries): a file of theirs
+ * shorter than a block never needs the log lookup, which would cost a read and a write per file.
+ */
+const DELIVERED: ReadonlySet<FormatName> = new Set(["cloudfront", "cloudfront-json", "s3", "alb", "elb"]);
 
 /**
  * The part of ingestion that is per file, and whose cost is the file's own:
  *
- * 1. read it whole (hashing its bytes: the file id), tallying every counter per UTC hour; a file
- *    that cannot be read writes nothing but a failed ledger item;
- * 2. skip it if the ledger says this content is done (a duplicate delivery costs half a read);
- * 3. write its raw views (deterministic keys; a large file is read again for them, with bounded
- *    memory), then its contributions: one
- *    item per UTC hour with every counter, keyed by the file id.
+ * 1. read it whole, fingerprinting its text (ingest/content.ts) and tallying every counter per
+ *    block of lines and UTC hour; a file that cannot be read writes nothing but a failed ledger item;
+ * 2. skip it if the ledger says this text is done (a duplicate delivery costs half a read);
+ * 3. find how far its log was read before (a log that grows: only the blocks from there on are
+ *    written again);
+ * 4. write its raw views (deterministic keys; a large file is read again for them, with bounded
+ *    memory), then its contributions: one item per block and UTC hour with every counter, keyed by
+ *    the log, the block and how much of the block it covers (store/contributions.ts).
  *
  * The counters are rolled up afterwards, once for a batch of files (driver.ts). Killed at any point,
  * a run again redoes the same writes with the same values.
@@ -80,13 +108,13 @@ export async function countFile(
   site: string,
   source: LogSource,
   options: IngestOptions,
-  /** Whether the ledger lists a file id as done (store/ledger.ts: doneLookup). */
-  isDone: (fileId: string) => Promise<boolean>,
+  lookups: Lookups,
 ): Promise<FileResult> {
   const spool = options.raw && !source.replayable ? new Spool() : undefined;
-  const hash = createHash("sha256");
+  const rawHash = createHash("sha256");
+  const printer = new ContentPrinter();
   let bytes = 0;
-  const tally = new Tally("hour", options.audience);
+  const blocks = new Map<number, Tally>();
   // The views of a small file are kept from the first read; a larger one is read a second time.
   let views: PageView[] | undefined = options.raw ? [] : undefined;
   // The time of the file's last page view: a backfill whose views have all expired writes none.
@@ -97,13 +125,20 @@ export async function countFile(
       format: options.format,
       rule: options.rule,
       tap: (chunk) => {
-        hash.update(chunk);
+        rawHash.update(chunk);
         bytes += chunk.length;
         spool?.write(chunk);
         options.onBytes?.(chunk.length);
       },
+      content: (chunk) => printer.update(chunk),
     },
     (view) => {
+      const block = Math.floor((view.line - 1) / BLOCK_LINES);
+      let tally = blocks.get(block);
+      if (tally === undefined) {
+        tally = new Tally("hour", options.audience);
+        blocks.set(block, tally);
+      }
       tally.add(view);
       if (view.counted && view.time > latest) latest = view.time;
       if (views && view.counted) {
@@ -112,7 +147,8 @@ export async function countFile(
       }
     },
   );
-  const fileId = bytes > 0 ? hash.digest("hex") : undefined;
+  const print = printer.finish();
+  const fileId = bytes > 0 ? print.id : undefined;
   const result: FileResult = {
     name: source.name,
     status: "failed",
@@ -120,7 +156,7 @@ export async function countFile(
     format: scan.format,
     stats: scan.stats,
     problems: scan.problems,
-    tally,
+    tally: new Tally("hour"),
   };
   try {
     if (scan.error || !fileId) {
@@ -131,36 +167,62 @@ export async function countFile(
       ]);
       return result;
     }
-    if (!options.force && (await isDone(fileId))) {
+    if (!options.force && (await lookups.isDone(fileId))) {
       // Its lines were reported when it was counted.
       return { ...result, status: "duplicate", problems: [] };
     }
-    const contributions = contributionItems(site, fileId, tally.periods);
+    const from = await continuation(print, scan.format, options, lookups);
+    if (from.older) {
+      // An older copy of a log counted further: every line of it is counted.
+      return { ...result, status: "duplicate", problems: [] };
+    }
+    const seen = from.lines;
+    const contributions: Item[] = [];
+    for (const [block, tally] of blocks) {
+      if (block < from.block) continue;
+      result.tally.merge(tally);
+      const version = {
+        log: from.log,
+        block,
+        halfLines: halfLinesOf(print, block),
+        generation: options.generation ?? 0,
+      };
+      contributions.push(...contributionItems(site, version, tally.periods));
+    }
+    if (seen > 0) result.earlier = { lines: seen, views: 0 };
+    if (print.head !== undefined && from.track)
+      result.log = {
+        head: print.head,
+        state: { lines: print.lines, check: checkAt(print, print.lines) ?? "" },
+      };
     // Raw views already past their retention (a backfill of old logs) are not written: TTL would only
     // delete them. They are counted all the same.
     const now = Math.floor(Date.now() / 1000);
     const rawNeeded = options.raw && !expired(latest, options, now);
+    const raw = { log: from.log, after: seen, now };
     if (views) {
       // Raw views first, so that a file that fails to write them has added nothing to the counts;
       // a small file's views and contributions go in one request.
-      const raw = views
-        .filter((view) => !expired(view.time, options, now))
-        .map((view) => rawViewItem(site, view, fileId, expiry(view.time, options)));
-      if (raw.length + contributions.length <= 25) await store.batchWrite([...raw, ...contributions]);
+      const items = views
+        .filter((view) => view.line > seen && !expired(view.time, options, now))
+        .map((view) => rawViewItem(site, view, from.log, expiry(view.time, options)));
+      if (result.earlier) result.earlier.views = views.filter((view) => view.line <= seen).length;
+      if (items.length + contributions.length <= 25) await store.batchWrite([...items, ...contributions]);
       else {
-        await store.batchWrite(raw);
+        await store.batchWrite(items);
         await store.batchWrite(contributions);
       }
     } else {
       if (rawNeeded) {
         options.onReread?.(bytes);
-        await writeRawViews(
+        const earlierViews = await writeRawViews(
           store,
           site,
           spool ? fileSource(spool.path) : source,
-          { fileId, bytes, now },
+          { ...raw, hash: rawHash.digest("hex"), bytes },
           options,
         );
+        if (result.earlier) result.earlier.views = earlierViews;
       }
       await store.batchWrite(contributions);
     }
@@ -176,19 +238,78 @@ export async function countFile(
   return result;
 }
 
+/** Where a file's counting starts: the log it belongs to, and what of it an earlier read counted. */
+interface Continuation {
+  /** The log its contributions and raw views are keyed by. */
+  log: string;
+  /** The first block to write. */
+  block: number;
+  /** Lines counted before: their raw views are written already. */
+  lines: number;
+  /** An older copy of a log counted further. */
+  older?: true;
+  /** Its log's state is kept (store/logs.ts). */
+  track: boolean;
+}
+
 /**
- * The second read: every view as a raw item, written as it is read with bounded memory. It reads the
- * bytes the first read hashed, no more (a live log may have grown since), and checks their hash.
+ * How a file continues the log its head names. Counts never depend on it: every block's largest
+ * version is what counts, so the same lines written again change nothing. It spares writing again
+ * the blocks and raw views of a log that grew, and tells apart a different log that merely starts
+ * with the same first record (its text differs before the last block boundary read).
+ */
+async function continuation(
+  print: ContentPrint,
+  format: FormatName | undefined,
+  options: IngestOptions,
+  lookups: Lookups,
+): Promise<Continuation> {
+  const log = (print.head ?? print.id).slice(0, 32);
+  const start: Continuation = { log, block: 0, lines: 0, track: false };
+  if (print.head === undefined) return start;
+  const grows = print.lines >= BLOCK_LINES || format === undefined || !DELIVERED.has(format);
+  if (!grows) return start;
+  if (options.force) return { ...start, track: true };
+  const state = await lookups.logState(print.head);
+  if (state === undefined) return { ...start, track: true };
+  if (print.lines < state.lines || (print.lines === state.lines && !print.partial))
+    return { ...start, older: true };
+  if (checkAt(print, state.lines) !== state.check) {
+    // Another log with the same first record: counted on its own, by its whole text.
+    return { log: print.id.slice(0, 32), block: 0, lines: 0, track: false };
+  }
+  return { log, block: Math.floor(state.lines / BLOCK_LINES), lines: state.lines, track: true };
+}
+
+/** How much of a block a file covers, in half lines: a last line with no newline yet is half a line. */
+function halfLinesOf(print: ContentPrint, block: number): number {
+  const start = block * BLOCK_LINES;
+  const complete = Math.max(0, Math.min(print.lines, start + BLOCK_LINES) - start);
+  const partial = print.partial && Math.floor(print.lines / BLOCK_LINES) === block ? 1 : 0;
+  return 2 * complete + partial;
+}
+
+/**
+ * The second read: every view after the lines counted before as a raw item, written as it is read
+ * with bounded memory. It reads the bytes the first read hashed, no more (a live log may have grown
+ * since), and checks their hash. Returns the page views of the lines counted before.
  */
 async function writeRawViews(
   store: Store,
   site: string,
   source: LogSource,
-  { fileId, bytes, now }: { fileId: string; bytes: number; now: number },
+  {
+    log,
+    after,
+    now,
+    hash: expected,
+    bytes,
+  }: { log: string; after: number; now: number; hash: string; bytes: number },
   options: IngestOptions,
-): Promise<void> {
+): Promise<number> {
   const hash = createHash("sha256");
   let pending: Item[] = [];
+  let earlier = 0;
   const writing: Promise<void>[] = [];
   const flush = async () => {
     if (pending.length > 0) {
@@ -212,15 +333,18 @@ async function writeRawViews(
       limit: bytes,
     },
     (view) => {
-      if (view.counted && !expired(view.time, options, now))
-        pending.push(rawViewItem(site, view, fileId, expiry(view.time, options)));
+      if (!view.counted) return;
+      if (view.line <= after) earlier++;
+      else if (!expired(view.time, options, now))
+        pending.push(rawViewItem(site, view, log, expiry(view.time, options)));
     },
   );
   await flush();
   await Promise.all(writing);
   if (scan.error) throw new Error(`second read failed: ${scan.error}`);
-  if (hash.digest("hex") !== fileId)
+  if (hash.digest("hex") !== expected)
     throw new Error("the file changed while it was being ingested; ingest it again");
+  return earlier;
 }
 
 /** Whether a file failed only for holding no records (pipeline.ts names these two cases so). */

@@ -118,6 +118,7 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
       format: config.PAGETRACK_FORMAT,
       rule,
       audience,
+      timeZone: config.PAGETRACK_TIME_ZONE,
       raw: config.PAGETRACK_RAW,
       retentionDays: config.PAGETRACK_RETENTION_DAYS,
       // The queue's batch is one batch; its hours are rolled up on the schedule.

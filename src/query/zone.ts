@@ -99,3 +99,10 @@ export function isoInZone(epoch: number, tz: string): string {
     offset === 0 ? "Z" : `${sign}${p(Math.floor(abs / 3600))}:${p(Math.floor((abs % 3600) / 60))}`;
   return `${t.year}-${p(t.month)}-${p(t.day)}T${p(t.hour)}:${p(t.minute)}:${p(t.second)}${suffix}`;
 }
+
+/** The local date in `tz` at an instant: `2024-05-01`. */
+export function localDate(epoch: number, tz: string): string {
+  if (tz === "UTC") return new Date(epoch * 1000).toISOString().slice(0, 10);
+  const t = localTime(epoch, tz);
+  return `${t.year}-${String(t.month).padStart(2, "0")}-${String(t.day).padStart(2, "0")}`;
+}

@@ -1,5 +1,5 @@
 import { type Cell, type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
-import { keys, PK, SK } from "./keys.js";
+import { type Key, keys, PK, SK } from "./keys.js";
 import type { SlotValue } from "./levels.js";
 import type { Item, Store } from "./store.js";
 import { pack, unpack } from "./visitors.js";
@@ -46,12 +46,41 @@ type StoredCell = [number, number, number] | number | Uint8Array;
 export type HourSum = SlotValue & { ids?: Set<number> };
 
 /**
- * The items that hold what one file adds to each UTC hour: one item per hour the file has views in,
- * with every counter's cells (`counts`: counter → key → cell), keyed by the file's id so that a
- * second ingestion of the file puts the same values at the same keys.
+ * Which version of a log's block a contribution is: how many half lines of the block it covers
+ * (a line still being written counts a half), and the generation of the site's settings it was
+ * counted with (a forced recount is a new generation, store/meta.ts). Of the versions of a block,
+ * the one with the most lines, then the latest generation, is the block's count: a log that grew
+ * covers more of it, the same lines counted again cover as much.
  */
-export function contributionItems(site: string, fileId: string, hours: Map<number, Cells>): Item[] {
+export interface BlockVersion {
+  /** The log: the fingerprint of its head, cut to 32 hex digits. */
+  log: string;
+  block: number;
+  halfLines: number;
+  generation: number;
+}
+
+/** Generations a weight tells apart; more forced recounts than this rank as the last. */
+const GENERATIONS = 1024;
+
+/**
+ * A version's weight: larger for a version that covers more lines, or as many in a later
+ * generation. An hour's weight is the sum of its blocks' weights: it grows with every new block or
+ * newer version, so rollups compare it as the number of contributions merged (store/levels.ts).
+ */
+function weight(v: BlockVersion): number {
+  return v.halfLines * GENERATIONS + Math.min(v.generation, GENERATIONS - 1);
+}
+
+/**
+ * The items that hold what one block of a log adds to each UTC hour: one item per hour it has
+ * views in, with every counter's cells (`counts`: counter → key → cell), keyed by the version, so
+ * that counting the same lines again puts the same values at the same keys and a longer version
+ * never overwrites a shorter one: the rollup takes the largest (readHour).
+ */
+export function contributionItems(site: string, version: BlockVersion, hours: Map<number, Cells>): Item[] {
   const items: Item[] = [];
+  const id = `${version.log}#${version.block}#${version.halfLines}.${version.generation}`;
   for (const [hourStart, cells] of hours) {
     const period = hourPeriod(hourStart);
     const stored = new Map(
@@ -70,7 +99,7 @@ export function contributionItems(site: string, fileId: string, hours: Map<numbe
     parts.forEach((counts, i) => {
       items.push({
         [PK]: keys.contributions(site, period.slice(0, 10)),
-        [SK]: `${period.slice(11)}#${fileId}${parts.length > 1 ? `#${i}` : ""}`,
+        [SK]: `${period.slice(11)}#${id}${parts.length > 1 ? `#${i}` : ""}`,
         counts,
       });
     });
@@ -78,53 +107,100 @@ export function contributionItems(site: string, fileId: string, hours: Map<numbe
   return items;
 }
 
+/** An hour's contributions added up, and what the versions its blocks outgrew still hold. */
+export interface Hour {
+  /** Per counter and key: the sums, each with the hour's weight as `m`. */
+  sums: Map<CounterName, Map<string, HourSum>>;
+  /** Keys of the versions outgrown: a recount may have taken them away, so they are recomputed. */
+  outgrownKeys: Map<CounterName, Set<string>>;
+  /** The items of the versions outgrown: nothing counts them any more. */
+  outgrown: Key[];
+}
+
 /**
- * Everything the files ingested so far add to one UTC hour, per counter and key: the sums, with the
- * number of contributions each merged. Read with a strongly consistent query, so that it includes
- * every contribution written before it; its cost grows with the files of that hour only.
+ * Everything the logs ingested so far add to one UTC hour, per counter and key: of each block its
+ * largest version (the others are outgrown), summed. Read with a strongly consistent query, so that
+ * it includes every contribution written before it; its cost grows with the blocks of that hour only.
  */
-export async function readHour(
-  store: Store,
-  site: string,
-  hourStart: number,
-): Promise<Map<CounterName, Map<string, HourSum>>> {
+export async function readHour(store: Store, site: string, hourStart: number): Promise<Hour> {
   const period = hourPeriod(hourStart);
   const { items } = await store.withPrefix(
     keys.contributions(site, period.slice(0, 10)),
     `${period.slice(11)}#`,
     true,
   );
-  const sums = new Map<CounterName, Map<string, HourSum>>();
+  // Of each block, the largest version (with all its parts).
+  const latest = new Map<string, { version: BlockVersion; items: Item[] }>();
+  const outgrownItems: Item[] = [];
   for (const item of items) {
-    for (const [counter, cells] of Object.entries(
-      item.counts as Record<string, Record<string, StoredCell>>,
-    )) {
-      if (!(counter in COUNTERS)) continue; // written by a newer pagetrack
-      let ofKey = sums.get(counter as CounterName);
-      if (ofKey === undefined) {
-        ofKey = new Map();
-        sums.set(counter as CounterName, ofKey);
+    const version = versionOf(item[SK]);
+    if (version === undefined) continue; // written by a newer pagetrack
+    const block = `${version.log}#${version.block}`;
+    const held = latest.get(block);
+    const order = held === undefined ? 1 : weight(version) - weight(held.version);
+    if (order > 0) {
+      if (held) outgrownItems.push(...held.items);
+      latest.set(block, { version, items: [item] });
+    } else if (order === 0) held?.items.push(item);
+    else outgrownItems.push(item);
+  }
+  let hourWeight = 0;
+  for (const { version } of latest.values()) hourWeight += weight(version);
+  const sums = new Map<CounterName, Map<string, HourSum>>();
+  for (const { items: parts } of latest.values())
+    for (const item of parts) addCells(sums, item, hourStart, hourWeight);
+  const outgrownKeys = new Map<CounterName, Set<string>>();
+  for (const item of outgrownItems)
+    for (const [counter, cells] of Object.entries(item.counts as Record<string, Record<string, unknown>>)) {
+      if (!(counter in COUNTERS)) continue;
+      const set = outgrownKeys.get(counter as CounterName) ?? new Set();
+      outgrownKeys.set(counter as CounterName, set);
+      for (const key of Object.keys(cells)) set.add(key);
+    }
+  return {
+    sums,
+    outgrownKeys,
+    outgrown: outgrownItems.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })),
+  };
+}
+
+/** The version a contribution's sort key names: `<HH>#<log>#<block>#<half lines>.<generation>[#<part>]`. */
+function versionOf(sortKey: string): BlockVersion | undefined {
+  const [, log, block, version] = sortKey.split("#");
+  const [halfLines, generation] = (version ?? "").split(".").map(Number);
+  if (!log || !Number.isInteger(halfLines) || !Number.isInteger(generation)) return undefined;
+  return { log, block: Number(block), halfLines, generation };
+}
+
+function addCells(
+  sums: Map<CounterName, Map<string, HourSum>>,
+  item: Item,
+  hourStart: number,
+  m: number,
+): void {
+  for (const [counter, cells] of Object.entries(item.counts as Record<string, Record<string, StoredCell>>)) {
+    if (!(counter in COUNTERS)) continue; // written by a newer pagetrack
+    let ofKey = sums.get(counter as CounterName);
+    if (ofKey === undefined) {
+      ofKey = new Map();
+      sums.set(counter as CounterName, ofKey);
+    }
+    for (const [key, cell] of Object.entries(cells)) {
+      if (cell instanceof Uint8Array) {
+        const sum = ofKey.get(key) ?? { n: 0, m, first: Number.NaN, last: Number.NaN, ids: new Set() };
+        for (const id of unpack(cell)) sum.ids?.add(id);
+        sum.n = sum.ids?.size ?? 0;
+        ofKey.set(key, sum);
+        continue;
       }
-      for (const [key, cell] of Object.entries(cells)) {
-        if (cell instanceof Uint8Array) {
-          const sum = ofKey.get(key) ?? { n: 0, m: 0, first: Number.NaN, last: Number.NaN, ids: new Set() };
-          for (const id of unpack(cell)) sum.ids?.add(id);
-          sum.n = sum.ids?.size ?? 0;
-          sum.m++;
-          ofKey.set(key, sum);
-          continue;
-        }
-        const [n, first, last] = typeof cell === "number" ? [cell, 0, 0] : cell;
-        const sum = ofKey.get(key);
-        if (sum === undefined) ofKey.set(key, { n, m: 1, first: hourStart + first, last: hourStart + last });
-        else {
-          sum.n += n;
-          sum.m++;
-          sum.first = Math.min(sum.first, hourStart + first);
-          sum.last = Math.max(sum.last, hourStart + last);
-        }
+      const [n, first, last] = typeof cell === "number" ? [cell, 0, 0] : cell;
+      const sum = ofKey.get(key);
+      if (sum === undefined) ofKey.set(key, { n, m, first: hourStart + first, last: hourStart + last });
+      else {
+        sum.n += n;
+        sum.first = Math.min(sum.first, hourStart + first);
+        sum.last = Math.max(sum.last, hourStart + last);
       }
     }
   }
-  return sums;
 }

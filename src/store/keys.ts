@@ -38,12 +38,17 @@ export const keys = {
   breakdown: (site: string, dimension: string, day: string) => `${site}#${dimension}#${day}`,
   /** The all-time totals of the series that are not pages: the whole site (`*`), its bots (`~bots`). */
   site: (site: string) => `${site}#SITE`,
-  /** What each log file adds to a UTC day, hour by hour: sort key `<HH>#<file id>[#<part>]`. */
+  /**
+   * What each block of each log adds to a UTC day, hour by hour: sort key
+   * `<HH>#<log>#<block>#<half lines>.<generation>[#<part>]` (store/contributions.ts).
+   */
   contributions: (site: string, day: string) => `${site}#contrib#${day}`,
   /** UTC hours with contributions not yet rolled up: sort key `YYYY-MM-DDTHH`. */
   pending: (site: string) => `${site}#pending`,
   /** One item per ingested file, sort key `file#<sha256>`. */
   ledger: (site: string) => `${site}#ledger`,
+  /** How far each log was read, by the fingerprint of its head: sort key `<sha256 of the head>`. */
+  logs: (site: string) => `${site}#logs`,
   /** What the site's items are: sort key `schema`. */
   meta: (site: string) => `${site}#META`,
 };

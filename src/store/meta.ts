@@ -3,34 +3,160 @@ import { UserError } from "../errors.js";
 import { keys, PK, SK } from "./keys.js";
 import type { Store } from "./store.js";
 
-/** The layout of a site's items this pagetrack writes; 1 was that of pagetrack 0.1. */
-const SCHEMA = 2;
+/**
+ * The layout of a site's items this pagetrack writes; 1 was that of pagetrack 0.1, 2 counted files
+ * by their bytes and visitors in UTC days.
+ */
+const SCHEMA = 3;
+
+/** What the owner sets for a site, kept in its META item so that every ingest (the Lambda's too) uses it. */
+export interface SiteSettings {
+  /** The IANA zone whose days visitors are counted in: fixed at the site's first ingest. */
+  timeZone: string;
+  /** Hosts of the site besides the one each request names: referrers from them are not entries. */
+  ownHosts: string[];
+}
+
+/** What ingestion needs of a site: its settings, the key of its visitor ids, the generation to count in. */
+export interface PreparedSite extends SiteSettings {
+  /** 32 random bytes made once, kept in the META item and nowhere else, never logged or answered. */
+  secret: Buffer;
+  /** Grows with every forced recount: its contributions outrank those counted before (store/contributions.ts). */
+  generation: number;
+}
+
+const META = (site: string) => ({ [PK]: keys.meta(site), [SK]: "schema" });
 
 /**
- * Makes a site ready for ingestion and returns its secret, the key of its visitor ids: 32 random
- * bytes made once, kept in the site's META item and nowhere else, never logged or answered.
- * Checks, before a site's first ingestion by this version, that its items are in this version's
- * layout: a site counted by pagetrack 0.1 has pages in its INDEX but no META item, and its counters
- * cannot be extended, only counted again into a new table.
+ * Makes a site ready for ingestion and returns what ingestion needs of it. The first ingest fixes
+ * the site's time zone (the one set before, else `timeZone`, else UTC) and makes its secret; own
+ * hosts given are added to the site's; a forced recount takes a new generation. Checks, before a
+ * site's first ingestion by this version, that its items are in this version's layout: a site
+ * counted by an earlier layout cannot be extended, only counted again into a new table.
  */
-export async function prepareSite(store: Store, site: string): Promise<{ secret: Buffer }> {
-  const key = { [PK]: keys.meta(site), [SK]: "schema" };
-  const meta = await store.get(key, true);
-  if (meta?.schema === SCHEMA && meta.secret instanceof Uint8Array)
-    return { secret: Buffer.from(meta.secret) };
-  if (meta === undefined ? await hasPages(store, site) : meta.schema !== SCHEMA) {
+export async function prepareSite(
+  store: Store,
+  site: string,
+  given: { ownHosts?: string[]; timeZone?: string; recount?: boolean } = {},
+): Promise<PreparedSite> {
+  const meta = await store.get(META(site), true);
+  const ownHosts = (given.ownHosts ?? []).map((h) => h.toLowerCase());
+  const known = new Set(hostsOf(meta));
+  const ready =
+    meta?.schema === SCHEMA &&
+    meta.secret instanceof Uint8Array &&
+    typeof meta.timeZone === "string" &&
+    meta.firstIngest !== undefined;
+  if (ready && !given.recount && ownHosts.every((h) => known.has(h))) return preparedOf(meta);
+  if (
+    meta === undefined ? await hasPages(store, site) : meta.schema !== undefined && meta.schema !== SCHEMA
+  ) {
     throw new UserError(
       `site "${site}" of table "${store.table}" was counted by ${meta ? `a pagetrack whose layout is ${meta.schema}` : "pagetrack 0.1"}, whose counters this version cannot extend: ingest your logs again into a new table (--table NAME) or under a new site (--site ID)`,
     );
   }
-  // Made at most once: of two first runs at once, both get the secret that was put first.
+  // Made at most once: of two first runs at once, both get the secret and zone that were put first.
+  const names: Record<string, string> = {
+    "#schema": "schema",
+    "#secret": "secret",
+    "#tz": "timeZone",
+    "#first": "firstIngest",
+  };
+  const values: Record<string, unknown> = {
+    ":schema": SCHEMA,
+    ":secret": randomBytes(32),
+    ":tz": given.timeZone ?? "UTC",
+    ":first": new Date().toISOString(),
+  };
+  const adds: string[] = [];
+  if (ownHosts.length > 0) {
+    names["#hosts"] = "ownHosts";
+    values[":hosts"] = new Set(ownHosts);
+    adds.push("#hosts :hosts");
+  }
+  if (given.recount) {
+    names["#gen"] = "generation";
+    values[":one"] = 1;
+    adds.push("#gen :one");
+  }
   const made = await store.update(
-    key,
-    "SET #schema = if_not_exists(#schema, :schema), #secret = if_not_exists(#secret, :secret)",
-    { "#schema": "schema", "#secret": "secret" },
-    { ":schema": SCHEMA, ":secret": randomBytes(32) },
+    META(site),
+    "SET #schema = if_not_exists(#schema, :schema), #secret = if_not_exists(#secret, :secret), " +
+      "#tz = if_not_exists(#tz, :tz), #first = if_not_exists(#first, :first)" +
+      (adds.length > 0 ? ` ADD ${adds.join(", ")}` : ""),
+    names,
+    values,
   );
-  return { secret: Buffer.from(made.secret as Uint8Array) };
+  return preparedOf(made);
+}
+
+function preparedOf(meta: Record<string, unknown>): PreparedSite {
+  return {
+    secret: Buffer.from(meta.secret as Uint8Array),
+    timeZone: meta.timeZone as string,
+    ownHosts: hostsOf(meta),
+    generation: typeof meta.generation === "number" ? meta.generation : 0,
+  };
+}
+
+function hostsOf(meta: Record<string, unknown> | undefined): string[] {
+  const hosts = meta?.ownHosts;
+  return hosts instanceof Set ? [...hosts].map(String).sort() : [];
+}
+
+/** The site's settings as they stand (UTC and no own hosts for a site never set up). */
+export async function readSiteSettings(
+  store: Store,
+  site: string,
+  consistent = false,
+): Promise<SiteSettings & { fixed: boolean }> {
+  const meta = await store.get(META(site), consistent);
+  return {
+    timeZone: typeof meta?.timeZone === "string" ? meta.timeZone : "UTC",
+    ownHosts: hostsOf(meta),
+    fixed: meta?.firstIngest !== undefined,
+  };
+}
+
+/**
+ * Changes a site's settings. Own hosts can be added and removed at any time (they apply to what is
+ * ingested next; `ingest --force` recounts what was). The time zone can be set until the site's
+ * first ingest only: visitor days already counted cannot be cut anew.
+ */
+export async function changeSiteSettings(
+  store: Store,
+  site: string,
+  change: { timeZone?: string; addHosts?: string[]; removeHosts?: string[] },
+): Promise<SiteSettings> {
+  if (change.timeZone !== undefined) {
+    const set = await store.updateIf(
+      META(site),
+      "SET #tz = :tz",
+      "attribute_not_exists(#first) OR #tz = :tz",
+      { "#tz": "timeZone", "#first": "firstIngest" },
+      { ":tz": change.timeZone },
+    );
+    if (!set) {
+      const now = await readSiteSettings(store, site);
+      throw new UserError(
+        `site "${site}" counts visitors in days of ${now.timeZone} since its first ingest, and days already counted cannot be cut anew; to count in ${change.timeZone}, ingest the logs again under a new site (--site ID) or into a new table (--table NAME), set up first with: npx pagetrack site --tz ${change.timeZone}`,
+      );
+    }
+  }
+  for (const [verb, hosts] of [
+    ["ADD", change.addHosts],
+    ["DELETE", change.removeHosts],
+  ] as const) {
+    if (!hosts || hosts.length === 0) continue;
+    await store.update(
+      META(site),
+      `${verb} #hosts :hosts`,
+      { "#hosts": "ownHosts" },
+      { ":hosts": new Set(hosts.map((h) => h.toLowerCase())) },
+    );
+  }
+  const { timeZone, ownHosts } = await readSiteSettings(store, site, true);
+  return { timeZone, ownHosts };
 }
 
 async function hasPages(store: Store, site: string): Promise<boolean> {

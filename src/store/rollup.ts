@@ -1,4 +1,5 @@
 import { COUNTERS, type CounterName, indexPrefix } from "../counters/registry.js";
+import { splitUnionKey } from "../counters/union.js";
 import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
 import { itemId, type Key, keys, PK, SK } from "./keys.js";
@@ -44,14 +45,25 @@ export async function rollUp(
 ): Promise<void> {
   let targets = new Map<string, Target>();
   const fewAtATime = limiter(16);
+  const outgrown: Key[] = [];
   await Promise.all(
     [...hours].map(([hour, touched]) =>
       fewAtATime(async () => {
-        const sums = await readHour(store, site, hour);
-        for (const [counter, keysOf] of touched) {
+        const read = await readHour(store, site, hour);
+        outgrown.push(...read.outgrown);
+        const weight = hourWeight(read.sums);
+        for (const [counter, keysOf] of withOutgrown(touched, read.outgrownKeys)) {
+          const layout = COUNTERS[counter].layout;
           for (const key of keysOf) {
-            const value = sums.get(counter)?.get(key);
-            if (value) addTarget(targets, site, "day", counter, key, hourPeriod(hour), value, value.ids);
+            const value = read.sums.get(counter)?.get(key);
+            if (layout === "union") {
+              // A union's ids go into the site's day they were seen on, named in their key.
+              const [day, counterKey] = splitUnionKey(key);
+              if (value) addTarget(targets, site, "day", counter, counterKey, `${day}T00`, value, value.ids);
+            } else if (value) addTarget(targets, site, "day", counter, key, hourPeriod(hour), value);
+            else if (layout === "breakdown" && weight !== undefined)
+              // A recount took this key away from the hour (an own host added): it counts 0 now.
+              addTarget(targets, site, "day", counter, key, hourPeriod(hour), { ...ZERO, m: weight });
           }
         }
       }),
@@ -80,6 +92,31 @@ export async function rollUp(
     );
     targets = next;
   }
+  // Versions outgrown by the ones just rolled up: nothing counts them any more.
+  await store.batchDelete(outgrown);
+}
+
+const ZERO: SlotValue = { n: 0, m: 0, first: 0, last: 0 };
+
+/** The hour's weight (every sum of an hour carries it as `m`), or undefined for an hour with no views. */
+function hourWeight(sums: Map<CounterName, Map<string, SlotValue>>): number | undefined {
+  for (const ofKey of sums.values()) for (const value of ofKey.values()) return value.m;
+  return undefined;
+}
+
+/** The keys to bring up to date: those the pending markers name, and those of outgrown versions. */
+function withOutgrown(
+  touched: Map<CounterName, Set<string>>,
+  outgrownKeys: Map<CounterName, Set<string>>,
+): Map<CounterName, Set<string>> {
+  if (outgrownKeys.size === 0) return touched;
+  const all = new Map([...touched].map(([counter, keysOf]) => [counter, new Set(keysOf)]));
+  for (const [counter, keysOf] of outgrownKeys) {
+    const set = all.get(counter) ?? new Set();
+    all.set(counter, set);
+    for (const key of keysOf) set.add(key);
+  }
+  return all;
 }
 
 function addTarget(

@@ -219,6 +219,40 @@ export class Store {
     return out.Attributes ?? {};
   }
 
+  /** An UpdateItem made only where `condition` holds; returns whether it wrote. */
+  async updateIf(
+    key: Key,
+    expression: string,
+    condition: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<boolean> {
+    try {
+      const out = await this.limit(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: expression,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnConsumedCapacity: "TOTAL",
+          }),
+        ),
+      );
+      this.wrote("UpdateItem", 1, out.ConsumedCapacity?.CapacityUnits);
+      return true;
+    } catch (error) {
+      // A failed condition still costs the write.
+      if (error instanceof ConditionalCheckFailedException) {
+        this.wrote("UpdateItem", 0, 1);
+        return false;
+      }
+      throw error;
+    }
+  }
+
   /**
    * Writes items with BatchWriteItem, 25 to a request, and writes again whatever DynamoDB leaves
    * unprocessed, after an exponential backoff with full jitter.
