@@ -1,10 +1,39 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./support/cli.js";
-import { tempDir } from "./support/paths.js";
+import { ROOT, tempDir } from "./support/paths.js";
+
+/** Starts a command in a process group of its own, as a shell's `&` does; resolves with its dashboard's port. */
+async function startServing(command: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(command, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const seen = (d: Buffer) => {
+      output += d;
+      const match = /is serving .* at http:\/\/127\.0\.0\.1:(\d+)\//.exec(output);
+      if (match) resolve(Number(match[1]));
+    };
+    child.stdout?.on("data", seen);
+    child.stderr?.on("data", seen);
+    child.on("exit", (code) => reject(new Error(`exited (${code}) before serving: ${output}`)));
+  });
+  return { child, port };
+}
+
+/** Whether something still accepts connections on the port. */
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 
 /** `pagetrack demo`, the README's first command, as a new user runs it (without serving). */
 describe("demo", () => {
@@ -84,5 +113,52 @@ describe("demo", () => {
     const days = await runCli(["demo", "--days", "-3"]);
     expect(days.code).toBe(1);
     expect(days.stderr).toMatch(/"-3" is not a number of days from 1 to 3660/);
+  });
+
+  describe("stops serving when the command that started it stops", () => {
+    let data: string;
+    beforeAll(async () => {
+      data = join(dir, "killed");
+      // Generated and ingested once: each run below only serves.
+      expect((await runCli(["demo", "--no-serve", "--days", "1", "--data", data])).code).toBe(0);
+    }, 120_000);
+
+    // `npx pagetrack demo &`, then `kill` of its process: npx runs pagetrack under a shell, so these
+    // reach npm alone (SIGKILL: the parent dies without a word to its children).
+    it.each(["SIGTERM", "SIGHUP", "SIGKILL"] as const)(
+      "npx pagetrack demo & killed with %s",
+      async (signal) => {
+        const { child, port } = await startServing("npx", [
+          "pagetrack",
+          "demo",
+          "--port",
+          "0",
+          "--data",
+          data,
+        ]);
+        expect(await listening(port)).toBe(true);
+        child.kill(signal);
+        await expect.poll(() => listening(port), { timeout: 10_000, interval: 200 }).toBe(false);
+      },
+      60_000,
+    );
+
+    // Ctrl-C, or `kill -INT %1`: the whole job gets it. (npm passes a SIGINT sent to it alone to
+    // its shell, which waits for the command it runs: npm's way with every command.)
+    it("npx pagetrack demo & interrupted", async () => {
+      const { child, port } = await startServing("npx", ["pagetrack", "demo", "--port", "0", "--data", data]);
+      process.kill(-(child.pid as number), "SIGINT");
+      await expect.poll(() => listening(port), { timeout: 10_000, interval: 200 }).toBe(false);
+    }, 60_000);
+
+    it("serve under a shell that is killed", async () => {
+      const { child, port } = await startServing("sh", [
+        "-c",
+        `"${process.execPath}" bin/pagetrack.js serve --port 0 --data "${data}/../killed"; echo done`,
+      ]);
+      expect(await listening(port)).toBe(true);
+      child.kill("SIGKILL");
+      await expect.poll(() => listening(port), { timeout: 10_000, interval: 200 }).toBe(false);
+    }, 60_000);
   });
 });

@@ -46,6 +46,9 @@ function days(value: string): number {
 async function demo(flags: DemoFlags): Promise<void> {
   // Before any work: a busy port would otherwise fail only once the logs are ingested.
   if (flags.serve) await checkPort(flags.port, flags.host);
+  // Who started the demo, read now: the server must stop with them, also if they go while it ingests.
+  const server = flags.serve ? await import("./server.js") : undefined;
+  const starters = server?.startedBy();
   const logs = join(flags.data, "logs");
   const now = Math.floor(Date.now() / 1000);
   const start = new Date((now - (flags.days - 1) * 86400) * 1000).toISOString().slice(0, 10);
@@ -97,7 +100,7 @@ async function demo(flags: DemoFlags): Promise<void> {
         "",
       ].join("\n"),
     );
-    if (flags.serve) await (await import("./server.js")).serveUntilStopped(connection, flags);
+    if (server) await server.serveUntilStopped(connection, flags, starters);
   } finally {
     await connection.close();
   }

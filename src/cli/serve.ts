@@ -17,7 +17,8 @@ export function registerServe(program: Command): void {
   ).action(async (flags: ServeFlags) => {
     await checkPort(flags.port, flags.host);
     // The HTTP server is loaded only to serve.
-    const { serveUntilStopped } = await import("./server.js");
-    await withStore(flags, (connection) => serveUntilStopped(connection, flags));
+    const { serveUntilStopped, startedBy } = await import("./server.js");
+    const starters = startedBy();
+    await withStore(flags, (connection) => serveUntilStopped(connection, flags, starters));
   });
 }
