@@ -1,8 +1,17 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from "vitest";
+import { parseConfig } from "../infra/config.js";
+import { PagetrackStack } from "../infra/stack.js";
+import { DIMENSIONS } from "../src/counters/registry.js";
 import { configFromEnv } from "../src/lambda/config.js";
 import type { BatchResponse, ScheduledEvent, SqsEvent } from "../src/lambda/ingest.js";
+import { INTERVALS } from "../src/query/views.js";
 import { keys } from "../src/store/keys.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
@@ -349,3 +358,320 @@ describe("Lambda handlers", () => {
     });
   });
 });
+
+/**
+ * What each function's role must allow, derived from the calls its handler really sends: every
+ * request the two handlers make to DynamoDB and S3 goes through a recording proxy of its own while
+ * they serve every API route and the ingest function's batches and rollups, and the synthesised
+ * policies must allow exactly those actions (plus the few listed below, each with its reason).
+ */
+describe("Lambda handlers: calls recorded against each role's policy", () => {
+  type Calls = Map<string, number>;
+  const calls = { api: new Map(), ingest: new Map() } satisfies Record<string, Calls>;
+  const stops: (() => Promise<void>)[] = [];
+  let savedEnv: NodeJS.ProcessEnv = {};
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  let engine: Awaited<ReturnType<typeof startEngine>>;
+  let data: Dataset;
+  /** The endpoints each handler is pointed at: recording proxies in front of the engine and s3rver. */
+  const endpoints: Record<keyof typeof calls, { dynamodb: string; s3: string }> = {
+    api: { dynamodb: "", s3: "" },
+    ingest: { dynamodb: "", s3: "" },
+  };
+  const SITE = "iam";
+
+  /** A recording HTTP proxy: it forwards every request unchanged and counts the IAM action it needs. */
+  async function recorder(target: string, service: "dynamodb" | "s3", into: Calls): Promise<string> {
+    const server = createServer((req, res) => {
+      const action = iamAction(service, req);
+      into.set(action, (into.get(action) ?? 0) + 1);
+      const upstream = request(
+        new URL(req.url ?? "/", target),
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    stops.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  /** A fresh copy of a handler's module, its clients pointed at its own recorders. */
+  async function load<T>(name: keyof typeof calls): Promise<T> {
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints[name].dynamodb,
+      AWS_ENDPOINT_URL_S3: endpoints[name].s3,
+    });
+    vi.resetModules();
+    const module = name === "api" ? import("../src/lambda/api.js") : import("../src/lambda/ingest.js");
+    return (await module).handler as T;
+  }
+
+  beforeAll(async () => {
+    savedEnv = { ...process.env };
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    s3 = await startS3();
+    engine = await startEngine(join(await tempDir(), "data"));
+    // 2024-02-28 to 2024-03-01: the views cross a month (and a leap day), so monthly series in a zone
+    // other than UTC read the day items of the UTC days months start in.
+    data = await dataset({ requests: 900, days: 3, seed: 31, filesPerHour: 2 });
+    const objects: Record<string, Buffer | string> = {};
+    for (const file of data.files) objects[`logs/${file.split("/").pop()}`] = await readFile(file);
+    // A log that grew since it was read: the first file's records and then the second's.
+    const [first, second] = data.files.map((f) => readFile(f).then(gunzipSync).then(String));
+    const more = (await second).split("\n").filter((line) => line && !line.startsWith("#"));
+    objects["grown/E2.log.gz"] = gzipSync(`${await first}${more.join("\n")}\n`);
+    objects["logs/"] = "";
+    await putObjects(s3.client, "cf-logs", objects);
+    for (const name of ["api", "ingest"] as const) {
+      endpoints[name].dynamodb = await recorder(engine.endpoint, "dynamodb", calls[name]);
+      endpoints[name].s3 = await recorder(s3.endpoint, "s3", calls[name]);
+    }
+    Object.assign(process.env, s3Env(s3.endpoint), {
+      TARGET_DYNAMO_TABLE: "pagetrack",
+      PAGETRACK_SITE: SITE,
+      PAGETRACK_OWN_HOSTS: "www.example.com",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    });
+  }, 120_000);
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+    await s3?.stop();
+    engine?.store.destroy();
+    await engine?.engine.close();
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+    vi.restoreAllMocks();
+  });
+
+  it("ingest: batches of new, repeated, grown, missing and non-log objects, then the rollups", async () => {
+    const handler = await load<(event: SqsEvent | ScheduledEvent) => Promise<unknown>>("ingest");
+    const keysOf = data.files.map((file) => `logs/${file.split("/").pop()}`);
+    const bodies: Record<string, unknown> = {
+      test: { Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "cf-logs" },
+      folder: { Records: [record("cf-logs", "logs/", 0)] },
+      missing: notification("cf-logs", "logs/missing.gz"),
+      garbled: "{not json",
+    };
+    for (let i = 0; i < keysOf.length; i += 10)
+      bodies[`m${i}`] = notification("cf-logs", ...keysOf.slice(i, i + 10));
+    const first = (await handler(sqsEvent(bodies))) as BatchResponse;
+    expect(first.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["garbled", "missing"]);
+    const rolledUp = await handler({ source: "aws.events", "detail-type": "Scheduled Event" });
+    expect((rolledUp as { hours: number }).hours).toBeGreaterThan(24);
+    // Again (S3 notifications come at least once), and a log that grew since.
+    expect(await handler(sqsEvent({ again: notification("cf-logs", ...keysOf.slice(0, 3)) }))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await handler(sqsEvent({ grown: notification("cf-logs", "grown/E2.log.gz") }))).toEqual({
+      batchItemFailures: [],
+    });
+    await handler({ source: "aws.events", "detail-type": "Scheduled Event" });
+    await handler({ source: "aws.events", "detail-type": "Scheduled Event" });
+    expect(calls.ingest.get("s3:GetObject")).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("api: every route, every interval and dimension, zones, ranges across months, and the cursors", async () => {
+    type Answer = { statusCode: number; body: string };
+    const handler = await load<(event: unknown, context: unknown) => Promise<Answer>>("api");
+    const get = async (path: string, params: Record<string, string> = {}): Promise<Answer> => {
+      const rawQueryString = new URLSearchParams(params).toString();
+      return handler(
+        {
+          version: "2.0",
+          routeKey: "$default",
+          rawPath: path,
+          rawQueryString,
+          headers: { host: "abc.execute-api.us-east-1.amazonaws.com" },
+          queryStringParameters: Object.keys(params).length ? params : undefined,
+          requestContext: {
+            accountId: "123456789012",
+            apiId: "abc",
+            domainName: "abc.execute-api.us-east-1.amazonaws.com",
+            http: { method: "GET", path, protocol: "HTTP/1.1", sourceIp: "192.0.2.1", userAgent: "test" },
+            requestId: "id",
+            routeKey: "$default",
+            stage: "$default",
+            time: "01/Mar/2024:12:00:00 +0000",
+            timeEpoch: 1709294400000,
+          },
+          isBase64Encoded: false,
+        },
+        {},
+      );
+    };
+    const page = Object.keys(data.expected.pages)[0];
+    const zones = ["UTC", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe"];
+    const ranges: Record<string, string>[] = [
+      {},
+      { from: "2024-02-01", to: "2024-03-31" },
+      { from: "2024-02-28", to: "2024-03-01" },
+    ];
+    // Routes as [path, parameter sets]; a route that is not there yet (404) records nothing and fails
+    // nothing, so the list can name routes before they land.
+    const routes: [string, Record<string, string>[]][] = [
+      ["/health", [{}]],
+      ["/site", [{}]],
+      ["/pagetotals", [{}, { prefix: "/" }, { prefix: "/blog/" }]],
+      ["/count", [{ page }]],
+      ["/pages", [{}, { prefix: "/" }, { limit: "1" }, ...zones.map((tz) => ({ tz, ...ranges[1] }))]],
+      [
+        "/pageviews",
+        INTERVALS.flatMap((interval) =>
+          zones.flatMap((tz) =>
+            ranges.flatMap((range) => [
+              { interval, tz, ...range },
+              { interval, tz, page, ...range },
+              { interval, tz, bots: "true", ...range },
+            ]),
+          ),
+        ),
+      ],
+      [
+        "/breakdown",
+        DIMENSIONS.flatMap((dimension) =>
+          zones.flatMap((tz) => [
+            { dimension, tz, ...ranges[1] },
+            { dimension, tz, page, ...ranges[1] },
+          ]),
+        ),
+      ],
+      ["/pagevisitlist", [{ page }, { page, ...ranges[2] }]],
+      ["/crawlers", [{}, ranges[1]]],
+      ["/notfound", [{}, ranges[1]]],
+      ["/feeds", [{}, ranges[1]]],
+    ];
+    const answered = new Set<string>();
+    for (const [path, sets] of routes) {
+      for (const params of sets) {
+        const answer = await get(path, params);
+        // A 400 is a parameter this route does not take (`page` of /breakdown before it lands).
+        expect([200, 400, 404], `${path} ${JSON.stringify(params)}: ${answer.body}`).toContain(
+          answer.statusCode,
+        );
+        if (answer.statusCode === 200) answered.add(path);
+      }
+    }
+    expect([...answered]).toEqual(
+      expect.arrayContaining([
+        "/pagetotals",
+        "/count",
+        "/pages",
+        "/pageviews",
+        "/breakdown",
+        "/pagevisitlist",
+      ]),
+    );
+    // Every cursor followed to its end.
+    const follow = async (path: string, params: Record<string, string>) => {
+      let cursor: string | null | undefined;
+      let pages = 0;
+      do {
+        const answer = await get(path, { ...params, ...(cursor ? { cursor } : {}) });
+        expect(answer.statusCode, answer.body).toBe(200);
+        cursor = JSON.parse(answer.body).cursor;
+        pages++;
+      } while (cursor && pages < 200);
+      return pages;
+    };
+    expect(await follow("/pagetotals", { limit: "2" })).toBeGreaterThan(1);
+    expect(await follow("/pagevisitlist", { page, limit: "5", ...ranges[2] })).toBeGreaterThan(1);
+    expect(calls.api.get("dynamodb:BatchGetItem")).toBeGreaterThan(0);
+  }, 300_000);
+
+  it("each role allows exactly what its handler was seen to call, and nothing else without a reason", async () => {
+    // Allowed, never called by the handler's code: what Lambda itself does with the function's role.
+    const runtime = {
+      "logs:CreateLogStream": "Lambda writes the function's own log group with its role",
+      "logs:PutLogEvents": "Lambda writes the function's own log group with its role",
+    };
+    const extras: Record<keyof typeof calls, Record<string, string>> = {
+      api: runtime,
+      ingest: {
+        ...runtime,
+        // AWS documents ReceiveMessage, DeleteMessage and GetQueueAttributes for the mapping; the
+        // CDK's SqsEventSource grants the queue's whole consume set, on that one queue.
+        "sqs:ReceiveMessage": "the SQS event source mapping polls the queue with the function's role",
+        "sqs:DeleteMessage": "the event source mapping deletes the messages of a batch done",
+        "sqs:GetQueueAttributes": "the event source mapping reads the queue's settings",
+        "sqs:ChangeMessageVisibility": "granted with the event source by the CDK (consumeMessages)",
+        "sqs:GetQueueUrl": "granted with the event source by the CDK (consumeMessages)",
+      },
+    };
+    const bundles = await tempDir();
+    for (const name of ["api", "ingest"]) {
+      await mkdir(join(bundles, name));
+      await writeFile(join(bundles, name, "index.mjs"), "export const handler = async () => {};\n");
+    }
+    const template = Template.fromStack(
+      new PagetrackStack(new App(), "Test", { config: parseConfig({}), bundleDir: bundles }),
+    );
+    const tableArn = {
+      "Fn::GetAtt": [Object.keys(template.findResources("AWS::DynamoDB::Table"))[0], "Arn"],
+    };
+    const functions = template.findResources("AWS::Lambda::Function");
+    const described = { api: "pagetrack: HTTP API", ingest: "pagetrack: counts" };
+    for (const name of ["api", "ingest"] as const) {
+      const [fn] = Object.values(functions).filter((f) =>
+        String(f.Properties.Description).startsWith(described[name]),
+      );
+      const role: string = fn.Properties.Role["Fn::GetAtt"][0];
+      const own = policyStatements(template, role);
+      const allowed = new Map<string, unknown[]>();
+      for (const s of own.filter((s) => s.Effect === "Allow"))
+        for (const action of [s.Action].flat())
+          allowed.set(action, [...(allowed.get(action) ?? []), s.Resource]);
+      const recorded = [...calls[name].keys()].sort();
+      expect(
+        recorded.filter((a) => a.includes("?")),
+        `${name}: requests of no known action`,
+      ).toEqual([]);
+      expect(
+        recorded.filter((a) => !allowed.has(a)),
+        `${name} calls what its role does not allow`,
+      ).toEqual([]);
+      expect(
+        [...allowed.keys()].filter((a) => !calls[name].has(a) && !(a in extras[name])).sort(),
+        `${name}'s role allows what it never calls`,
+      ).toEqual([]);
+      expect(own.filter((s) => s.Effect !== "Allow")).toEqual([]);
+      // The table's own ARN: no index, no other table.
+      for (const action of recorded.filter((a) => a.startsWith("dynamodb:")))
+        expect(allowed.get(action), action).toEqual([tableArn]);
+    }
+  });
+});
+
+/** The IAM action a request to DynamoDB or S3 (path-style) needs; `?` in it when it is not known. */
+function iamAction(service: "dynamodb" | "s3", req: IncomingMessage): string {
+  if (service === "dynamodb") return `dynamodb:${String(req.headers["x-amz-target"]).split(".")[1] ?? "?"}`;
+  const url = new URL(req.url ?? "/", "http://s3");
+  const object = url.pathname.split("/").slice(2).join("/") !== "";
+  if (object && (req.method === "GET" || req.method === "HEAD")) return "s3:GetObject";
+  if (object && req.method === "PUT") return "s3:PutObject";
+  if (object && req.method === "DELETE") return "s3:DeleteObject";
+  if (!object && req.method === "GET" && url.searchParams.has("list-type")) return "s3:ListBucket";
+  return `s3:? ${req.method} ${url.pathname}${url.search}`;
+}
+
+/** The statements of every policy of a role in a template: policy resources, managed and inline. */
+function policyStatements(template: Template, roleId: string) {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+  const out: Statement[] = [];
+  for (const type of ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"])
+    for (const policy of Object.values(template.findResources(type)))
+      if ([policy.Properties.Roles ?? []].flat().some((r: { Ref?: string }) => r.Ref === roleId))
+        out.push(...[policy.Properties.PolicyDocument.Statement].flat());
+  const role = template.findResources("AWS::IAM::Role")[roleId];
+  expect(role.Properties.ManagedPolicyArns ?? [], "AWS managed policies cannot be checked").toEqual([]);
+  for (const inline of role.Properties.Policies ?? []) out.push(...[inline.PolicyDocument.Statement].flat());
+  return out;
+}
