@@ -232,6 +232,36 @@ describe("query commands", () => {
     expect(run.stderr).toBe(message);
   });
 
+  it("says one view, one visitor, the largest browser in the singular", async () => {
+    const day = ["--from", "2015-05-18", "--to", "2015-05-18"];
+    const views = await cli(["views", "/blog/cafes/", ...day]);
+    expect(views.stdout).toMatch(/^1 view of \/blog\/cafes\/ by 1 visitor, per day \(UTC\)$/m);
+    const top = await cli(["top", "browser", ...day]);
+    expect(top.stdout).toBe(
+      [
+        "  Views   Share  Browser",
+        "      3  100.0%  Firefox",
+        "",
+        "2015-05-18T00:00:00Z to 2015-05-19T00:00:00Z: 3 page views; the largest browser shown",
+        "",
+      ].join("\n"),
+    );
+    const totals = await cli(["totals", "--top", "1"]);
+    expect(totals.stdout).toContain("10 views on 3 pages (the most viewed shown)");
+  });
+
+  it("names entries as entries from outside the site, and says what one is", async () => {
+    const top = await cli(["top", "source", ...may]);
+    const lines = top.stdout.split("\n");
+    expect(lines[0].trim().split(/\s+/)).toEqual(["Entries", "Share", "Source"]);
+    expect(lines.at(-3)).toMatch(/: \d+ entries from outside the site; the largest source shown$/);
+    expect(lines.at(-2)).toBe(
+      "(an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors)",
+    );
+    const campaigns = await cli(["top", "campaign", ...may]);
+    expect(campaigns.stdout).toContain(": 0 entries with a campaign; no campaigns shown\n");
+  });
+
   it("lists the most viewed pages with --top", async () => {
     const table = await cli(["totals", "--top", "2"]);
     expect(table.code).toBe(0);

@@ -1,3 +1,4 @@
+import type { Noun } from "../counters/registry.js";
 import { type CdnCounts, cdnHint } from "../pageview/cdn.js";
 import type { LineProblem } from "../pipeline.js";
 
@@ -48,10 +49,12 @@ export function formatNumber(n: number): string {
 
 /**
  * A count with its noun, singular for exactly one: `plural(1, "file")` is "1 file", `plural(1200,
- * "file")` "1,200 files", `plural(2, "entry", "entries")` "2 entries".
+ * "file")` "1,200 files", `plural(2, "entry", "entries")` and `plural(2, { one: "entry", many:
+ * "entries" })` "2 entries". Every count the CLI prints with a noun goes through here.
  */
-export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
-  return `${formatNumber(n)} ${n === 1 ? singular : pluralForm}`;
+export function plural(n: number, noun: string | Noun, pluralForm?: string): string {
+  const { one, many } = typeof noun === "string" ? { one: noun, many: pluralForm ?? `${noun}s` } : noun;
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
 /**

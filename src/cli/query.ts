@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Argument, type Command, InvalidArgumentError, Option } from "commander";
-import { DIMENSIONS, type Dimension } from "../counters/registry.js";
+import { breakdownSpec, DIMENSIONS, type Dimension, ENTRY_NOTE } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { type BreakdownResult, breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
 import { cleanPage, seriesSpan, similarPages } from "../query/pages.js";
@@ -11,7 +11,7 @@ import { isValidZone, localTime } from "../query/zone.js";
 import { DEMO_DATA_DIR } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { toCsv } from "./csv.js";
-import { formatNumber, warn } from "./messages.js";
+import { formatNumber, plural, warn } from "./messages.js";
 import { pageCount } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
@@ -215,16 +215,6 @@ function widening(result: ViewsResult, from: number | undefined, to: number | un
   return `range widened to whole ${result.interval}s: ${localDate(start, result.tz)} to ${localDate(end - 1, result.tz)}`;
 }
 
-const NAMES: Record<Dimension, [string, string]> = {
-  source: ["Source", "sources"],
-  campaign: ["Campaign", "campaigns"],
-  entry: ["Entry page", "entry pages"],
-  browser: ["Browser", "browsers"],
-  os: ["OS", "operating systems"],
-  device: ["Device", "devices"],
-  country: ["Country", "countries"],
-};
-
 function registerTop(program: Command): void {
   addStoreOptions(
     program
@@ -269,21 +259,28 @@ function registerTop(program: Command): void {
   });
 }
 
-/** A breakdown as a table: count, share of the total, value. */
+/** A breakdown as a table: count, share of the total (the sum of every value), value. */
 function ranked(result: BreakdownResult): string {
-  const [label, plural] = NAMES[result.dimension];
+  const spec = breakdownSpec(result.dimension);
   const width = Math.max(7, ...result.values.map((v) => formatNumber(v.count).length));
   const share = (n: number) => (result.total > 0 ? `${((n / result.total) * 100).toFixed(1)}%` : "");
-  const entries = ["source", "campaign", "entry"].includes(result.dimension);
+  const n = result.values.length;
+  const shown =
+    n === 0
+      ? `no ${spec.values.many}`
+      : n === 1
+        ? `the largest ${spec.values.one}`
+        : `the ${formatNumber(n)} largest ${spec.values.many}`;
   const lines = [
-    `${(entries ? "Entries" : "Views").padStart(width)}   Share  ${label}`,
+    `${(spec.counts === "entries" ? "Entries" : "Views").padStart(width)}   Share  ${spec.label}`,
     ...result.values.map(
       (v) => `${formatNumber(v.count).padStart(width)}  ${share(v.count).padStart(6)}  ${v.value}`,
     ),
     "",
-    `${formatNumber(result.total)} ${entries ? "entries" : "page views"} from ${result.from} to ${result.to}; ${result.values.length < 1 ? "no" : `the ${formatNumber(result.values.length)} largest`} ${plural} shown`,
+    `${result.from} to ${result.to}: ${plural(result.total, spec.total)}; ${shown} shown`,
   ];
-  if (result.values.length === 0) lines.splice(1, 0, `${"".padStart(width)}          (none in this range)`);
+  if (n === 0) lines.splice(1, 0, `${"".padStart(width)}          (none in this range)`);
+  if (spec.counts === "entries") lines.push(`(${ENTRY_NOTE})`);
   if (result.attribution) lines.push(`(${result.attribution})`);
   return `${lines.join("\n")}\n`;
 }
@@ -342,10 +339,15 @@ function totalsTable(totals: TotalsResult, rows: [string, number][]): string {
     ),
   ];
   const pages = Object.keys(totals.pages).length;
-  const shown = rows.length < pages ? ` (the ${formatNumber(rows.length)} most viewed shown)` : "";
+  const shown =
+    rows.length >= pages
+      ? ""
+      : rows.length === 1
+        ? " (the most viewed shown)"
+        : ` (the ${formatNumber(rows.length)} most viewed shown)`;
   lines.push(
     "",
-    `${formatNumber(totals.total)} views on ${formatNumber(pages)} pages${shown}${totals.since ? ` since ${totals.since}` : ""}; ${formatNumber(totals.siteVisitors)} visitors of the whole site (a reader counts once a day)`,
+    `${plural(totals.total, "view")} on ${plural(pages, "page")}${shown}${totals.since ? ` since ${totals.since}` : ""}; ${plural(totals.siteVisitors, "visitor")} of the whole site (a reader counts once a day)`,
   );
   if (pages === 0)
     lines.splice(1, 0, `${"".padStart(width)}  (no page views yet: run \`${RUN} ingest LOGS\`)`);
@@ -367,9 +369,9 @@ function chart(result: ViewsResult): string {
         `${label(p.t)}  ${formatNumber(p.views).padStart(width)}${visitors(p)}  ${"█".repeat(Math.round((p.views / max) * 40))}`,
     ),
   ];
-  const by = result.visitors === undefined ? "" : ` by ${formatNumber(result.visitors)} visitors`;
+  const by = result.visitors === undefined ? "" : ` by ${plural(result.visitors, "visitor")}`;
   lines.push(
-    `${formatNumber(result.total)} views of ${result.page ?? "the whole site"}${by}, per ${result.interval} (${result.tz})`,
+    `${plural(result.total, "view")} of ${result.page ?? "the whole site"}${by}, per ${result.interval} (${result.tz})`,
   );
   return `${lines.join("\n")}\n`;
 }

@@ -13,7 +13,8 @@
  *   per day (store/visitors.ts); a range's visitors are the sum of its days, kept per month, year
  *   and for all time as a series is;
  * - `breakdown`: page views or entries per UTC day only, all the keys of a day side by side, so that
- *   a day's breakdown is one query: the audience's dimensions.
+ *   a day's breakdown is one query: the audience's dimensions, with how they are shown
+ *   (BreakdownSpec).
  * The all-time total of a series or a union is in the page's INDEX item (year slots whose names
  * start with `index`) or, without `index`, in the SITE partition.
  */
@@ -24,7 +25,46 @@ export type CounterSpec =
       series(key: string): string;
       index?: string;
     }
-  | { layout: "breakdown" };
+  | BreakdownSpec;
+
+/** A noun in the singular and the plural: "entry", "entries". */
+export interface Noun {
+  one: string;
+  many: string;
+}
+
+/**
+ * How a breakdown is shown, the same in `report`, `top` and the dashboard: what its values count,
+ * how it and its values are named, and what their shares are of. A share is always of the
+ * breakdown's own total, the sum of its values (`total` of /breakdown), so that the shares of a
+ * breakdown add up to 100% wherever it is shown: a campaign's share is of the entries that carry a
+ * campaign, a browser's of the page views.
+ */
+export interface BreakdownSpec {
+  layout: "breakdown";
+  /** What a value counts: entries or page views. */
+  counts: "entries" | "views";
+  /** The breakdown as a heading: "Sources". */
+  title: string;
+  /** One value's kind as a column's header: "Source". */
+  label: string;
+  /** Its values in running text: "3 sources". */
+  values: Noun;
+  /** What its total is, and so what its shares are of: "82 entries with a campaign". */
+  total: Noun;
+}
+
+/**
+ * An entry as every output names it: "from outside the site", so that nobody takes entries for
+ * visits (a visitor can make none, see ENTRY_NOTE).
+ */
+export const ENTRIES: Noun = { one: "entry from outside the site", many: "entries from outside the site" };
+
+/** What an entry is, said once where entries are totalled. */
+export const ENTRY_NOTE =
+  "an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors";
+
+const VIEWS: Noun = { one: "page view", many: "page views" };
 
 export const COUNTERS = {
   /** Page views of each page. */
@@ -38,16 +78,65 @@ export const COUNTERS = {
   /** Visitors of each page. */
   pageVisitors: { layout: "union", series: (page: string) => `~visitors:${page}`, index: "v" },
   /** Entries by where they came from: utm_source, source or ref, (direct), a family, a host. */
-  source: { layout: "breakdown" },
-  /** Entries by utm_campaign. */
-  campaign: { layout: "breakdown" },
+  source: {
+    layout: "breakdown",
+    counts: "entries",
+    title: "Sources",
+    label: "Source",
+    values: { one: "source", many: "sources" },
+    total: ENTRIES,
+  },
+  /** Entries by utm_campaign: only those that carry one, and so do their shares. */
+  campaign: {
+    layout: "breakdown",
+    counts: "entries",
+    title: "Campaigns",
+    label: "Campaign",
+    values: { one: "campaign", many: "campaigns" },
+    total: { one: "entry with a campaign", many: "entries with a campaign" },
+  },
   /** Entries by their page. */
-  entry: { layout: "breakdown" },
+  entry: {
+    layout: "breakdown",
+    counts: "entries",
+    title: "Entry pages",
+    label: "Entry page",
+    values: { one: "entry page", many: "entry pages" },
+    total: ENTRIES,
+  },
   /** Page views by browser, OS, device and country. */
-  browser: { layout: "breakdown" },
-  os: { layout: "breakdown" },
-  device: { layout: "breakdown" },
-  country: { layout: "breakdown" },
+  browser: {
+    layout: "breakdown",
+    counts: "views",
+    title: "Browsers",
+    label: "Browser",
+    values: { one: "browser", many: "browsers" },
+    total: VIEWS,
+  },
+  os: {
+    layout: "breakdown",
+    counts: "views",
+    title: "Operating systems",
+    label: "Operating system",
+    values: { one: "operating system", many: "operating systems" },
+    total: VIEWS,
+  },
+  device: {
+    layout: "breakdown",
+    counts: "views",
+    title: "Devices",
+    label: "Device",
+    values: { one: "device", many: "devices" },
+    total: VIEWS,
+  },
+  country: {
+    layout: "breakdown",
+    counts: "views",
+    title: "Countries",
+    label: "Country",
+    values: { one: "country", many: "countries" },
+    total: VIEWS,
+  },
 } as const satisfies Record<string, CounterSpec>;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -68,6 +157,11 @@ export const DIMENSIONS = COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "br
   "page" | "site" | "bots" | "visitors" | "pageVisitors"
 >[];
 export type Dimension = (typeof DIMENSIONS)[number];
+
+/** How a dimension's breakdown is shown, and what its shares are of. */
+export function breakdownSpec(dimension: Dimension): BreakdownSpec {
+  return COUNTERS[dimension];
+}
 
 /** The key of the counters that count the whole site. */
 export const SITE_KEY = "*";

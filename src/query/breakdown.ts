@@ -19,7 +19,10 @@ export interface BreakdownResult {
   dimension: Dimension;
   from: string;
   to: string;
-  /** Every value's count, also those past `limit`: entries for source, campaign and entry; views for the others. */
+  /**
+   * The sum of every value's count, also those past `limit`: what a value's share is of, in `top`,
+   * `report` and the dashboard alike (what it counts: the dimension's BreakdownSpec in the registry).
+   */
   total: number;
   values: { value: string; count: number }[];
   /** Who to credit for the countries, when an IP-to-country database named them. */
