@@ -6,9 +6,13 @@ import { existsSync } from "node:fs";
 
 // In a clone (src/ beside dist/), the first run builds dist/: the package has no install script,
 // so that installing it runs nothing. An installed package ships dist/ built and has no src/.
+// `npm run build` compiles the CLI and bundles the dashboard it serves, nothing more: the Lambda
+// bundles are made when the CDK app needs them (cdk.json).
 const built = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(built) && existsSync(new URL("../src/cli/main.ts", import.meta.url))) {
-  process.stderr.write("pagetrack: building (the first run in a clone; `npm run build` after a pull) ...\n");
+  process.stderr.write(
+    "pagetrack: building dist/ (the first run in a clone, about 15 s; `npm run build` after a pull) ...\n",
+  );
   const build = spawnSync("npm", ["run", "--silent", "build"], {
     cwd: new URL("..", import.meta.url),
     stdio: ["ignore", "ignore", "inherit"],

@@ -41,7 +41,7 @@ import type { PagetrackConfig } from "./config.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-/** Where `npm run build` leaves the two functions (scripts/bundle.ts). */
+/** Where scripts/bundle.ts leaves the two functions (cdk.json runs it before the app). */
 export const BUNDLE_DIR = join(ROOT, "dist/lambda-bundles");
 
 /**
@@ -111,7 +111,7 @@ export class PagetrackStack extends Stack {
       let dir = join(bundles, name);
       if (!existsSync(join(dir, "index.mjs"))) {
         throw new Error(
-          `the ${name} Lambda bundle ${relative(process.cwd(), join(dir, "index.mjs"))} is missing: run npm run build first`,
+          `the ${name} Lambda bundle ${relative(process.cwd(), join(dir, "index.mjs"))} is missing: run npm run bundle:lambdas first`,
         );
       }
       if (extra) {

@@ -1,7 +1,8 @@
 /**
- * Bundles what pagetrack ships besides its compiled sources: the dashboard (served by `pagetrack
- * serve`, or deployed as static files) and the two Lambda functions (one minified ES module each,
- * deployed by infra/), built from the same sources as the CLI.
+ * Bundles what pagetrack needs besides its compiled sources: the dashboard (served by `pagetrack
+ * serve`, or deployed as static files; shipped in the package) and the two Lambda functions (one
+ * minified ES module each, deployed by infra/; not in the package), built from the same sources as
+ * the CLI.
  */
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -63,9 +64,20 @@ export async function bundleWeb(out = join(root, "dist/web")): Promise<number> {
   return (await stat(join(out, "assets/app.js"))).size;
 }
 
+/**
+ * `tsx scripts/bundle.ts [web] [lambdas]`, both without arguments: `npm run build` (and a clone's first
+ * run) makes only the dashboard, which the CLI serves; the CDK app (cdk.json) and the tests make the
+ * Lambda bundles, which only a deployment needs.
+ */
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(`dashboard: ${((await bundleWeb()) / 1024).toFixed(0)} KiB of script`);
-  const sizes = await bundleLambdas();
-  for (const [name, size] of Object.entries(sizes))
-    console.log(`lambda ${name}: ${(size / 1024).toFixed(0)} KiB`);
+  const asked = process.argv.slice(2);
+  const wanted = (part: string) => asked.length === 0 || asked.includes(part);
+  for (const part of asked)
+    if (part !== "web" && part !== "lambdas") throw new Error(`unknown part ${part}: web or lambdas`);
+  if (wanted("web")) console.log(`dashboard: ${((await bundleWeb()) / 1024).toFixed(0)} KiB of script`);
+  if (wanted("lambdas")) {
+    const sizes = await bundleLambdas();
+    for (const [name, size] of Object.entries(sizes))
+      console.log(`lambda ${name}: ${(size / 1024).toFixed(0)} KiB`);
+  }
 }
