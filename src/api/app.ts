@@ -12,6 +12,7 @@ import { resolveRange } from "../query/range.js";
 import { listPages, pageTotals, TOTALS_PAGE_LIMIT, WHOLE_TOTALS_PAGES } from "../query/totals.js";
 import { INTERVALS, viewsOverTime } from "../query/views.js";
 import { visitList } from "../query/visits.js";
+import { siteSettings } from "../query/site.js";
 import { isValidZone } from "../query/zone.js";
 import { readSeriesSpan } from "../store/counts.js";
 import type { Store } from "../store/store.js";
@@ -52,10 +53,13 @@ const pagesLimit = z.optional(
 
 const schemas = {
   breakdown: z.object({
-    dimension: z.enum(DIMENSIONS, `is required: one of ${DIMENSIONS.join(", ")}`),
+    dimension: z.enum(DIMENSIONS, {
+      error: (issue) =>
+        `${issue.input === undefined ? "is required:" : "must be"} one of ${DIMENSIONS.join(", ")}`,
+    }),
     from: moment,
     to: moment,
-    tz: z._default(zone, "UTC"),
+    tz: z.optional(zone),
     limit: z._default(
       z.coerce.number(limit).check(z.int(limit), z.minimum(1, limit), z.maximum(1000, limit)),
       10,
@@ -70,7 +74,7 @@ const schemas = {
     prefix: z.optional(path),
     from: moment,
     to: moment,
-    tz: z._default(zone, "UTC"),
+    tz: z.optional(zone),
     limit: pagesLimit,
   }),
   count: z.object({
@@ -84,7 +88,7 @@ const schemas = {
     from: moment,
     to: moment,
     interval: z._default(z.enum(INTERVALS, `must be one of ${INTERVALS.join(", ")}`), "day"),
-    tz: z._default(zone, "UTC"),
+    tz: z.optional(zone),
   }),
   visits: z.object({
     page: z
@@ -192,9 +196,15 @@ export function createApp(config: ApiConfig): Hono {
     return c.json({ page, views: span?.views ?? 0 });
   });
 
+  // The site's settings: its time zone (the default `tz`, and the one visitor days are counted in)
+  // and its own hosts.
+  const settings = () => siteSettings(store, site);
+  app.get("/site", async (c) => c.json({ site, ...(await settings()) }));
+
   app.get("/pages", async (c) => {
     const q = query(schemas.pages, c.req.query());
-    const range = q.from || q.to ? resolveRange(q.from, q.to, "day", q.tz, "") : undefined;
+    const tz = q.tz ?? (await settings()).timeZone;
+    const range = q.from || q.to ? resolveRange(q.from, q.to, "day", tz, "") : undefined;
     const key = `pages ${JSON.stringify([q.prefix, range, q.limit])}`;
     const { pages, omitted } = await cache(key, () => listPages(store, site, q.prefix, range, q.limit));
     return c.json({ pages, ...(omitted > 0 ? { omitted } : {}) });
@@ -202,24 +212,28 @@ export function createApp(config: ApiConfig): Hono {
 
   app.get("/pageviews", async (c) => {
     const q = query(schemas.views, c.req.query());
+    const { timeZone } = await settings();
+    const tz = q.tz ?? timeZone;
     const series = {
       // A page is cleaned as the logs' paths are: `/x/index.html` is `/x/`, `%C3%A9` is `é`.
       page: q.page === undefined ? undefined : cleanPage(q.page),
       bots: q.bots === "true",
       interval: q.interval,
-      tz: q.tz,
-      ...resolveRange(q.from, q.to, q.interval, q.tz, ""),
+      tz,
+      siteTimeZone: timeZone,
+      ...resolveRange(q.from, q.to, q.interval, tz, ""),
     };
     return c.json(await cache(`views ${JSON.stringify(series)}`, () => viewsOverTime(store, site, series)));
   });
 
   app.get("/breakdown", async (c) => {
     const q = query(schemas.breakdown, c.req.query());
+    const tz = q.tz ?? (await settings()).timeZone;
     const asked = {
       dimension: q.dimension,
       limit: q.limit,
-      tz: q.tz,
-      ...resolveRange(q.from, q.to, "day", q.tz, ""),
+      tz,
+      ...resolveRange(q.from, q.to, "day", tz, ""),
     };
     return c.json(await cache(`breakdown ${JSON.stringify(asked)}`, () => breakdown(store, site, asked)));
   });

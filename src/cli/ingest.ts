@@ -3,6 +3,7 @@ import { type IngestSummary, ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
+import { ownHostHint } from "./hints.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
@@ -49,7 +50,10 @@ export function registerIngest(program: Command): void {
           "raw view items expire after this many days (DynamoDB TTL)",
           positiveInteger,
         )
-        .option("--force", "ingest files the ledger lists as done again (counts are unchanged)")
+        .option(
+          "--force",
+          "count files the ledger lists as done again, with the site's settings as they are now (own hosts); page views are unchanged",
+        )
         .option("--json", "print the summary as JSON"),
     ),
   ).action(async (paths: string[], flags: IngestFlags) => {
@@ -95,6 +99,13 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
     );
     progress.stop();
     const hints = hintsOf(summary.stats, rule.includesBots);
+    const ownHost = ownHostHint(
+      new Map(summary.topSources.map((s) => [s.value, s.count])),
+      summary.hostless,
+      summary.site.ownHosts,
+      "npx pagetrack ingest LOGS --force to recount the logs ingested",
+    );
+    if (ownHost) hints.push(ownHost);
     for (const hint of hints) warn(hint);
     let failed = problems.length > 0;
     if (summary.rollupError) {
@@ -121,6 +132,7 @@ function describe(s: IngestJson): string {
   const other = s.stats.nonHtml + s.stats.nonGet + s.stats.otherStatus + s.stats.excluded;
   const lines = [
     `${formatNumber(s.ingested)} of ${plural(s.files, "file")} ingested` +
+      (s.grown ? ` (${formatNumber(s.grown)} grown since last time: only their new lines counted)` : "") +
       (s.duplicates ? `, ${formatNumber(s.duplicates)} already done (skipped)` : "") +
       (s.failed ? `, ${formatNumber(s.failed)} failed` : ""),
     `${plural(s.stats.views, "page view")} counted from ${plural(s.stats.records, "request")}; not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`,

@@ -7,6 +7,7 @@ import { registerInit } from "./init.js";
 import { registerQueries } from "./query.js";
 import { registerReport } from "./report.js";
 import { registerServe } from "./serve.js";
+import { registerSite } from "./site.js";
 
 export function buildProgram(): Command {
   const program = new Command("pagetrack")
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerIngest(program);
   registerQueries(program);
+  registerSite(program);
   registerServe(program);
   registerDemo(program);
   registerEngine(program);

@@ -4,6 +4,7 @@ import { IpCountry } from "../audience/country.js";
 import { UserError } from "../errors.js";
 import { FORMATS, type FormatOption } from "../formats/record.js";
 import { DEFAULT_RULE, type RuleOptions } from "../pageview/rule.js";
+import { isValidZone } from "../query/zone.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   if (!value.startsWith("/"))
@@ -19,7 +20,15 @@ function statuses(value: string): number[] {
   return list;
 }
 
-function host(value: string, previous: string[] = []): string[] {
+/** An IANA time zone option value. */
+export function zoneOption(value: string): string {
+  if (!isValidZone(value))
+    throw new InvalidArgumentError(`"${value}" is not an IANA time zone, e.g. Europe/Paris`);
+  return value;
+}
+
+/** A repeatable host option value: a host name, with a port if need be. */
+export function host(value: string, previous: string[] = []): string[] {
   if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(value))
     throw new InvalidArgumentError(`"${value}" is not a host name, e.g. example.com (no scheme, no path)`);
   return [...previous, value];
@@ -42,7 +51,7 @@ export function addRuleOptions(command: Command): Command {
     )
     .option(
       "--own-host <host>",
-      "a host of the site: visits referred from it are not entries (repeatable; the host each request names always is)",
+      "a host of the site: visits referred from it are not entries (repeatable; kept as the site's setting by ingest; the host each request names always is)",
       host,
     )
     .option(

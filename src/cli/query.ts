@@ -5,6 +5,7 @@ import { UserError } from "../errors.js";
 import { type BreakdownResult, breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
 import { cleanPage, seriesSpan, similarPages } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
+import { siteSettings } from "../query/site.js";
 import { pageTotals, type TotalsResult } from "../query/totals.js";
 import { INTERVALS, type Interval, MAX_RANGE_DAYS, type ViewsResult, viewsOverTime } from "../query/views.js";
 import { isValidZone, localTime } from "../query/zone.js";
@@ -39,13 +40,13 @@ interface ViewsFlags extends StoreFlags, OutputFlags {
   from?: string;
   to?: string;
   interval: Interval;
-  tz: string;
+  tz?: string;
 }
 
 interface TopFlags extends StoreFlags, OutputFlags {
   from?: string;
   to?: string;
-  tz: string;
+  tz?: string;
   limit: number;
 }
 
@@ -98,15 +99,17 @@ export function registerQueries(program: Command): void {
       )
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
       .addOption(new Option("--interval <unit>", "bucket size").choices(INTERVALS).default("day"))
-      .option("--tz <zone>", "IANA time zone of days, weeks and months", zone, "UTC")
+      .option("--tz <zone>", "IANA time zone of days, weeks and months (default: the site's)", zone)
       .option("--bots", "the site's page requests from bots instead of its views", false)
       .option("--json", "print the JSON the HTTP API returns for /pageviews", false)
       .option("--csv", "print CSV: time,views,visitors", false),
   ).action(async (argument: string | undefined, flags: ViewsFlags) => {
     const output = outputOf(flags);
     const page = argument === undefined ? undefined : pageOf(argument);
-    const { from, to } = resolveRange(flags.from, flags.to, flags.interval, flags.tz);
     await withStore(flags, async ({ store, site }) => {
+      const { timeZone } = await siteSettings(store, site);
+      flags.tz ??= timeZone;
+      const { from, to } = resolveRange(flags.from, flags.to, flags.interval, flags.tz);
       const result = await viewsOverTime(store, site, {
         page,
         bots: flags.bots,
@@ -114,6 +117,7 @@ export function registerQueries(program: Command): void {
         to,
         interval: flags.interval,
         tz: flags.tz,
+        siteTimeZone: timeZone,
       });
       if (output === "json") print(result);
       else if (output === "csv")
@@ -165,8 +169,8 @@ async function explainEmpty(
       : page
         ? "this page's views"
         : "this site's views";
-    const first = localDate(span.first, flags.tz);
-    const last = localDate(span.last, flags.tz);
+    const first = localDate(span.first, result.tz);
+    const last = localDate(span.last, result.tz);
     const days = daysBetween(first, last);
     // The interval asked for if the whole span fits it, else the first longer one that it fits.
     const fits = (i: Interval) => days <= MAX_RANGE_DAYS[i];
@@ -225,14 +229,15 @@ function registerTop(program: Command): void {
       .addArgument(new Argument("<dimension>", "what to break the views down by").choices(DIMENSIONS))
       .option("--from <date>", "start: YYYY-MM-DD (in --tz) or an ISO 8601 time (default: 30 days ago)")
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
-      .option("--tz <zone>", "IANA time zone of the dates", zone, "UTC")
+      .option("--tz <zone>", "IANA time zone of the dates (default: the site's)", zone)
       .option("--limit <n>", "values to list (1 to 1000)", whole(1, 1000), 10)
       .option("--json", "print the JSON the HTTP API returns for /breakdown", false)
       .option("--csv", "print CSV: value,count,share (the share of the total, 0 to 1)", false),
   ).action(async (dimension: Dimension, flags: TopFlags) => {
     const output = outputOf(flags);
-    const range = resolveRange(flags.from, flags.to, "day", flags.tz);
     await withStore(flags, async ({ store, site }) => {
+      flags.tz ??= (await siteSettings(store, site)).timeZone;
+      const range = resolveRange(flags.from, flags.to, "day", flags.tz);
       const result = await breakdown(store, site, { dimension, limit: flags.limit, tz: flags.tz, ...range });
       if (output === "json") print(result);
       else if (output === "csv")
@@ -247,8 +252,8 @@ function registerTop(program: Command): void {
       // Nothing counted: when the site's views all lie outside the range, say where they are.
       const span = await seriesSpan(store, site, {});
       if (span && (span.last < range.from || span.first >= range.to)) {
-        const first = localDate(span.first, flags.tz);
-        const last = localDate(span.last, flags.tz);
+        const first = localDate(span.first, flags.tz as string);
+        const last = localDate(span.last, flags.tz as string);
         const from =
           daysBetween(first, last) <= MAX_BREAKDOWN_DAYS ? first : addDays(last, 1 - MAX_BREAKDOWN_DAYS);
         warn(

@@ -40,6 +40,11 @@ export interface IngestSummary {
   grown: number;
   /** The site's settings this run counted with. */
   site: { timeZone: string; ownHosts: string[] };
+  /** Entries counted now, and their largest sources (a hint when the site's own host is among them). */
+  entries: number;
+  topSources: { value: string; count: number }[];
+  /** Some page views counted now do not name the host they were made to. */
+  hostless: boolean;
   /** UTC hours whose counters were rolled up. */
   hoursRolledUp: number;
   /** Why the counters of files counted are not all rolled up (the next rollup finishes them). */
@@ -101,6 +106,9 @@ export async function ingest(
     stats: emptyStats(),
     grown: 0,
     site: { timeZone: prepared.timeZone, ownHosts: prepared.ownHosts },
+    entries: 0,
+    topSources: [],
+    hostless: false,
     hoursRolledUp: 0,
   };
   const rollUp = options.rollUp ?? true;
@@ -125,6 +133,7 @@ export async function ingest(
     else summary.failed++;
     onFile(outcome);
   };
+  const entrySources = new Map<string, number>();
   const lookups = { isDone: doneLookup(store, site), logState: logLookup(store, site) };
   const batchFiles = options.batchFiles ?? 1000;
   const batchMs = (options.batchSeconds ?? 60) * 1000;
@@ -146,15 +155,26 @@ export async function ingest(
     const result = await countFile(store, site, source, options, lookups);
     options.onFileRead?.(result.name);
     if (result.status !== "counted") return end(outcomeOf(result, result.status));
+    if (result.hostless) summary.hostless = true;
+    for (const [key, n] of result.tally.totals("source"))
+      entrySources.set(key, (entrySources.get(key) ?? 0) + n);
     batch.add(result);
     if (batch.files.length >= batchFiles || Date.now() - batch.started >= batchMs) finish();
   });
   finish();
   await Promise.all(finishing);
+  for (const n of entrySources.values()) summary.entries += n;
+  summary.topSources = [...entrySources]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, TOP_SOURCES)
+    .map(([value, count]) => ({ value, count }));
   // Hours left pending by a run that was killed, or by another process, are finished too.
   if (rollUp && summary.ingested === 0) await rollUpNow();
   return summary;
 }
+
+/** Sources a run's summary names. */
+const TOP_SOURCES = 10;
 
 /** Files counted, not yet marked done. */
 class Batch {

@@ -72,6 +72,8 @@ export interface FileResult {
   tally: Tally;
   /** How far the log is read once this file is done (store/logs.ts), for logs that grow. */
   log?: { head: string; state: LogState };
+  /** Some page views do not name the host they were made to (combined logs without a vhost). */
+  hostless: boolean;
 }
 
 /** Looks up what is stored of a file: whether its text is done, how far its log was read. */
@@ -119,6 +121,7 @@ export async function countFile(
   let views: PageView[] | undefined = options.raw ? [] : undefined;
   // The time of the file's last page view: a backfill whose views have all expired writes none.
   let latest = Number.NEGATIVE_INFINITY;
+  let hostless = false;
   const scan = await scanSource(
     source,
     {
@@ -140,6 +143,7 @@ export async function countFile(
         blocks.set(block, tally);
       }
       tally.add(view);
+      if (view.host === undefined) hostless = true;
       if (view.counted && view.time > latest) latest = view.time;
       if (views && view.counted) {
         if (views.length < VIEWS_KEPT) views.push(view);
@@ -157,6 +161,7 @@ export async function countFile(
     stats: scan.stats,
     problems: scan.problems,
     tally: new Tally("hour"),
+    hostless,
   };
   try {
     if (scan.error || !fileId) {

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { apiSettings, flag, list, parseEnv, seconds } from "../api/settings.js";
 import { FORMATS } from "../formats/record.js";
+import { isValidZone } from "../query/zone.js";
 import { assertSiteId } from "../store/keys.js";
 
 /** Settings of the Lambda functions: environment variables only. */
@@ -31,6 +32,10 @@ const lambdaSettings = z.extend(apiSettings, {
   PAGETRACK_EXCLUDES: z._default(z.pipe(z.string(), z.transform(list)), []),
   /** The site's hosts besides the one each request names: referrals from them are not entries. */
   PAGETRACK_OWN_HOSTS: z._default(z.pipe(z.string(), z.transform(list)), []),
+  /** The site's time zone for visitor days, taken at the site's first ingest (an IANA name). */
+  PAGETRACK_TIME_ZONE: z.optional(
+    z.string().check(z.refine(isValidZone, "must be an IANA time zone name such as Europe/Paris or UTC")),
+  ),
   /** An IP-to-country database shipped with the function (a path in its package). */
   PAGETRACK_IP_COUNTRY: z.optional(z.string()),
 });

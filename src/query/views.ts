@@ -2,7 +2,7 @@ import { SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { type DayCount, readDayHours, readDays, readDayTotals, readVisitorDays } from "../store/counts.js";
 import type { Store } from "../store/store.js";
-import { instantOf, isoInZone, isValidZone, localTime } from "./zone.js";
+import { instantOf, isoInZone, isValidZone, localDate, localTime } from "./zone.js";
 
 /** The counters kept as series of days: a page, the whole site, its bots. */
 type Series = "page" | "site" | "bots";
@@ -20,6 +20,8 @@ export interface ViewsQuery {
   to: number;
   interval: Interval;
   tz: string;
+  /** The site's time zone, whose days visitors are counted in (store/meta.ts; UTC if left out). */
+  siteTimeZone?: string;
 }
 
 export interface ViewsResult {
@@ -29,7 +31,11 @@ export interface ViewsResult {
   tz: string;
   from: string;
   to: string;
-  /** `visitors` for days, weeks and months: the sum of the visitors of the UTC days in the bucket. */
+  /**
+   * `visitors` for days, weeks and months in the site's time zone: the sum of the visitors of the
+   * site's days in the bucket. Absent for hours and other zones, whose buckets do not hold whole days
+   * of the site: a figure there could exceed the bucket's views.
+   */
   points: { t: string; views: number; visitors?: number }[];
   total: number;
   /** The visitors of the range: the sum of its days (days, weeks and months only). */
@@ -54,9 +60,9 @@ export const MAX_RANGE_DAYS: Record<Interval, number> = {
  * from raw views. Buckets are local hours, days, ISO weeks (from Monday) or months in `tz`; every
  * bucket of the range is present, empty ones with 0. A UTC hour counts in the bucket its start falls
  * in, which is exact for every zone whose offset is a whole number of hours. Visitors are counted per
- * UTC day: a day's visitors count in the bucket that holds the day's noon (in every zone, the same
- * date); they come from the month counters, a dozen small items for a year. Months of views come
- * from the month counters too (monthsOverTime).
+ * day of the site's time zone, so they are answered only for buckets made of whole such days (days,
+ * weeks and months in that zone): they come from the month counters, a dozen small items for a
+ * year. Months of views come from the month counters too (monthsOverTime).
  */
 export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): Promise<ViewsResult> {
   if (!isValidZone(q.tz))
@@ -77,7 +83,7 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
       ? ["page", q.page]
       : ["site", SITE_KEY];
   const [from, to] = [bounds[0], bounds[bounds.length - 1]];
-  const withVisitors = !q.bots && q.interval !== "hour";
+  const withVisitors = !q.bots && q.interval !== "hour" && q.tz === (q.siteTimeZone ?? "UTC");
   const [, visitorDays] = await Promise.all([
     q.interval === "month"
       ? addMonths(store, site, counter, key, bounds, counts)
@@ -85,13 +91,20 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
           for (const day of days) addHours(day, bounds, counts);
         }),
     withVisitors
-      ? readVisitorDays(store, site, q.page ? "pageVisitors" : "visitors", key, utcDay(from), utcDay(to - 1))
+      ? readVisitorDays(
+          store,
+          site,
+          q.page ? "pageVisitors" : "visitors",
+          key,
+          localDate(from, q.tz),
+          localDate(to - 1, q.tz),
+        )
       : undefined,
   ]);
   const visitors = new Array<number>(counts.length).fill(0);
   for (const [day, n] of visitorDays ?? []) {
-    const noon = Date.parse(`${day}T12:00:00Z`) / 1000;
-    if (noon >= from && noon < to) visitors[bucketOf(bounds, noon)] += n;
+    const start = instantOf(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)), 0, q.tz);
+    if (start >= from && start < to) visitors[bucketOf(bounds, start)] += n;
   }
   const points = counts.map((views, i) => ({
     t: isoInZone(bounds[i], q.tz),
