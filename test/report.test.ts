@@ -122,6 +122,58 @@ describe("report on generated traffic", () => {
     expect(told.stdout).not.toContain("--own-host HOST");
   });
 
+  it("gives every breakdown's shares of its own total, as top and the dashboard do", async () => {
+    const { stdout } = await runCli(["report", join(dir, "cloudfront.gz")]);
+    const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
+    const campaigns = sum(expected.breakdowns.campaign);
+    expect(campaigns).toBeLessThan(expected.entries);
+    const n = (x: number) => x.toLocaleString("en-US");
+    expect(stdout).toContain(`\nSources (of ${n(expected.entries)} entries from outside the site)\n`);
+    expect(stdout).toContain(`\nEntry pages (of ${n(expected.entries)} entries from outside the site)\n`);
+    expect(stdout).toContain(`\nCampaigns (of ${n(campaigns)} entries with a campaign)\n`);
+    expect(stdout).toContain(`\nBrowsers (of ${n(expected.views)} page views)\n`);
+    expect(stdout).toContain(
+      `\n${n(expected.entries)} entries from outside the site (an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors)\n`,
+    );
+    const reported = stdout.split("\nCampaigns (")[1].split("\n")[1].trim().split(/\s+/);
+
+    const store = ["--data", join(await tempDir(), "data")];
+    expect((await runCli(["ingest", join(dir, "cloudfront.gz"), ...store])).code).toBe(0);
+    const range = ["--from", "2024-03-30", "--to", "2024-04-02"];
+    const top = await runCli(["top", "campaign", ...range, "--limit", "1", ...store]);
+    const [header, first] = top.stdout.split("\n");
+    expect(header.trim().split(/\s+/)).toEqual(["Entries", "Share", "Campaign"]);
+    // The same count, share and value: the share of the entries with a campaign in both.
+    expect(first.trim().split(/\s+/)).toEqual(reported);
+    expect(Number(reported[1].replace("%", ""))).toBeCloseTo(
+      (Number(reported[0].replace(/,/g, "")) / campaigns) * 100,
+      1,
+    );
+    expect(top.stdout).toContain(
+      `\n2024-03-30T00:00:00Z to 2024-04-03T00:00:00Z: ${n(campaigns)} entries with a campaign; the largest campaign shown\n(an entry is a page view`,
+    );
+  });
+
+  it("prints only the problem and a hint when nothing was read, and no --own-host hint without entries", async () => {
+    const missing = join(dir, "missing.log");
+    const none = await runCli(["report", missing]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe("");
+    expect(none.stderr).toMatch(
+      /^pagetrack: .*missing\.log: .*\npagetrack: no request read from 1 file \(see above\): give access logs \(files, directories, gzip or plain, or - for stdin\), with --format FORMAT if their format is not recognised\n$/,
+    );
+    // A combined log without the host, read, but without a page view: no entries to mistake.
+    const images = join(dir, "images.log");
+    await writeFile(
+      images,
+      `192.0.2.1 - - [01/May/2024:10:00:00 +0000] "GET /logo.png HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux) Firefox/125.0"\n`,
+    );
+    const read = await runCli(["report", images]);
+    expect(read.code).toBe(0);
+    expect(read.stdout).toContain("0 page views by 0 visitors");
+    expect(read.stdout).not.toContain("--own-host");
+  });
+
   it("reads stdin", async () => {
     expectReportCounts(await report(["-"], await readFile(join(dir, "cloudfront.gz"))), expected);
   });
@@ -244,7 +296,8 @@ describe("report on generated traffic", () => {
     expect(stdout).toContain(
       "1 page view by 1 visitor (a reader counts once a day) on 1 page, from 1 request in 1 of 1 file\n",
     );
-    expect(stdout).toContain("Sources (of 1 entry)");
+    expect(stdout).toContain("Sources (of 1 entry from outside the site)");
+    expect(stdout).toContain("\n1 entry from outside the site (an entry is a page view that came from");
     const ingest = await runCli(["ingest", one, "--data", join(await tempDir(), "data")]);
     expect(ingest.stdout).toContain("1 of 1 file ingested");
     expect(ingest.stdout).toContain(

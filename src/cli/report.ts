@@ -1,7 +1,15 @@
 import type { Command } from "commander";
 import { Tally } from "../aggregate/tally.js";
 import { UNKNOWN } from "../audience/agent.js";
-import { type Cells, DIMENSIONS, type Dimension, SITE_KEY } from "../counters/registry.js";
+import {
+  breakdownSpec,
+  type Cells,
+  DIMENSIONS,
+  type Dimension,
+  ENTRIES,
+  ENTRY_NOTE,
+  SITE_KEY,
+} from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
@@ -156,14 +164,23 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
   let text: string;
   if (flags.json) text = `${JSON.stringify(json)}\n`;
   else if (flags.csv) text = csv(json, flags.top, flags.daily ? days : undefined);
-  else {
+  else if (summary.records === 0) {
+    // A table of zeros would bury the problem: only what to give instead.
+    warn(nothingRead(json.summary.files, problems.length > 0));
+    text = "";
+  } else {
     text = table(json, flags.top ?? TOP_PAGES);
-    if (hostless && !flags.ownHost)
+    if (hostless && !flags.ownHost && entries > 0)
       text +=
-        "\nThese logs do not name the site's host: give it with --own-host HOST, so that visits from its own pages are not counted as entries.\n";
+        "\nThese logs do not name the site's host: give it with --own-host HOST, so that page views reached from the site's own pages are not counted as entries.\n";
   }
   process.stdout.write(text);
   return problems.length > 0 ? 2 : 0;
+}
+
+/** The hint of a run that read no request, below its problems if it had any. */
+function nothingRead(files: number, problems: boolean): string {
+  return `no request read from ${plural(files, "file")}${problems ? " (see above)" : ""}: give access logs (files, directories, gzip or plain, or - for stdin), with --format FORMAT if their format is not recognised`;
 }
 
 /**
@@ -211,6 +228,7 @@ function table(report: ReportJson, top: number): string {
   lines.push(
     "",
     `${plural(s.views, "page view")} by ${plural(s.visitors, "visitor")} (a reader counts once a day) on ${plural(s.pages, "page")}, from ${plural(s.records, "request")} in ${formatNumber(s.files - s.failedFiles)} of ${plural(s.files, "file")}`,
+    `${plural(s.entries, ENTRIES)} (${ENTRY_NOTE})`,
     "Not counted:",
     row("bots", s.bots),
     row("not HTML pages", s.nonHtml),
@@ -256,22 +274,12 @@ function dayTable(report: ReportJson): string[] {
   return lines;
 }
 
-const TITLES: Record<Dimension, string> = {
-  source: "Sources",
-  campaign: "Campaigns",
-  entry: "Entry pages",
-  browser: "Browsers",
-  os: "Operating systems",
-  device: "Devices",
-  country: "Countries",
-};
-
-/** A dimension's five largest values with their share: of the entries, or of the views. */
+/** A dimension's five largest values with their share of its total, as `top` and the dashboard show them. */
 function topValues(report: ReportJson, dimension: Dimension): string[] {
+  const spec = breakdownSpec(dimension);
   const values = Object.entries(report.breakdowns[dimension]);
-  const entries = dimension === "source" || dimension === "campaign" || dimension === "entry";
-  const of = entries ? report.summary.entries : report.summary.views;
-  const title = `${TITLES[dimension]} (of ${entries ? plural(of, "entry", "entries") : plural(of, "page view")})`;
+  const of = values.reduce((sum, [, n]) => sum + n, 0);
+  const title = `${spec.title} (of ${plural(of, spec.total)})`;
   if (values.length === 0) return [title, "  (none)"];
   if (dimension === "country" && values.length === 1 && values[0][0] === UNKNOWN)
     return [title, "  (unknown: the logs name no country; see --ip-country)"];
