@@ -282,7 +282,7 @@ describe("HTTP API", () => {
     ["/breakdown", "dimension: is required: one of source, campaign, entry, browser, os, device, country"],
     [
       "/breakdown?dimension=referrer",
-      "dimension: is required: one of source, campaign, entry, browser, os, device, country",
+      "dimension: must be one of source, campaign, entry, browser, os, device, country",
     ],
     ["/breakdown?dimension=os&limit=0", "limit: must be a whole number from 1 to 1000"],
     ["/breakdown?dimension=os&tz=Mars/Olympus", "tz: must be an IANA time zone such as Europe/Paris"],
