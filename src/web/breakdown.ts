@@ -1,74 +1,20 @@
+import { type BreakdownSpec, breakdownSpec, ENTRY_NOTE, type Noun } from "../counters/registry.js";
 import { type Breakdown, type Dimension, get } from "./api.js";
 
-/** One audience panel: a dimension's values in the range, largest first, with a bar and a share each. */
+/**
+ * One audience panel: a dimension's values in the range, largest first, with a bar and a share each.
+ * Its names, what it counts and what its shares are of come from the counters' registry, as in
+ * `report` and `top`.
+ */
 
-interface Spec {
-  title: string;
-  /** The header of the values' column. */
-  column: string;
-  /** What the panel counts. */
-  counts: "entries" | "page views";
-  /** The values, in the plural, for the "show more" button and the notes. */
-  noun: string;
-  /** What the panel says when the range has no value. */
-  empty: string;
-  /** A line under the title, for the panels that count entries. */
-  hint?: string;
-}
+/** What an entry is, under the title of the panels that count entries. */
+const ENTRY_HINT = `${ENTRY_NOTE.charAt(0).toUpperCase()}${ENTRY_NOTE.slice(1)}.`;
 
-export const SPECS: Record<Dimension, Spec> = {
-  source: {
-    title: "Sources",
-    column: "Source",
-    counts: "entries",
-    noun: "sources",
-    empty: "No entries in this range.",
-    hint: "Entries by utm_source, else by referrer (a family such as Google, or a host).",
-  },
-  campaign: {
-    title: "Campaigns",
-    column: "Campaign",
-    counts: "entries",
-    noun: "campaigns",
-    empty: "No entries with a utm_campaign in this range.",
-    hint: "Entries by their utm_campaign.",
-  },
-  entry: {
-    title: "Entry pages",
-    column: "Page",
-    counts: "entries",
-    noun: "entry pages",
-    empty: "No entries in this range.",
-    hint: "Where visits from outside the site begin.",
-  },
-  browser: {
-    title: "Browsers",
-    column: "Browser",
-    counts: "page views",
-    noun: "browsers",
-    empty: "No page views in this range.",
-  },
-  os: {
-    title: "Operating systems",
-    column: "Operating system",
-    counts: "page views",
-    noun: "operating systems",
-    empty: "No page views in this range.",
-  },
-  device: {
-    title: "Devices",
-    column: "Device",
-    counts: "page views",
-    noun: "devices",
-    empty: "No page views in this range.",
-  },
-  country: {
-    title: "Countries",
-    column: "Country",
-    counts: "page views",
-    noun: "countries",
-    empty: "No page views in this range.",
-  },
+/** A line under the title, for the panels that count entries. */
+const HINTS: Partial<Record<Dimension, string>> = {
+  source: `By utm_source, else by referrer (a family such as Google, or a host). ${ENTRY_HINT}`,
+  campaign: "By utm_campaign: shares are of the entries that carry one.",
+  entry: `The pages that entries from outside the site land on. ${ENTRY_HINT}`,
 };
 
 /** Rows shown first, then after each "show more" (the API lists at most 1000). */
@@ -112,10 +58,9 @@ function share(count: number, total: number): string {
   return part > 0 && part < 0.0005 ? `<${percent.format(0.001)}` : percent.format(part);
 }
 
-/** "1 entry", "1,234 page views". */
-function amount(n: number, counted: Spec["counts"]): string {
-  const one = counted === "entries" ? "entry" : "page view";
-  return `${number.format(n)} ${n === 1 ? one : counted}`;
+/** "1 entry from outside the site", "1,234 page views", "10 sources". */
+function amount(n: number, noun: Noun): string {
+  return `${number.format(n)} ${n === 1 ? noun.one : noun.many}`;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -147,7 +92,7 @@ export interface Range {
 
 export class BreakdownPanel {
   readonly root: HTMLElement;
-  private readonly spec: Spec;
+  private readonly spec: BreakdownSpec;
   private readonly total: HTMLElement;
   private readonly table: HTMLTableElement;
   private readonly body: HTMLTableSectionElement;
@@ -168,7 +113,7 @@ export class BreakdownPanel {
     readonly dimension: Dimension,
     level: "h2" | "h3",
   ) {
-    const spec = SPECS[dimension];
+    const spec = breakdownSpec(dimension);
     this.spec = spec;
     const id = `breakdown-${dimension}`;
     this.total = el("p", { className: "total", id: `${id}-total` });
@@ -176,7 +121,7 @@ export class BreakdownPanel {
     const head = el(
       "tr",
       {},
-      el("th", { scope: "col", textContent: spec.column }),
+      el("th", { scope: "col", textContent: spec.label }),
       el("th", {
         scope: "col",
         className: "num",
@@ -189,7 +134,7 @@ export class BreakdownPanel {
     this.table.setAttribute("aria-describedby", `${id}-total`);
     this.message = el("p", { className: "message", tabIndex: -1 });
     this.rest = el("p", { className: "note rest" });
-    const noun = el("span", { className: "visually-hidden", textContent: ` ${spec.noun}` });
+    const noun = el("span", { className: "visually-hidden", textContent: ` ${spec.values.many}` });
     this.more = el("button", { type: "button", className: "more" }, "Show more", noun);
     this.fewer = el(
       "button",
@@ -211,7 +156,7 @@ export class BreakdownPanel {
         el(level, { id: `${id}-title`, textContent: spec.title }),
         this.total,
       ),
-      ...(spec.hint ? [el("p", { className: "note hint", textContent: spec.hint })] : []),
+      ...(HINTS[dimension] ? [el("p", { className: "note hint", textContent: HINTS[dimension] })] : []),
       this.message,
       this.table,
       this.rest,
@@ -261,7 +206,7 @@ export class BreakdownPanel {
       this.answer = undefined;
       this.root.hidden = false;
       const message = error instanceof Error ? error.message : String(error);
-      this.setState("error", `Could not load the ${this.spec.noun}: ${message}`);
+      this.setState("error", `Could not load the ${this.spec.values.many}: ${message}`);
     } finally {
       if (mine === this.request) this.root.removeAttribute("aria-busy");
     }
@@ -287,14 +232,14 @@ export class BreakdownPanel {
   private render(): void {
     const answer = this.answer as Breakdown;
     const { values, total } = answer;
-    const counted = this.spec.counts;
+    const counted = this.spec.total;
     this.total.textContent = amount(total, counted);
     this.total.dataset.total = String(total);
     this.root.dataset.limit = String(this.limit);
     // Countries only when known: logs without a country field give only "(unknown)".
     this.root.hidden = this.dimension === "country" && values.every((v) => v.value === "(unknown)");
     if (values.length === 0) {
-      this.setState("empty", this.spec.empty);
+      this.setState("empty", `No ${counted.many} in this range.`);
       this.total.textContent = amount(0, counted);
       return;
     }
@@ -305,7 +250,7 @@ export class BreakdownPanel {
     const left = total - listed;
     this.rest.hidden = left <= 0;
     this.rest.textContent =
-      left > 0 ? `Other ${this.spec.noun}: ${amount(left, counted)} (${share(left, total)})` : "";
+      left > 0 ? `Other ${this.spec.values.many}: ${amount(left, counted)} (${share(left, total)})` : "";
     // More values exist when those listed do not add up to the total.
     this.more.hidden = left <= 0 || this.limit >= LIMITS[LIMITS.length - 1];
     this.fewer.hidden = this.limit <= LIMITS[0] || shown.length <= LIMITS[0];
@@ -362,7 +307,7 @@ export class BreakdownPanel {
   /** After a change of rows: tell screen readers, and keep the focus in the panel. */
   private settleFocus(from: HTMLButtonElement, before: number): void {
     const rows = this.body.rows.length;
-    this.announce.textContent = `${rows} ${this.spec.noun} listed`;
+    this.announce.textContent = `${amount(rows, this.spec.values)} listed`;
     if (!from.hidden) return;
     const other = from === this.more ? this.fewer : this.more;
     if (!other.hidden) other.focus();
