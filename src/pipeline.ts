@@ -1,11 +1,12 @@
 import { describeError, UserError } from "./errors.js";
 import { parserFor } from "./formats/detect.js";
 import type { FormatName, FormatOption, LineParser } from "./formats/record.js";
+import { holdsHttpRequest, NotAnAccessLog, notAnAccessLog, READABLE_FORMATS } from "./formats/skip.js";
 import { percentDecode } from "./pageview/decode.js";
 import type { PageViewRule } from "./pageview/rule.js";
 import type { PageView } from "./pageview/view.js";
 import { decompressed } from "./readers/decompress.js";
-import { forEachLine } from "./readers/lines.js";
+import { BINARY_LINE, forEachLine } from "./readers/lines.js";
 import type { LogSource } from "./readers/sources.js";
 
 /** What happened to the lines of one file. */
@@ -57,6 +58,11 @@ export interface ScanResult {
   problems: LineProblem[];
   /** Set when the file as a whole could not be read: none of its counts may be used. */
   error?: string;
+  /**
+   * Set instead of `error` when the file is not a web access log (an FTP log, a load balancer's
+   * connection log, a README): one line saying what it is. It counts for nothing, and is no failure.
+   */
+  skipped?: string;
 }
 
 export interface ScanOptions {
@@ -74,12 +80,17 @@ export interface ScanOptions {
 export type ViewHandler = (view: PageView) => void;
 
 const MAX_PROBLEMS = 20;
+/** Undecodable lines before the format is known that make a file binary rather than text. */
+const BINARY_LINES = 10;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/;
 
 /**
  * Runs one source through the pipeline: reader, format parser, page-view rule. Calls `onView` for
  * every page request (`counted` says whether it is a page view). A file-level failure (unreadable,
- * corrupt gzip, unknown format, no records) is returned in `error`; the caller must then discard
- * whatever `onView` was given for this file.
+ * corrupt gzip, a web log in an unknown format, no records) is returned in `error`, a file that is no
+ * web access log (an FTP log, a README) in `skipped`; the caller must then discard whatever `onView`
+ * was given for this file.
  */
 export async function scanSource(
   source: LogSource,
@@ -92,9 +103,14 @@ export async function scanSource(
   const { rule } = options;
   let parser: LineParser | undefined;
 
+  // Lines that could not be decoded before the format is known: a few are rejected like any other
+  // line (a Big5 path in the first request), a run of them means the file is not text.
+  let undecodable = 0;
+  const notText = (line: number, reason: string) =>
+    new UserError(`not a text log file (line ${line}: ${reason})`);
   const reject = (line: number, reason: string) => {
-    // Before the format is known, a line that is not text means the file is not a log at all.
-    if (parser === undefined) throw new UserError(`not a text log file (line ${line}: ${reason})`);
+    if (parser === undefined && (reason === BINARY_LINE || ++undecodable >= BINARY_LINES))
+      throw notText(line, reason);
     stats.rejected++;
     if (problems.length < MAX_PROBLEMS) problems.push({ line, reason });
   };
@@ -102,15 +118,27 @@ export async function scanSource(
     reject,
     afterChunk: options.afterChunk,
     line(text: string, line: number) {
+      // Lines of spaces and tabs are blank lines: the cheap test first, this runs for every line.
+      const first = text.charCodeAt(0);
+      if ((first === 32 || first === 9 || text.length === 0) && text.trim() === "") return;
       if (parser === undefined) {
-        if (text.trim() === "") return;
+        // Control characters (NUL, ESC, ...) in what should be the first record: a binary file.
+        if (CONTROL.test(text)) throw notText(line, "binary data (control characters)");
+        if (options.format === "auto") {
+          const other = notAnAccessLog(text);
+          if (other !== undefined) throw new NotAnAccessLog(other);
+        }
         parser = parserFor(options.format, text);
         // A comment before the first record (`# nginx access log`): the next line tells the format.
-        if (parser === undefined && text.charCodeAt(0) === 35 /* # */) return;
+        if (parser === undefined && first === 35 /* # */) return;
         if (parser === undefined) {
-          throw new UserError(
-            `unknown log format (line ${line} starts "${printable(text)}"); pagetrack reads CloudFront (W3C or JSON lines), other W3C extended (IIS), S3 access, ALB, Classic ELB and combined logs (--format)`,
-          );
+          const starts = `line ${line} starts "${printable(text)}"`;
+          // A web log in a layout no reader knows is a failure; any other text is no log at all.
+          if (holdsHttpRequest(text))
+            throw new UserError(
+              `unknown log format (${starts}); pagetrack reads ${READABLE_FORMATS} (--format)`,
+            );
+          throw new NotAnAccessLog(`not a log pagetrack reads (${starts}; it reads ${READABLE_FORMATS})`);
         }
         result.format = parser.format;
       }
@@ -168,7 +196,11 @@ export async function scanSource(
       result.error = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
     }
   } catch (error) {
-    result.error = describeError(error);
+    if (error instanceof NotAnAccessLog) {
+      result.skipped = error.reason;
+      Object.assign(stats, emptyStats());
+      problems.length = 0;
+    } else result.error = describeError(error);
   }
   return result;
 }

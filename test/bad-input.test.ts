@@ -45,7 +45,11 @@ describe("bad input", () => {
         Buffer.from(record),
       ]),
     );
-    await writeFile(join(dir, "unknown.log"), "hello world\nthis is not a log\n");
+    // A web log in a layout no reader knows (nginx writing JSON): a failure, not a file to skip.
+    await writeFile(
+      join(dir, "unknown.log"),
+      '{"time":"2024-05-01T10:00:00Z","request":"GET /a/ HTTP/1.1","status":200}\n',
+    );
     await mkdir(join(dir, "empty-dir/sub"), { recursive: true });
   });
 
@@ -71,7 +75,7 @@ describe("bad input", () => {
   it.each([
     ["truncated.gz", /truncated\.gz: truncated gzip data: the file was cut off/],
     ["corrupt.gz", /corrupt\.gz: corrupt gzip data/],
-    ["garbage.bin", /garbage\.bin: not a text log file \(line 1: invalid UTF-8\)/],
+    ["garbage.bin", /garbage\.bin: not a text log file \(line 1: binary data \(NUL bytes\)\)/],
     ["empty.log", /empty\.log: empty file/],
     ["empty.gz", /empty\.gz: empty file/],
     ["header-only.log", /header-only\.log: no log records/],
@@ -314,5 +318,164 @@ describe("files as tools save them", () => {
         reason: expect.stringMatching(/^no time in brackets: a combined line starts 192\.0\.2\.1 - - \[/),
       },
     ]);
+  });
+});
+
+/** One bad line never refuses a file, and files that are not web logs are named and passed over. */
+describe("a log folder as servers leave it", () => {
+  const agent = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+  const combined = (path: string, second = 9) =>
+    `192.0.2.1 - - [01/May/2024:13:05:${String(second).padStart(2, "0")} +0000] "GET ${path} HTTP/1.1" 200 512 "-" "${agent}"`;
+  const good = Array.from({ length: 5 }, (_, i) => combined("/a/", i)).join("\n");
+
+  async function reportJson(args: string[]) {
+    const { code, stdout, stderr } = await runCli(["report", "--json", ...args]);
+    return { code, stderr, json: JSON.parse(stdout) };
+  }
+
+  it("rejects a first line that is not UTF-8 (a Big5 path) alone and counts the rest", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "access.log");
+    // "/新聞/" in Big5: not UTF-8.
+    const big5 = Buffer.from([0xb7, 0x73, 0xbb, 0x44]);
+    const first = Buffer.concat([
+      Buffer.from('192.0.2.9 - - [01/May/2024:13:05:00 +0000] "GET /'),
+      big5,
+      Buffer.from(`/ HTTP/1.1" 200 512 "-" "${agent}"\n`),
+    ]);
+    await writeFile(path, Buffer.concat([first, Buffer.from(`${good}\n`)]));
+    const { code, stderr, json } = await reportJson([path]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`pagetrack: ${path}:1: invalid UTF-8\n`);
+    expect(json.summary).toMatchObject({ lines: 6, records: 5, rejected: 1, views: 5, failedFiles: 0 });
+    expect(json.problems).toEqual([{ file: path, line: 1, reason: "invalid UTF-8" }]);
+  });
+
+  it("refuses a file that is not text: control characters, or no line of text in its first lines", async () => {
+    const dir = await tempDir();
+    const png = join(dir, "logo.png");
+    await writeFile(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    const latin = join(dir, "latin1.bin");
+    await writeFile(latin, Buffer.from(Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? 0x0a : 0xe9))));
+    for (const [path, reason] of [
+      [png, /line 2: binary data \(control characters\)/],
+      [latin, /line 10: invalid UTF-8/],
+    ] as const) {
+      const { code, stderr, json } = await reportJson([path]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(
+        new RegExp(`^pagetrack: ${path}: not a text log file \\(${reason.source}\\)\\n$`),
+      );
+      expect(json.summary.failedFiles).toBe(1);
+    }
+  });
+
+  it("takes lines of spaces and tabs for blank lines", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "access.log");
+    await writeFile(path, `   \n${combined("/a/")}\n \t \n\t\n${combined("/b/")}\n  \n`);
+    const { code, stderr, json } = await reportJson([path]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(json.summary).toMatchObject({ lines: 6, records: 2, rejected: 0 });
+    expect(json.pages).toEqual({ "/a/": 1, "/b/": 1 });
+  });
+
+  it("skips an IIS FTP log, an ALB connection log and a README, names each once, and exits 0", async () => {
+    const dir = await tempDir();
+    // IIS writes the logs of each site in its own folder: W3SVC<n> for web sites, FTPSVC<n> for FTP.
+    await mkdir(join(dir, "W3SVC1"));
+    await mkdir(join(dir, "FTPSVC2"));
+    await writeFile(
+      join(dir, "W3SVC1/u_ex240501.log"),
+      [
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Version: 1.0",
+        "#Date: 2024-05-01 00:00:00",
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken",
+        `2024-05-01 10:00:00 192.0.2.10 GET /Default.aspx - 80 - 192.0.2.1 ${agent.replaceAll(" ", "+")} - 200 0 0 15`,
+        `2024-05-01 10:00:01 192.0.2.10 GET /shop/index.php - 80 - 192.0.2.1 ${agent.replaceAll(" ", "+")} - 200 0 0 15`,
+      ].join("\r\n"),
+    );
+    // The fields IIS's FTP service logs (its W3C logging fields: x-session, x-fullpath, ...).
+    const ftp = join(dir, "FTPSVC2/u_ex240501.log");
+    await writeFile(
+      ftp,
+      [
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Version: 1.0",
+        "#Date: 2024-05-01 00:00:00",
+        "#Fields: date time c-ip cs-username s-ip s-port cs-method cs-uri-stem sc-status sc-win32-status sc-substatus x-session x-fullpath",
+        "2024-05-01 10:00:00 192.0.2.1 - 192.0.2.10 21 ControlChannelOpened - - 0 0 0b6c3f1e-4b7a-4c1e-9d3a-2f4e5a6b7c8d -",
+        "2024-05-01 10:00:01 192.0.2.1 - 192.0.2.10 21 USER anonymous 331 0 0 0b6c3f1e-4b7a-4c1e-9d3a-2f4e5a6b7c8d -",
+      ].join("\r\n"),
+    );
+    // An ALB connection log, fields as the Application Load Balancer User Guide lists them.
+    const connections = join(dir, "alb-connections.log");
+    await writeFile(
+      connections,
+      [
+        '2024-05-01T10:00:00.123456Z 192.0.2.1 52344 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 0.043 "CN=client.example.com" NotBefore=2024-01-01T00:00:00Z;NotAfter=2025-01-01T00:00:00Z 3A5B Success TID_1a2b3c',
+        '2024-05-01T10:00:01.123456Z 192.0.2.2 52345 80 - - - "-" - - - TID_1a2b3d',
+      ].join("\n"),
+    );
+    const readme = join(dir, "README.txt");
+    await writeFile(readme, "Logs of www.example.com, copied nightly.\nAsk ops before deleting.\n");
+    const markdown = join(dir, "NOTES.md");
+    await writeFile(markdown, "# Notes\n\nThe FTP logs are kept for a year.\n");
+
+    for (const run of [1, 2]) {
+      const { code, stderr, json } = await reportJson([dir]);
+      expect(code, `run ${run}`).toBe(0);
+      expect(json.problems).toEqual([]);
+      expect(json.pages).toEqual({ "/": 1, "/shop/": 1 });
+      expect(json.summary).toMatchObject({ files: 5, failedFiles: 0, skippedFiles: 4 });
+      const reasons = {
+        [ftp]: "an IIS FTP log, not a web access log",
+        [connections]: "an ALB connection log, not an access log",
+        [markdown]: expect.stringMatching(/^not a log pagetrack reads \(line 3 starts "The FTP logs/),
+        [readme]: expect.stringMatching(
+          /^not a log pagetrack reads \(line 1 starts "Logs of www\.example\.com, copied nightly\."; it reads CloudFront .* and combined logs\)$/,
+        ),
+      };
+      expect(
+        Object.fromEntries(json.skipped.map((s: { file: string; reason: string }) => [s.file, s.reason])),
+      ).toEqual(reasons);
+      const lines = stderr.trimEnd().split("\n");
+      expect(lines).toHaveLength(4);
+      for (const file of Object.keys(reasons))
+        expect(lines.filter((l) => l.startsWith(`pagetrack: ${file}: skipped: `))).toHaveLength(1);
+    }
+  });
+
+  it("names an ALB connection log line among access log lines as such, not as a Classic ELB line", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "alb.log");
+    const access = `https 2024-05-01T13:05:09.364123Z app/my-lb/50dc6c495c0c9188 192.0.2.1:2817 10.0.0.1:80 0.086 0.048 0.037 200 200 0 57 "GET https://www.example.com:443/a/ HTTP/1.1" "${agent}" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com" "-" 1 2024-05-01T13:05:09.000000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-" TID_1`;
+    await writeFile(
+      path,
+      `${access}\n2024-05-01T10:00:01.123456Z 192.0.2.2 52345 443 TLSv1.3 TLS_AES_128_GCM_SHA256 0.012 "-" - - Success TID_1a2b3d\n`,
+    );
+    const { code, json } = await reportJson([path]);
+    expect(code).toBe(2);
+    expect(json.pages).toEqual({ "/a/": 1 });
+    expect(json.problems).toEqual([
+      { file: path, line: 2, reason: "an ALB connection log line (a TLS handshake), not an access log line" },
+    ]);
+  });
+
+  it("reads hidden folders and names a version control folder it skips", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, ".archive/2024"), { recursive: true });
+    await mkdir(join(dir, ".git/objects"), { recursive: true });
+    await writeFile(join(dir, ".archive/2024/access.log"), `${combined("/old/")}\n`);
+    await writeFile(join(dir, ".git/objects/pack"), Buffer.from([0x78, 0x9c, 0, 1, 2]));
+    await writeFile(join(dir, "access.log"), `${combined("/a/")}\n`);
+    await writeFile(join(dir, ".DS_Store"), Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]));
+    const { code, stderr, json } = await reportJson([dir]);
+    expect(code).toBe(0);
+    expect(json.pages).toEqual({ "/a/": 1, "/old/": 1 });
+    expect(stderr).toBe(`pagetrack: ${join(dir, ".git")}: skipped: a version control folder, not logs\n`);
+    expect(json.skipped).toEqual([{ file: join(dir, ".git"), reason: "a version control folder, not logs" }]);
   });
 });

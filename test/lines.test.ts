@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { random } from "../src/generator/traffic.js";
 import { decompressed } from "../src/readers/decompress.js";
-import { forEachLine, MAX_LINE_BYTES } from "../src/readers/lines.js";
+import { BINARY_LINE, forEachLine, MAX_LINE_BYTES } from "../src/readers/lines.js";
 
 async function split(chunks: Buffer[]) {
   const lines: [number, string][] = [];
@@ -63,6 +63,22 @@ describe("line splitting", () => {
       ]);
       expect(rejected.map(([n]) => n)).toEqual([2, 3, 5]);
       expect(count).toBe(5);
+    }
+  });
+
+  it("names a line that is not UTF-8 and holds NUL bytes binary data, in any chunking", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from("a\n"),
+      Buffer.from([0xff, 0, 0x41, 0x0a]),
+      Buffer.from([0xe9, 0x0a]),
+    ]);
+    for (const chunks of [[bytes], chop(bytes, 1), chop(bytes, 2)]) {
+      const { lines, rejected } = await split(chunks);
+      expect(lines).toEqual([[1, "a"]]);
+      expect(rejected).toEqual([
+        [2, BINARY_LINE],
+        [3, "invalid UTF-8"],
+      ]);
     }
   });
 

@@ -134,3 +134,33 @@ describe("report on generated ELB, IIS, CloudFront JSON and header-less CloudFro
     expect(json.pages["/"]).toBe(2 * expected.pages["/"]);
   });
 });
+
+describe("W3C extended logs whose producer quotes values", () => {
+  it("reads a quoted value as one field, without its quotes (Log Parser, IIS tools)", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "u_ex240501.log");
+    const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+    const edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Edg/124.0";
+    await writeFile(
+      path,
+      [
+        "#Software: Microsoft Internet Information Services 10.0",
+        "#Version: 1.0",
+        "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query c-ip cs(User-Agent) cs(Referer) cs-host sc-status",
+        `2024-05-01 10:00:00 192.0.2.10 GET /Default.aspx - 192.0.2.1 "${firefox}" "https://www.google.com/" www.example.com 200`,
+        // Every value quoted, a quote inside one doubled, an empty one.
+        `"2024-05-01" "10:00:01" "192.0.2.10" "GET" "/shop/item.aspx" "id=2" "192.0.2.2" "${edge} ""quoted""" "" "www.example.com" "200"`,
+        `2024-05-01 10:00:02 192.0.2.10 GET /a.php - 192.0.2.3 Mozilla/5.0+(Macintosh;+Intel+Mac+OS+X+14_4)+AppleWebKit/605.1.15+(KHTML,+like+Gecko)+Version/17.4+Safari/605.1.15 - www.example.com 200`,
+        `2024-05-01 10:00:03 192.0.2.10 GET /broken - 192.0.2.4 "${firefox} - www.example.com 200`,
+      ].join("\r\n"),
+    );
+    const { code, stdout, stderr } = await runCli(["report", "--json", path]);
+    const json = JSON.parse(stdout);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`pagetrack: ${path}:7: unterminated quote\n`);
+    expect(json.summary).toMatchObject({ records: 3, rejected: 1, views: 3 });
+    expect(json.pages).toEqual({ "/": 1, "/shop/item.aspx": 1, "/a.php": 1 });
+    expect(json.breakdowns.browser).toEqual({ Firefox: 1, Edge: 1, Safari: 1 });
+    expect(json.breakdowns.source).toMatchObject({ Google: 1 });
+  });
+});

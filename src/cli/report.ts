@@ -39,6 +39,8 @@ export interface ReportJson {
   summary: FileStats & {
     files: number;
     failedFiles: number;
+    /** Files that are not web access logs, among `files`. */
+    skippedFiles: number;
     pages: number;
     entries: number;
     visitors: number;
@@ -60,6 +62,8 @@ export interface ReportJson {
   problems: Problem[];
   /** What the counts suggest about the logs (also on stderr): e.g. that they are a CDN's origin logs. */
   hints: string[];
+  /** Files that are not web access logs (an FTP log, a README): named, counted for nothing, no problem. */
+  skipped: { file: string; reason: string }[];
 }
 
 export function registerReport(program: Command): void {
@@ -84,9 +88,15 @@ export function registerReport(program: Command): void {
 }
 
 async function report(paths: string[], flags: ReportSettings): Promise<number> {
-  const { sources, errors } = await expandPaths(paths);
+  const { sources, errors, skipped: skippedPaths } = await expandPaths(paths);
   let failed = errors.length;
   for (const e of errors) warn(`${e.name}: ${e.error}`);
+  const skipped: ReportJson["skipped"] = [];
+  const skip = (file: string, reason: string) => {
+    warn(`${file}: skipped: ${reason}`);
+    skipped.push({ file, reason });
+  };
+  for (const s of skippedPaths) skip(s.name, s.reason);
   const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
   const audience = await audienceOf(flags);
@@ -111,6 +121,10 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
       },
     );
     progress.fileDone();
+    if (result.skipped) {
+      skip(source.name, result.skipped);
+      continue;
+    }
     reportProblems(result);
     problems.push(...problemsOf(result));
     if (result.error) {
@@ -133,8 +147,9 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
   const json: ReportJson = {
     summary: {
       ...summary,
-      files: sources.length + errors.length,
+      files: sources.length + errors.length + skippedPaths.length,
       failedFiles: failed,
+      skippedFiles: skipped.length,
       pages: ranked.length,
       entries,
       visitors: totals.totals("visitors").get(SITE_KEY) ?? 0,
@@ -145,6 +160,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
     ...(audience.countryAttribution ? { countryAttribution: audience.countryAttribution } : {}),
     problems,
     hints,
+    skipped,
   };
   const days = [...totals.periods].sort((a, b) => a[0] - b[0]);
   if (flags.daily) {
@@ -238,6 +254,7 @@ function table(report: ReportJson, top: number): string {
     row("rejected lines", s.rejected),
   );
   if (s.failedFiles > 0) lines.push(row("files that could not be read", s.failedFiles));
+  if (s.skippedFiles > 0) lines.push(row("files skipped: not web logs", s.skippedFiles));
   for (const dimension of DIMENSIONS) lines.push("", ...topValues(report, dimension));
   if (report.countryAttribution) lines.push(`  (${report.countryAttribution})`);
   return `${lines.join("\n")}\n`;

@@ -1,5 +1,6 @@
 import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
+import { isAlbConnectionLine, isNlbLine } from "./skip.js";
 import { epochFromIso } from "./time.js";
 
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-access-logs.html
@@ -10,13 +11,16 @@ const ELB_STATUS = 8;
 const REQUEST = 12;
 const USER_AGENT = 13;
 const TRACE_ID = 17;
+/** Why a line of an ALB's connection log, in a file of access logs, is not read. */
+export const CONNECTION_LINE = "an ALB connection log line (a TLS handshake), not an access log line";
+const NLB_LINE = "a Network Load Balancer log line (a TLS connection), not an ALB access log line";
 /** The first field of an ALB access log line. */
 export const ALB_TYPES: ReadonlySet<string> = new Set(["http", "https", "h2", "grpcs", "ws", "wss"]);
 
 /**
  * Application Load Balancer access logs. The request is an absolute URL; the status is the one the
  * load balancer returned to the client. ALB logs record neither referrer nor content type.
- * NLB and connection-log lines that end up in the same files are rejected, not guessed at.
+ * NLB and connection-log lines that end up in the same files are rejected, named as what they are.
  */
 export class AlbParser implements LineParser {
   readonly format = "alb";
@@ -28,6 +32,8 @@ export class AlbParser implements LineParser {
     const count = splitFields(line, f, TRACE_ID + 1);
     if (count === -1) return "unterminated quote";
     if (!ALB_TYPES.has(f[TYPE])) {
+      if (isAlbConnectionLine(line)) return CONNECTION_LINE;
+      if (isNlbLine(line)) return NLB_LINE;
       return /^\d{4}-\d\d-\d\dT/.test(f[TYPE])
         ? "a Classic Load Balancer (ELB) log line, not an ALB one: it starts with its time, not a type (--format elb)"
         : `not an ALB access log line (type "${f[TYPE]}")`;

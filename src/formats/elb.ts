@@ -1,6 +1,7 @@
-import { ALB_TYPES, withoutPort } from "./alb.js";
+import { ALB_TYPES, CONNECTION_LINE, withoutPort } from "./alb.js";
 import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
+import { isAlbConnectionLine } from "./skip.js";
 import { epochFromIso } from "./time.js";
 
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/access-log-collection.html
@@ -26,6 +27,12 @@ export class ElbParser implements LineParser {
   private readonly fields: string[] = [];
 
   parse(line: string): ParseResult {
+    const result = this.read(line);
+    // Checked only for lines refused anyway: this runs for every line.
+    return typeof result === "string" && isAlbConnectionLine(line) ? CONNECTION_LINE : result;
+  }
+
+  private read(line: string): ParseResult {
     if (line.length === 0) return null;
     const f = this.fields;
     const count = splitFields(line, f, USER_AGENT + 1);
@@ -38,6 +45,8 @@ export class ElbParser implements LineParser {
     if (Number.isNaN(time)) return `bad time "${f[TIME]}"`;
     const status = parseStatus(f[ELB_STATUS]);
     if (Number.isNaN(status)) return `bad status "${f[ELB_STATUS]}"`;
+    if (!f[CLIENT].includes(":"))
+      return `bad client "${f[CLIENT]}": a Classic Load Balancer logs address:port`;
     const request = f[REQUEST].startsWith("- - -") ? undefined : splitRequestLine(f[REQUEST]);
     return {
       time,

@@ -1,6 +1,7 @@
 import { CLOUDFRONT_LEGACY_COUNTS, CLOUDFRONT_LEGACY_FIELDS, headerlessLayout } from "./cloudfront.js";
 import { parseStatusAt } from "./fields.js";
 import type { LineParser, LogRecord, ParseResult } from "./record.js";
+import { NotAnAccessLog } from "./skip.js";
 import { epochFromDateAndTime, epochFromTimestamp } from "./time.js";
 
 /**
@@ -16,6 +17,10 @@ import { epochFromDateAndTime, epochFromTimestamp } from "./time.js";
  * reasons a line or a header is refused name it and give its advice, not CloudFront's. Microsoft's servers write a space in a
  * value as `+` (they have no other escape); the user agent and referrer of their logs are read so.
  * CloudFront percent-encodes instead, and the page-view rule decodes that.
+ *
+ * A value may be double-quoted, as Log Parser and other tools write values with spaces
+ * (`"Mozilla/5.0 (Windows NT 10.0)"`): it is one field, without its quotes (a quote inside is doubled).
+ * A log whose first `#Fields` name no web request (IIS's FTP logs) is not read: NotAnAccessLog.
  *
  * A CloudFront file whose header lines were removed is read by its field count (cloudfront.ts).
  */
@@ -74,6 +79,10 @@ export class W3cParser implements LineParser {
   private cloudFront: boolean;
   /** `+` stands for a space in the user agent and referrer (Microsoft's servers). */
   private plusIsSpace = false;
+  /** Some value was quoted: a quote inside one is written twice. */
+  private quoted = false;
+  /** A `#Fields` header was read: only the first one can tell that the file is not a web log. */
+  private sawFields = false;
   // Where each needed column starts and ends in the current line: slicing only what is kept.
   private readonly starts = new Int32Array(COLUMN_NAMES.length);
   private readonly ends = new Int32Array(COLUMN_NAMES.length);
@@ -103,12 +112,26 @@ export class W3cParser implements LineParser {
     let start = 0;
     let column = 0;
     for (;;) {
-      const end = line.indexOf(delimiter, start);
+      let end: number;
+      let from = start;
+      let to: number;
+      if (line.charCodeAt(start) === 34 /* " */) {
+        // A quoted value (Log Parser and others quote values with spaces): one field, quotes removed.
+        const close = closingQuote(line, start + 1, delimiter);
+        if (close === -1) return "unterminated quote";
+        this.quoted = true;
+        from = start + 1;
+        to = close;
+        end = close + 1 === line.length ? -1 : close + 1;
+      } else {
+        end = line.indexOf(delimiter, start);
+        to = end === -1 ? line.length : end;
+      }
       if (column < slots.length) {
         const slot = slots[column];
         if (slot >= 0) {
-          starts[slot] = start;
-          ends[slot] = end === -1 ? line.length : end;
+          starts[slot] = from;
+          ends[slot] = to;
         }
       }
       column++;
@@ -156,6 +179,10 @@ export class W3cParser implements LineParser {
       userAgent = plusAsSpace(userAgent);
       referrer = plusAsSpace(referrer);
     }
+    if (this.quoted) {
+      userAgent = unescapeQuotes(userAgent);
+      referrer = unescapeQuotes(referrer);
+    }
     return {
       time,
       method,
@@ -181,6 +208,11 @@ export class W3cParser implements LineParser {
   private readHeader(text: string): void {
     const names = text.trim().split(/[\t ]+/);
     this.cloudFront = names.some((name) => name.startsWith("x-edge-"));
+    if (!this.sawFields) {
+      this.sawFields = true;
+      const other = this.notWebRequests(names);
+      if (other !== undefined) throw new NotAnAccessLog(other);
+    }
     const layout = layoutOf(names, false);
     const missing = missingColumns((column) => layout.slot[column] >= 0);
     if (missing.length > 0) {
@@ -191,6 +223,24 @@ export class W3cParser implements LineParser {
     this.headerError = undefined;
     this.delimiter = undefined;
     this.layout = layout;
+  }
+
+  /**
+   * What a log whose columns are not those of web requests is: an FTP server's (IIS logs FTP sessions
+   * in the same W3C format, under FTPSVC* beside the web sites' W3SVC*, with `x-session` and
+   * `x-fullpath`), or any other W3C log with no request at all (a firewall's). Undefined for a web log,
+   * also one that lacks a column pagetrack needs: that is said line by line.
+   */
+  private notWebRequests(names: string[]): string | undefined {
+    if (names.includes("x-session") || names.includes("x-fullpath")) {
+      return this.plusIsSpace
+        ? "an IIS FTP log, not a web access log"
+        : "an FTP server's log, not a web access log";
+    }
+    if (!this.cloudFront && !names.some((name) => name === "cs-method" || name.startsWith("cs-uri"))) {
+      return `a W3C extended log${this.software ? ` of ${this.software}` : ""} that records no web requests (its #Fields name no cs-method or cs-uri-stem), not a web access log`;
+    }
+    return undefined;
   }
 
   /** Before any `#Fields` header: a CloudFront legacy line, read by its field count. */
@@ -258,6 +308,24 @@ function layoutOf(names: readonly string[], headerless: boolean): Layout {
 /** A field that may be `-`: undefined then. */
 function optional(field: string): string | undefined {
   return field === "-" || field === "" ? undefined : field;
+}
+
+/**
+ * Where the quoted value that starts before `from` ends: at a quote followed by the delimiter or the
+ * end of the line (a doubled quote inside is part of the value); -1 when none.
+ */
+function closingQuote(line: string, from: number, delimiter: string): number {
+  let at = from;
+  for (;;) {
+    at = line.indexOf('"', at);
+    if (at === -1) return -1;
+    if (at + 1 === line.length || line.startsWith(delimiter, at + 1)) return at;
+    at++;
+  }
+}
+
+function unescapeQuotes(field: string): string {
+  return field.includes('""') ? field.replaceAll('""', '"') : field;
 }
 
 function plusAsSpace(field: string): string {

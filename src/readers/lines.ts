@@ -5,6 +5,9 @@ export const MAX_LINE_BYTES = 256 * 1024;
 
 const BLOCK_BYTES = 64 * 1024;
 
+/** Why a line with NUL bytes that is not UTF-8 is rejected: no text log writes one (a binary file). */
+export const BINARY_LINE = "binary data (NUL bytes)";
+
 export interface LineSink {
   line(text: string, lineNumber: number): void;
   reject(lineNumber: number, reason: string): void;
@@ -15,7 +18,8 @@ export interface LineSink {
 /**
  * Splits a byte stream into lines (LF or CRLF) with bounded memory whatever the input: complete
  * lines are decoded a whole block at a time, and an over-long line is skipped as it streams past.
- * Lines that are not valid UTF-8 are rejected. Returns the number of lines.
+ * Lines that are not valid UTF-8 are rejected (as binary data when they hold NUL bytes). Returns the
+ * number of lines.
  */
 export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink): Promise<number> {
   let lineNumber = 0;
@@ -26,7 +30,7 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
   const emitOne = (bytes: Buffer) => {
     lineNumber++;
     if (bytes.length > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
-    else if (!isUtf8(bytes)) sink.reject(lineNumber, "invalid UTF-8");
+    else if (!isUtf8(bytes)) sink.reject(lineNumber, bytes.includes(0) ? BINARY_LINE : "invalid UTF-8");
     else sink.line(stripCr(bytes.toString("utf8")), lineNumber);
   };
 

@@ -21,6 +21,12 @@ export interface SourceError {
   error: string;
 }
 
+/** A file or folder under a directory given that is not read, and why. */
+export interface SkippedSource {
+  name: string;
+  reason: string;
+}
+
 export function fileSource(path: string, size?: number): LogSource {
   return {
     name: path,
@@ -40,12 +46,17 @@ export const stdinSource: LogSource = { name: "-", open: async () => process.std
 
 /**
  * Expands command-line paths into sources: `-` is stdin, `s3://bucket/prefix` every object under the
- * prefix, a directory every file below it (recursively, in sorted order, skipping dot-files),
- * anything else a file.
+ * prefix, a directory every file below it (recursively, in sorted order), anything else a file.
+ * Hidden folders are read (a shipper's `.archive/`); a version control system's own folder is
+ * skipped, and named in `skipped`. Hidden files are not read: no server writes its log to one, and
+ * they are the desktop's and editors' (`.DS_Store`, `.gitkeep`, swap files).
  */
-export async function expandPaths(paths: string[]): Promise<{ sources: LogSource[]; errors: SourceError[] }> {
+export async function expandPaths(
+  paths: string[],
+): Promise<{ sources: LogSource[]; errors: SourceError[]; skipped: SkippedSource[] }> {
   const sources: LogSource[] = [];
   const errors: SourceError[] = [];
+  const skipped: SkippedSource[] = [];
   for (const path of paths) {
     if (path === "-") {
       sources.push(stdinSource);
@@ -63,7 +74,7 @@ export async function expandPaths(paths: string[]): Promise<{ sources: LogSource
       }
       const info = await stat(path);
       if (info.isDirectory()) {
-        const files = await walk(path);
+        const files = await walk(path, skipped);
         if (files.length === 0) errors.push({ name: path, error: "directory holds no log files" });
         sources.push(...files);
       } else {
@@ -73,18 +84,26 @@ export async function expandPaths(paths: string[]): Promise<{ sources: LogSource
       errors.push({ name: path, error: describeError(error) });
     }
   }
-  return { sources, errors };
+  return { sources, errors, skipped };
 }
 
-async function walk(dir: string): Promise<LogSource[]> {
-  const entries = (await readdir(dir, { withFileTypes: true }))
-    .filter((e) => !e.name.startsWith("."))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** Folders of version control systems: their files are the system's, never logs. */
+const VCS_FOLDERS: ReadonlySet<string> = new Set([".git", ".hg", ".svn", ".bzr"]);
+
+async function walk(dir: string, skipped: SkippedSource[]): Promise<LogSource[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const sources: LogSource[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) sources.push(...(await walk(path)));
-    else if (entry.isFile()) sources.push(fileSource(path, (await stat(path)).size));
+    if (entry.isDirectory()) {
+      if (VCS_FOLDERS.has(entry.name))
+        skipped.push({ name: path, reason: "a version control folder, not logs" });
+      else sources.push(...(await walk(path, skipped)));
+    } else if (entry.isFile() && !entry.name.startsWith(".")) {
+      sources.push(fileSource(path, (await stat(path)).size));
+    }
   }
   return sources;
 }
