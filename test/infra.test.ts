@@ -223,7 +223,9 @@ describe("infra: configuration", () => {
 
   it("stops with a clear message when the Lambda bundles have not been built", async () => {
     const empty = await tempDir();
-    expect(() => stack({}, empty)).toThrow(/ingest Lambda bundle .*index\.mjs is missing: run npm run build/);
+    expect(() => stack({}, empty)).toThrow(
+      /ingest Lambda bundle .*index\.mjs is missing: run npm run bundle:lambdas/,
+    );
   });
 });
 
