@@ -11,7 +11,9 @@ import { runCli } from "./support/cli.js";
 import { ROOT, tempDir } from "./support/paths.js";
 
 const OUTPUT = join(ROOT, "test-output/dashboard");
+/** The browser's zone in most tests; the dashboard shows the site's (UTC, the default). */
 const TZ = "Europe/Paris";
+const ZONE = "UTC";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const DIMENSIONS = ["source", "campaign", "entry", "browser", "os", "device", "country"] as const;
 type Dimension = (typeof DIMENSIONS)[number];
@@ -107,6 +109,7 @@ describe("dashboard", () => {
   /** Logs of 2005 and 2015 only: nothing in the last 30 days, and more than 10 years from first to last. */
   let old: Awaited<ReturnType<typeof serve>>;
   let page: Page;
+  let emptyData: string;
 
   const api = async (path: string) => (await fetch(`${server.base}${path}`)).json();
   /** The chart's numbers, as the API gives its points: visitors only when the chart has them. */
@@ -133,8 +136,11 @@ describe("dashboard", () => {
   const fmt = (n: number) => n.toLocaleString("en-US");
   const ready = () => page.waitForSelector("body[data-state=ready]");
   const range = async () => ({ from: await page.inputValue("#from"), to: await page.inputValue("#to") });
-  /** The local date in Paris of an ISO time. */
-  const localDay = (iso: string) => new Intl.DateTimeFormat("en-CA", { timeZone: TZ }).format(new Date(iso));
+  /** The local date in the site's zone of an ISO time. */
+  const localDay = (iso: string) =>
+    new Intl.DateTimeFormat("en-CA", { timeZone: ZONE }).format(new Date(iso));
+  /** The buckets a chart draws: none after now. */
+  const drawn = (points: Point[]) => points.filter((p) => Date.parse(p.t) <= Date.now());
   const addDays = (date: string, n: number) =>
     new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
   /** The first day of the month n months after the month of a date. */
@@ -176,7 +182,7 @@ describe("dashboard", () => {
     base = server.base,
   ): Promise<BreakdownAnswer> =>
     (
-      await fetch(`${base}/breakdown?dimension=${dimension}&from=${from}&to=${to}&tz=${TZ}&limit=${limit}`)
+      await fetch(`${base}/breakdown?dimension=${dimension}&from=${from}&to=${to}&tz=${ZONE}&limit=${limit}`)
     ).json();
   const panelRows = (dimension: Dimension) =>
     page.$$eval(`#breakdown-${dimension} tbody tr`, (rows) =>
@@ -283,6 +289,7 @@ describe("dashboard", () => {
     expect((await runCli(["ingest", ...logs.files, ...data])).code).toBe(0);
     server = await serve(data);
     empty = await serve([...data, "--site", "nothing-yet"]);
+    emptyData = data[1];
     // The same logs, their countries named by an IP-to-country database.
     const database = join(dir, "dbip-country-lite-test.csv");
     await writeFile(database, IP_COUNTRIES);
@@ -331,9 +338,9 @@ describe("dashboard", () => {
       await page.goto(`${server.base}/`);
       await ready();
       const { from, to } = await range();
-      const site = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=day`);
+      const site = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=day`);
       expect(await page.textContent("#views")).toBe(site.total.toLocaleString("en-US"));
-      const pages = await api(`/pages?from=${from}&to=${to}&tz=${TZ}`);
+      const pages = await api(`/pages?from=${from}&to=${to}&tz=${ZONE}`);
       const viewed = pages.pages.filter((p: { viewsInRange: number }) => p.viewsInRange > 0).length;
       expect(await page.textContent("#pages-viewed")).toBe(String(viewed));
       expect(await page.textContent("#bots")).toBe(expected.bots.toLocaleString("en-US"));
@@ -589,28 +596,26 @@ describe("dashboard", () => {
     await page.click("[data-preset='7d']");
     await ready();
     let { from, to } = await range();
-    const week = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=day`);
+    const week = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=day`);
     expect(week.points).toEqual(await chartRows());
     expect(await chartRows()).toHaveLength(7);
     // Visitors beside views, compared with the 7 days before as views are.
     const day = (d: string, n: number) => new Date(Date.parse(d) + n * 86400000).toISOString().slice(0, 10);
-    const before = await api(`/pageviews?from=${day(from, -7)}&to=${day(from, -1)}&tz=${TZ}&interval=day`);
+    const before = await api(`/pageviews?from=${day(from, -7)}&to=${day(from, -1)}&tz=${ZONE}&interval=day`);
     expect(week.visitors).toBe(expectedVisitors(from, to));
     expect(before.visitors).toBe(expectedVisitors(day(from, -7), day(from, -1)));
     expect(before.visitors).toBeGreaterThan(0);
     expect(await page.textContent("#visitors")).toBe(fmt(week.visitors));
-    const percent = ((week.visitors - before.visitors) / before.visitors) * 100;
+    // The 7 days run until now: views are compared up to the same hour, visitors (whole days) not.
+    expect(await page.textContent("#change")).toMatch(/ vs the previous 7 days until /);
     expect(await page.textContent("#visitors-change")).toBe(
-      `${percent >= 0 ? "+" : "−"}${Math.abs(percent).toFixed(1)}% on the previous period (${fmt(before.visitors)})`,
-    );
-    expect(await page.getAttribute("#visitors-change", "class")).toBe(
-      `change ${percent >= 0 ? "up" : "down"}`,
+      "Not compared while the range runs: visitors count whole days.",
     );
     for (const dimension of ["source", "entry", "browser"] as const)
       await showsAnswer(dimension, await breakdown(dimension, { from, to }));
     await page.selectOption("#interval", "hour");
     await ready();
-    expect((await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=hour`)).points).toEqual(
+    expect(drawn((await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=hour`)).points)).toEqual(
       await chartRows(),
     );
     expect((await chartRows()).length).toBeGreaterThanOrEqual(7 * 24 - 1);
@@ -629,7 +634,7 @@ describe("dashboard", () => {
     // Almost seven years: too long for hours, days and weeks.
     expect(await page.inputValue("#interval")).toBe("month");
     expect(await page.isDisabled("option[value=week]")).toBe(true);
-    expect((await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=month`)).points).toEqual(
+    expect((await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=month`)).points).toEqual(
       await chartRows(),
     );
     // Too long for a breakdown: the audience says so instead of failing.
@@ -661,7 +666,7 @@ describe("dashboard", () => {
     await ready();
     expect(await page.textContent("#chart-title")).toBe("Views and visitors of /blog/post-2/ per day");
     const { from, to } = await range();
-    const post = await api(`/pageviews?page=/blog/post-2/&from=${from}&to=${to}&tz=${TZ}&interval=day`);
+    const post = await api(`/pageviews?page=/blog/post-2/&from=${from}&to=${to}&tz=${ZONE}&interval=day`);
     expect(post.points).toEqual(await chartRows());
     // The page's visitors: the 30 days hold every generated day.
     expect(post.visitors).toBe(expected.visitors["/blog/post-2/"]);
@@ -684,7 +689,10 @@ describe("dashboard", () => {
     page = await browser.newPage();
     await page.goto(`${empty.base}/`);
     await page.waitForSelector("body[data-state=empty]");
-    expect(await page.textContent("#status")).toContain("npx pagetrack ingest path/to/logs");
+    // The command that fills the store this server reads: its --data and --site.
+    expect(await page.textContent("#status")).toContain(
+      `npx pagetrack ingest path/to/logs --data ${emptyData} --site nothing-yet`,
+    );
     expect(await page.isHidden("#content")).toBe(true);
     await accessible();
     await shot("empty");
@@ -743,7 +751,7 @@ describe("dashboard", () => {
     const last = localDay(listed.map((p) => p.last).sort()[listed.length - 1]);
     expect([first.slice(0, 4), last.slice(0, 7)]).toEqual(["2005", "2015-05"]);
     const series = async (from: string, to: string, interval: string, base = old.base) =>
-      (await fetch(`${base}/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=${interval}`)).json();
+      (await fetch(`${base}/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=${interval}`)).json();
 
     // The default (no range in the URL): the last 30 days are empty, so the 30 days up to the last view.
     await page.goto(`${old.base}/`);
@@ -951,7 +959,7 @@ describe("dashboard", () => {
         (list) =>
           list.map((t) => {
             const d = new Date(t * 1000);
-            return { date: d.getDate(), hours: d.getHours(), minutes: d.getMinutes() };
+            return { date: d.getUTCDate(), hours: d.getUTCHours(), minutes: d.getUTCMinutes() };
           }),
         ts,
       );
@@ -972,7 +980,7 @@ describe("dashboard", () => {
     expect(y.length).toBeGreaterThan(1);
     expect(y.every(Number.isInteger), `${y}`).toBe(true);
     // A page of few views: whole counts as well.
-    const few = (await api(`/pages?from=${from}&to=${to}&tz=${TZ}`)).pages
+    const few = (await api(`/pages?from=${from}&to=${to}&tz=${ZONE}`)).pages
       .filter((p: { viewsInRange: number }) => p.viewsInRange > 0)
       .sort((a: { viewsInRange: number }, b: { viewsInRange: number }) => a.viewsInRange - b.viewsInRange)[0];
     await page.goto(
@@ -1076,7 +1084,7 @@ describe("dashboard", () => {
     await page.goto(`${server.base}/?preset=7d`);
     await ready();
     const { from, to } = await range();
-    const week = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=day`);
+    const week = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=day`);
     const chartFile = await downloaded("#download-chart");
     expect(chartFile.name).toBe(`pagetrack-site-${from}-${to}-day.csv`);
     expect(chartFile.text).toBe(
@@ -1087,7 +1095,7 @@ describe("dashboard", () => {
     // The pages as listed: filtered and sorted as the table shows them, times in ISO 8601.
     await page.fill("#prefix", "/blog/");
     await page.click("#pages th[data-sort=page] button");
-    const listed: PageAnswer[] = (await api(`/pages?from=${from}&to=${to}&tz=${TZ}`)).pages;
+    const listed: PageAnswer[] = (await api(`/pages?from=${from}&to=${to}&tz=${ZONE}`)).pages;
     const shown = await page.$$eval("#pages tbody tr", (trs) =>
       trs.map((tr) => (tr as HTMLElement).dataset.page),
     );
@@ -1105,13 +1113,13 @@ describe("dashboard", () => {
     // An hourly chart has views only.
     await page.selectOption("#interval", "hour");
     await ready();
-    const hours = await api(`/pageviews?from=${from}&to=${to}&tz=${TZ}&interval=hour`);
+    const hours = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=hour`);
     const hourly = await downloaded("#download-chart");
     expect(hourly.text.split("\r\n").slice(0, 2)).toEqual([
       "time,views",
       `${hours.points[0].t},${hours.points[0].views}`,
     ]);
-    expect(hourly.text.split("\r\n")).toHaveLength(hours.points.length + 2);
+    expect(hourly.text.split("\r\n")).toHaveLength(drawn(hours.points).length + 2);
     await page.close();
 
     // RFC 4180 quoting, and no formula for a spreadsheet to run, whatever the API answers.
@@ -1149,6 +1157,153 @@ describe("dashboard", () => {
         "",
       ].join("\r\n"),
     );
+    await page.close();
+  });
+
+  /** The figures shown, as numbers ("–" is undefined). */
+  const figure = async (selector: string) => {
+    const text = (await page.textContent(selector)) ?? "";
+    return text === "–" ? undefined : Number(text.replaceAll(",", ""));
+  };
+  /** Visitors are never above views: the headline, each bucket of the chart and each page. */
+  async function visitorsWithinViews(): Promise<void> {
+    const [views, visitors] = [await figure("#views"), await figure("#visitors")];
+    if (visitors !== undefined) expect(visitors).toBeLessThanOrEqual(views as number);
+    for (const row of await chartRows())
+      if (row.visitors !== undefined) expect(row.visitors, row.t).toBeLessThanOrEqual(row.views);
+    const rows = await page.$$eval("#pages tbody tr", (trs) =>
+      trs.map((tr) => [tr.children[2].textContent, tr.children[3].textContent]),
+    );
+    for (const [all, seen] of rows)
+      if (seen !== "–")
+        expect(Number(seen?.replaceAll(",", ""))).toBeLessThanOrEqual(Number(all?.replaceAll(",", "")));
+  }
+  /** No bucket after now is drawn, and the one that holds now is marked as so far. */
+  async function noFutureAndPartialMarked(): Promise<void> {
+    const rows = await chartRows();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => Date.parse(r.t as string) > Date.now())).toEqual([]);
+    const partial = await page.$$eval("#chart-data tr[data-partial]", (trs) =>
+      trs.map((tr) => (tr as HTMLElement).dataset.t),
+    );
+    expect(partial).toEqual([rows[rows.length - 1].t]);
+    expect(await page.getAttribute("#chart", "data-partial")).toBe(
+      String(Date.parse(partial[0] as string) / 1000),
+    );
+  }
+
+  for (const [zone, viewport] of [
+    ["America/New_York", { width: 1280, height: 900 }],
+    ["Asia/Tokyo", { width: 1280, height: 900 }],
+    ["Australia/Lord_Howe", { width: 390, height: 844 }],
+  ] as const) {
+    it(`shows the site's days in ${zone} at ${viewport.width} px: visitors never above views, now marked, like compared with like`, async () => {
+      page = await browser.newPage({ timezoneId: zone, viewport, isMobile: viewport.width < 500 });
+      const site = await api("/site");
+      expect(site.timeZone).toBe(ZONE);
+      // Today, in the site's zone: hours up to now, the last one so far, compared with yesterday up to the same hour.
+      await page.goto(`${server.base}/?preset=today`);
+      await ready();
+      expect(await page.inputValue("#tz")).toBe(ZONE);
+      expect(await range()).toEqual({
+        from: localDay(new Date().toISOString()),
+        to: localDay(new Date().toISOString()),
+      });
+      await noFutureAndPartialMarked();
+      expect(await page.textContent("#change")).toMatch(
+        /vs yesterday until \d|^Compared from the end of the range's first hour/,
+      );
+      await visitorsWithinViews();
+      if (viewport.width < 500) await noSidewaysScroll(viewport.width);
+      await shot(`zone-${zone.replace("/", "-")}-today`);
+      // 30 days of days, visitors beside views.
+      await page.click("[data-preset='30d']");
+      await ready();
+      await noFutureAndPartialMarked();
+      expect((await chartRows()).every((r) => r.visitors !== undefined)).toBe(true);
+      expect(await page.textContent("#change")).toMatch(/vs the previous 30 days until /);
+      await visitorsWithinViews();
+      await shot(`zone-${zone.replace("/", "-")}-30d`);
+      // The browser's own zone: visitors are not in its days, so they are not shown, and it says why.
+      await page.selectOption("#tz", zone);
+      await ready();
+      expect(page.url()).toContain(`tz=${encodeURIComponent(zone)}`);
+      expect(await page.textContent("#visitors")).toBe("–");
+      expect(await page.textContent("#visitors-change")).toBe(`Visitors are counted in days of ${ZONE}.`);
+      expect((await chartRows()).every((r) => r.visitors === undefined)).toBe(true);
+      expect(await page.textContent("#chart-note")).toContain(`Visitors are counted in days of ${ZONE}.`);
+      await visitorsWithinViews();
+      // All time has no previous period.
+      await page.click("[data-preset='all']");
+      await ready();
+      expect(await page.textContent("#previous")).toBe("–");
+      expect(await page.textContent("#change")).toBe("All time has no previous period.");
+      if (viewport.width < 500) await noSidewaysScroll(viewport.width);
+      await accessible();
+      await page.close();
+    });
+  }
+
+  it("pages the pages table, every column in view at 1280 px and on a phone", async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      page: `/blog/a-rather-long-post-name-${i}/`,
+      views: 1000 - i,
+      visitors: 500 - i,
+      first: "2025-01-01T00:00:00.000Z",
+      last: "2026-11-26T08:05:00.000Z",
+      viewsInRange: 100 - i,
+    }));
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 390, height: 844 },
+    ]) {
+      page = await browser.newPage({ timezoneId: TZ, viewport, isMobile: viewport.width < 500 });
+      await page.route(
+        (url) => url.pathname === "/pages",
+        (route) => route.fulfill({ json: { pages: many } }),
+      );
+      await page.goto(`${server.base}/?preset=30d`);
+      await ready();
+      const listed = () =>
+        page.$$eval("#pages tbody tr", (trs) => trs.map((tr) => (tr as HTMLElement).dataset.page));
+      expect(await listed()).toEqual(many.slice(0, 25).map((p) => p.page));
+      expect(await page.textContent("#pages-note")).toBe("1–25 of 60 pages");
+      // No heading or cell is cut: each shows all it holds, inside the panel.
+      const cut = await page.$$eval("#pages th button, #pages td", (cells) =>
+        cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent),
+      );
+      expect(cut).toEqual([]);
+      const panel = await page.locator("section[aria-labelledby=pages-title]").boundingBox();
+      const table = await page.locator("#pages").boundingBox();
+      expect(table && panel && table.x + table.width <= panel.x + panel.width).toBe(true);
+      if (viewport.width < 500) await noSidewaysScroll(390);
+      await shot(`pages-paged-${viewport.width}`);
+      await page.click("#pages-next");
+      expect(await listed()).toEqual(many.slice(25, 50).map((p) => p.page));
+      await page.click("#pages-next");
+      expect(await listed()).toEqual(many.slice(50).map((p) => p.page));
+      expect(await page.textContent("#pages-note")).toBe("51–60 of 60 pages");
+      expect(await page.isDisabled("#pages-next")).toBe(true);
+      await page.click("#pages-previous");
+      expect(await page.textContent("#pages-note")).toBe("26–50 of 60 pages");
+      await accessible();
+      await page.close();
+    }
+  });
+
+  it("says when a selected page's views were, when the range has none", async () => {
+    page = await browser.newPage({ timezoneId: TZ });
+    await page.goto(`${server.base}/?from=2021-01-01&to=2021-01-31&page=%2F`);
+    await ready();
+    const home: PageAnswer = (await api("/pages")).pages.find((p: PageAnswer) => p.page === "/");
+    expect(await page.textContent("#views")).toBe("0");
+    expect(await page.textContent("#range-note-text")).toBe(
+      `No views of / in this range; its views run from ${await dateText(localDay(home.first))} to ${await dateText(localDay(home.last))}.`,
+    );
+    await page.click("#range-note-action");
+    await ready();
+    expect(await range()).toEqual({ from: addDays(localDay(home.last), -29), to: localDay(home.last) });
+    expect(Number((await page.textContent("#views"))?.replaceAll(",", ""))).toBeGreaterThan(0);
     await page.close();
   });
 });

@@ -3,7 +3,7 @@
 export interface Point {
   t: string;
   views: number;
-  /** Days, weeks and months only: the sum of the visitors of the UTC days in the bucket. */
+  /** Days, weeks and months in the site's zone only: the sum of the visitors of the site days in the bucket. */
   visitors?: number;
 }
 
@@ -13,18 +13,25 @@ export interface Series {
   tz: string;
   points: Point[];
   total: number;
-  /** The visitors of the range (days, weeks and months only); absent from an API older than visitors. */
+  /** The visitors of the range (days, weeks and months in the site's zone only); absent otherwise. */
   visitors?: number;
 }
 
 export interface PageRow {
   page: string;
   views: number;
-  /** All-time visitors (the sum of the page's days); /pages has no visitors for the range. */
+  /** All-time visitors (the sum of the page's days); only when the range is made of whole site days. */
   visitors?: number;
   first: string;
   last: string;
   viewsInRange?: number;
+}
+
+/** GET /site: the site's settings (visitors are counted in days of its zone). */
+export interface SiteSettings {
+  site: string;
+  timeZone: string;
+  ownHosts: string[];
 }
 
 /** An answer that was not a 2xx, with the API's own message. */

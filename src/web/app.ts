@@ -1,7 +1,16 @@
 import { toCsv } from "../cli/csv.js";
-import { ApiError, type Dimension, get, type PageRow, type Series, setToken } from "./api.js";
+import {
+  ApiError,
+  type Dimension,
+  get,
+  type PageRow,
+  type Series,
+  type SiteSettings,
+  setToken,
+} from "./api.js";
 import { BreakdownPanel, type Range } from "./breakdown.js";
 import { hasVisitors, ViewsChart } from "./chart.js";
+import { type Comparison, compare } from "./compare.js";
 import {
   addDays,
   type Bounds,
@@ -18,22 +27,22 @@ import {
   readState,
   type SortKey,
   type State,
-  spanDays,
   writeState,
 } from "./state.js";
+import { browserZone, dateIn, startOf } from "./zone.js";
 
 /** The dashboard: one page, its state in the URL, everything from the HTTP API. */
 
-const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+/** The zone shown: the site's (from /site), or the one the URL names. */
+let tz = browserZone();
+/** The site's zone, whose days count the visitors; undefined for an API without /site (no visitors then). */
+let siteZone: string | undefined;
 const number = new Intl.NumberFormat();
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: tz });
+const when = () =>
+  new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: tz });
 /** A page's first and last view in the table: the date (the time is in its title). */
-const day = new Intl.DateTimeFormat(undefined, {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  timeZone: tz,
-});
+const day = () =>
+  new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: tz });
 /** Local dates (YYYY-MM-DD) as the notes and the legend name them: "12 May 2015", "12 May – 10 Jun 2015". */
 const dates = new Intl.DateTimeFormat(undefined, {
   day: "numeric",
@@ -61,6 +70,9 @@ let rangeViews: number | undefined;
 /** Set when the dashboard opened on the last 30 days with views instead of its empty default. */
 let landed = false;
 let chart: ViewsChart;
+/** Rows of the pages table at a time, and the first row shown. */
+const PAGE_ROWS = 25;
+let offset = 0;
 let generation = 0;
 
 /** Entry pages sit next to the pages; the other dimensions make the audience grid. */
@@ -91,7 +103,7 @@ function fail(error: unknown): void {
 
 /** The local date (in the viewer's zone) of an ISO time. */
 function localDate(iso: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date(iso));
+  return dateIn(Date.parse(iso), tz);
 }
 
 /** The pages' first and last views, as local dates. */
@@ -138,7 +150,8 @@ async function siteBounds(totals: Totals): Promise<Bounds | undefined> {
  * last 30 days with views when those have none (logs of another year, say so).
  */
 function stateFromUrl(): State {
-  const read = readState(location.search, tz, bounds);
+  const read = readState(location.search, siteZone ?? browserZone(), bounds);
+  tz = read.tz;
   landed = false;
   if (hasRange(location.search) || !bounds || bounds.last >= read.from) return read;
   landed = true;
@@ -155,7 +168,8 @@ function navigate(change: Partial<State>, push = true): void {
     state.clamped = change.clamped ?? range.clamped;
   }
   if (!fits(state.from, state.to, state.interval)) state.interval = intervalFor(state.from, state.to);
-  const url = writeState(state);
+  tz = state.tz;
+  const url = writeState(state, siteZone ?? browserZone());
   if (push) history.pushState(null, "", url);
   else history.replaceState(null, "", url);
   renderControls();
@@ -173,7 +187,7 @@ function renderControls(): void {
   select.value = state.interval;
   byId<HTMLInputElement>("prefix").value = state.prefix;
   byId<HTMLInputElement>("search").value = state.search;
-  byId("zone").textContent = `Times in ${tz}`;
+  byId<HTMLSelectElement>("tz").value = tz;
   renderNote();
 }
 
@@ -201,10 +215,23 @@ function renderNote(): void {
       `${what} is longer than the chart can cover (${years} years of months): showing ${rangeText(state.from, state.to)}; ${asked}.`,
     );
   }
-  if (rangeViews === 0 && !state.page && !landed && bounds) {
+  const row = pages.find((p) => p.page === state.page);
+  if (rangeViews === 0 && state.page) {
+    // A page's own first and last view (from /pages) say where its views are.
+    if (row) {
+      notes.push(
+        `No views of ${state.page} in this range; its views run from ${dateText(localDate(row.first))} to ${dateText(localDate(row.last))}.`,
+      );
+      action.textContent = "Show its last 30 days with views";
+      action.dataset.to = localDate(row.last);
+      action.hidden = false;
+    } else notes.push(`${state.page} has no views at all.`);
+  } else if (rangeViews === 0 && !landed && bounds) {
     notes.push(
       `No views in this range; the site's views run from ${dateText(bounds.first)} to ${dateText(bounds.last)}.`,
     );
+    action.textContent = "Show the last 30 days with views";
+    action.dataset.to = bounds.last;
     action.hidden = false;
   }
   byId("range-note-text").textContent = notes.join(" ");
@@ -215,34 +242,30 @@ async function load(): Promise<void> {
   const mine = ++generation;
   setPhase("loading", "Loading…");
   const range = { from: state.from, to: state.to, tz };
-  const days = spanDays(state.from, state.to);
   rangeViews = undefined;
   renderNote();
-  // Headline sums are per day (exact for the range) unless the range is too long for days; either
-  // way they have visitors, also when the chart is hourly (the API counts visitors per day).
+  // Headline sums are per day (exact for the range) unless the range is too long for days; in the
+  // site's zone they have visitors, also when the chart is hourly (the API counts visitors per day).
   const headline = fits(state.from, state.to, "day") ? "day" : "month";
-  const previous = {
-    from: addDays(state.from, -days),
-    to: addDays(state.from, -1),
-    tz,
-    interval: headline,
-    page: state.page,
-  };
+  const comparison = compare({ ...range, allTime: state.preset === "all" });
+  const sum = (r: { from: string; to: string }) =>
+    get<Series>("/pageviews", { ...r, tz, interval: headline, page: state.page });
   try {
     const panels = loadAudience(range);
-    const [series, site, before, bots, list] = await Promise.all([
+    const [series, site, bots, list, before, upToCut] = await Promise.all([
       get<Series>("/pageviews", { ...range, page: state.page, interval: state.interval }),
-      get<Series>("/pageviews", { ...range, page: state.page, interval: headline }),
-      get<Series>("/pageviews", previous),
+      sum(range),
       get<Series>("/pageviews", { ...range, interval: headline, bots: "true" }),
       get<{ pages: PageRow[] }>("/pages", range),
+      "previous" in comparison ? sum(comparison.previous) : undefined,
+      "elapsed" in comparison ? sum(comparison.now) : undefined,
     ]);
     if (mine !== generation) return;
     pages = list.pages;
     bounds = boundsOf(pages) ?? bounds;
-    rangeViews = state.page ? undefined : site.total;
-    renderHeadline(site, before, bots.total);
-    renderChart(series);
+    rangeViews = site.total;
+    renderHeadline(visible(site), bots.total, comparison, before && visible(before), upToCut);
+    renderChart(visible(series));
     renderPages();
     renderNote();
     // Each panel shows its own error: the rest of the dashboard stands without them.
@@ -252,6 +275,25 @@ async function load(): Promise<void> {
   } catch (error) {
     if (mine === generation) fail(error);
   }
+}
+
+/**
+ * Whether visitors may be shown: in the site's zone only, where the API gives them for buckets of
+ * whole site days (an API without /site gives them per UTC day, which may exceed a bucket's views).
+ */
+const visitorsHere = () => siteZone !== undefined && tz === siteZone;
+
+/** A series as shown: without visitors where they may not be shown. */
+function visible(series: Series): Series {
+  if (visitorsHere()) return series;
+  const { visitors: _, ...rest } = series;
+  return { ...rest, points: series.points.map(({ visitors: __, ...p }) => p) };
+}
+
+/** Why visitors are not shown. */
+function noVisitors(): string {
+  if (siteZone === undefined) return "This API does not count visitors by the site's days.";
+  return `Visitors are counted in days of ${siteZone}.`;
 }
 
 /** The audience panels of a range; resolves when each shows its answer or its error. */
@@ -271,23 +313,39 @@ async function loadAudience(range: Range): Promise<void> {
   await Promise.all([entries, ...audience].map((panel) => panel.load(range)));
 }
 
-function renderHeadline(site: Series, before: Series, bots: number): void {
+function renderHeadline(
+  site: Series,
+  bots: number,
+  comparison: Comparison | { none: string },
+  before?: Series,
+  upToCut?: Series,
+): void {
   byId("views-title").textContent = state.page ? `Views of ${state.page}` : "Views";
   byId("views").textContent = number.format(site.total);
   byId("visitors-title").textContent = state.page ? `Visitors of ${state.page}` : "Visitors";
   byId("visitors").textContent = count(site.visitors);
   byId("pages-viewed").textContent = number.format(pages.filter((p) => (p.viewsInRange ?? 0) > 0).length);
-  byId("previous").textContent = number.format(before.total);
   byId("bots").textContent = number.format(bots);
-  showChange(byId("change"), site.total, before.total, "views", (percent) => `${percent} compared with it`);
-  // Views have their previous figure in a card of their own; visitors say theirs beside the change.
+  const change = byId("change");
   const visitors = byId("visitors-change");
-  const previous = before.visitors;
-  if (site.visitors === undefined || previous === undefined) {
-    visitors.textContent = "This API does not count visitors.";
-    visitors.className = "change";
-  } else {
-    const text = (percent: string) => `${percent} on the previous period (${number.format(previous)})`;
+  visitors.className = change.className = "change";
+  if (!("previous" in comparison) || !before) {
+    byId("previous").textContent = "–";
+    change.textContent = "none" in comparison ? comparison.none : "";
+    visitors.textContent = site.visitors === undefined ? noVisitors() : "";
+    return;
+  }
+  byId("previous").textContent = number.format(before.total);
+  // A running range is compared up to the same hour of both: its views up to then are said.
+  const views = upToCut?.total ?? site.total;
+  const upTo = upToCut ? ` (${number.format(views)} here)` : "";
+  showChange(change, views, before.total, "views", (percent) => `${percent} ${comparison.label}${upTo}`);
+  if (site.visitors === undefined) visitors.textContent = noVisitors();
+  // Visitors count by whole days: a running range has no like-for-like previous figure.
+  else if (upToCut) visitors.textContent = "Not compared while the range runs: visitors count whole days.";
+  else if (before.visitors !== undefined) {
+    const previous = before.visitors;
+    const text = (percent: string) => `${percent} ${comparison.label} (${number.format(previous)})`;
     showChange(visitors, site.visitors, previous, "visitors", text);
   }
 }
@@ -301,7 +359,7 @@ function showChange(
   text: (percent: string) => string,
 ): void {
   if (before === 0) {
-    element.textContent = now > 0 ? `no ${what} before` : "";
+    element.textContent = now > 0 ? text(`no ${what} to compare`).replace(/ \(.*\)$/, "") : "";
     element.className = "change";
     return;
   }
@@ -310,7 +368,11 @@ function showChange(
   element.className = `change ${percent >= 0 ? "up" : "down"}`;
 }
 
-function renderChart(series: Series): void {
+function renderChart(answer: Series): void {
+  // Buckets after now are not drawn (they can only be empty); the one holding now is marked.
+  const now = Date.now();
+  const series = { ...answer, points: answer.points.filter((p) => Date.parse(p.t) <= now) };
+  const partial = series.points.length > 0 && startOf(addDays(state.to, 1), tz) > now;
   const what = state.page ?? "the whole site";
   const visitors = hasVisitors(series.points);
   const title = `${visitors ? "Views and visitors" : "Views"} of ${what} per ${state.interval}`;
@@ -320,9 +382,9 @@ function renderChart(series: Series): void {
   const note = byId("chart-note");
   note.hidden = visitors;
   note.textContent =
-    state.interval === "hour"
-      ? "Visitors are counted per day, so hours show views only; the headline has the visitors of the range."
-      : "This API does not count visitors: views only.";
+    state.interval === "hour" && visitorsHere()
+      ? `Visitors are counted per day (days of ${siteZone}), so hours show views only; the headline has the visitors of the range.`
+      : `${noVisitors()} Views only.`;
   byId("whole-site").hidden = !state.page;
   shownSeries = series;
   chart.show({
@@ -331,13 +393,16 @@ function renderChart(series: Series): void {
     range: rangeText(state.from, state.to),
     total: series.total,
     visitors: visitors ? series.visitors : undefined,
+    partial,
+    tz,
   });
   byId("chart-data-visitors").hidden = !visitors;
-  const rows = series.points.map((p) => {
+  const rows = series.points.map((p, i) => {
     const row = document.createElement("tr");
     row.dataset.t = p.t;
+    if (partial && i === series.points.length - 1) row.dataset.partial = "true";
     row.dataset.views = String(p.views);
-    row.innerHTML = `<td>${p.t}</td><td>${p.views}</td>`;
+    row.innerHTML = `<td>${p.t}${row.dataset.partial ? " (so far)" : ""}</td><td>${p.views}</td>`;
     if (visitors) {
       row.dataset.visitors = String(p.visitors);
       row.insertAdjacentHTML("beforeend", `<td>${p.visitors}</td>`);
@@ -369,12 +434,16 @@ function renderPages(): void {
     else th.removeAttribute("aria-sort");
   }
   shownPages = shown;
+  // A page of rows at a time: a large site's table would be thousands of pixels long.
+  const last = Math.max(0, Math.ceil(shown.length / PAGE_ROWS) - 1);
+  offset = Math.min(offset, last * PAGE_ROWS);
   // The focus stays on the row it was on (a page just selected, say), now drawn again.
   const body = byId("pages").querySelector("tbody") as HTMLTableSectionElement;
   const focused = body.contains(document.activeElement)
     ? document.activeElement?.closest<HTMLElement>("tr[data-page]")?.dataset.page
     : undefined;
-  const rows = shown.map((p) => {
+  const labels = [...document.querySelectorAll("#pages th")].map((th) => th.textContent ?? "");
+  const rows = shown.slice(offset, offset + PAGE_ROWS).map((p) => {
     const row = document.createElement("tr");
     row.dataset.page = p.page;
     if (p.page === state.page) row.setAttribute("aria-selected", "true");
@@ -400,6 +469,8 @@ function renderPages(): void {
       const cell = document.createElement("td");
       if (i >= 1 && i <= 3) cell.className = "num";
       if (i >= 4) cell.className = "date";
+      // On a phone a row is a card: each figure says what it is.
+      cell.dataset.label = labels[i];
       cell.append(content);
       row.append(cell);
     });
@@ -411,10 +482,25 @@ function renderPages(): void {
       .find((r) => r.dataset.page === focused)
       ?.querySelector("button")
       ?.focus({ preventScroll: true });
+  const span =
+    shown.length > PAGE_ROWS
+      ? `${number.format(offset + 1)}–${number.format(Math.min(offset + PAGE_ROWS, shown.length))} of `
+      : "";
   byId("pages-note").textContent =
     shown.length === pages.length
-      ? `${pages.length} pages`
-      : `${shown.length} of ${pages.length} pages match`;
+      ? `${span}${number.format(pages.length)} pages`
+      : `${span}${number.format(shown.length)} of ${number.format(pages.length)} pages match`;
+  byId("pages-paging").hidden = shown.length <= PAGE_ROWS;
+  byId<HTMLButtonElement>("pages-previous").disabled = offset === 0;
+  byId<HTMLButtonElement>("pages-next").disabled = offset >= last * PAGE_ROWS;
+}
+
+/** Turns the table's page; the focus stays on the button (or moves to its twin at either end). */
+function turnPage(step: number): void {
+  offset = Math.max(0, offset + step * PAGE_ROWS);
+  renderPages();
+  const [here, other] = step > 0 ? ["pages-next", "pages-previous"] : ["pages-previous", "pages-next"];
+  if (byId<HTMLButtonElement>(here).disabled) byId(other).focus();
 }
 
 /** A first or last view: its date, with the time in its title. */
@@ -422,8 +508,8 @@ function dateCell(iso: string): HTMLElement {
   const date = new Date(iso);
   return Object.assign(document.createElement("time"), {
     dateTime: iso,
-    title: when.format(date),
-    textContent: day.format(date),
+    title: when().format(date),
+    textContent: day().format(date),
   });
 }
 
@@ -494,11 +580,19 @@ function wire(): void {
   };
   byId("from").addEventListener("change", dates);
   byId("to").addEventListener("change", dates);
+  byId("tz").addEventListener("change", (e) => {
+    const zone = (e.target as HTMLSelectElement).value;
+    // A preset follows the zone ("today" is today there); dates stay the dates they were.
+    tz = zone;
+    navigate({ tz: zone, ...(state.preset ? presetRange(state.preset, zone, bounds) : {}) });
+    void load();
+  });
   byId("interval").addEventListener("change", (e) => {
     navigate({ interval: (e.target as HTMLSelectElement).value as Interval });
     void load();
   });
   const filters = () => {
+    offset = 0;
     navigate(
       {
         prefix: byId<HTMLInputElement>("prefix").value.trim(),
@@ -513,6 +607,7 @@ function wire(): void {
   for (const th of document.querySelectorAll<HTMLElement>("#pages th")) {
     th.querySelector("button")?.addEventListener("click", () => {
       const sort = th.dataset.sort as SortKey;
+      offset = 0;
       navigate({ sort, descending: sort === state.sort ? !state.descending : sort !== "page" }, false);
       renderPages();
     });
@@ -536,6 +631,8 @@ function wire(): void {
     e.preventDefault();
     button.focus();
   });
+  byId("pages-previous").addEventListener("click", () => turnPage(-1));
+  byId("pages-next").addEventListener("click", () => turnPage(1));
   byId("download-chart").addEventListener("click", () => {
     if (!shownSeries) return;
     const what = state.page ? slug(state.page) : "site";
@@ -544,9 +641,10 @@ function wire(): void {
   byId("download-pages").addEventListener("click", () => {
     download(`pagetrack-pages-${state.from}-${state.to}.csv`, pagesCsv(shownPages));
   });
-  byId("range-note-action").addEventListener("click", () => {
-    if (!bounds) return;
-    navigate({ preset: undefined, from: addDays(bounds.last, -29), to: bounds.last });
+  byId("range-note-action").addEventListener("click", (e) => {
+    const to = (e.currentTarget as HTMLElement).dataset.to;
+    if (!to) return;
+    navigate({ preset: undefined, from: addDays(to, -29), to });
     void load();
   });
   byId("whole-site").addEventListener("click", () => {
@@ -566,19 +664,40 @@ function wire(): void {
   });
 }
 
+/** The site's settings; undefined from an API without /site (older than one zone for visitor days). */
+async function siteSettings(): Promise<SiteSettings | undefined> {
+  try {
+    return await get<SiteSettings>("/site", {});
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The command that fills this store: the server names its options (`--data DIR`) in the page. */
+function ingestCommand(): string {
+  const options = document.querySelector<HTMLMetaElement>('meta[name="pagetrack-store"]')?.content.trim();
+  const html = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return html(`npx pagetrack ingest path/to/logs${options ? ` ${options}` : ""}`);
+}
+
 async function start(): Promise<void> {
   setPhase("loading", "Loading…");
   try {
-    const totals = await siteTotals();
+    const [totals, settings] = await Promise.all([siteTotals(), siteSettings()]);
+    siteZone = settings?.timeZone;
     if (siteViews(totals) === 0) {
       byId("content").hidden = true;
       setPhase(
         "empty",
-        "No page views yet. Ingest your access logs with <code>npx pagetrack ingest path/to/logs</code> (or try <code>npx pagetrack demo</code>), then reload this page.",
+        `No page views yet. Ingest your access logs with <code>${ingestCommand()}</code> (or try <code>npx pagetrack demo</code>), then reload this page.`,
         true,
       );
       return;
     }
+    // The zone first: the site's first and last view are dates in it.
+    tz = readState(location.search, siteZone ?? browserZone()).tz;
+    renderZones();
     // Where the views are, when the range depends on it: the default (it moves to the last views
     // when the last 30 days have none) and all time.
     const search = new URLSearchParams(location.search);
@@ -590,6 +709,19 @@ async function start(): Promise<void> {
   } catch (error) {
     fail(error);
   }
+}
+
+/** The zones to pick from: the site's (its visitors' days), the browser's, UTC, and the URL's. */
+function renderZones(): void {
+  const select = byId<HTMLSelectElement>("tz");
+  const zones = [...new Set([siteZone ?? browserZone(), browserZone(), "UTC", tz])];
+  select.replaceChildren(
+    ...zones.map((zone) => {
+      const option = new Option(zone === siteZone ? `${zone} (the site's)` : zone, zone);
+      if (zone === browserZone() && zone !== siteZone) option.textContent = `${zone} (this browser's)`;
+      return option;
+    }),
+  );
 }
 
 chart = new ViewsChart(byId("chart"));

@@ -24,29 +24,39 @@ const TIME_STEPS: Record<Interval, number[]> = {
 const COUNT_STEPS = [1, 2, 5].flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8].map((p) => m * p));
 COUNT_STEPS.sort((a, b) => a - b);
 
-const format = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(undefined, options);
-const TICK = {
-  hour: format({ hour: "numeric", minute: "2-digit" }),
-  day: format({ day: "numeric", month: "short" }),
-  month: format({ month: "short" }),
-  year: format({ year: "numeric" }),
-};
-/** The legend's time under the cursor, for each interval. */
-const LEGEND: Record<Interval, Intl.DateTimeFormat> = {
-  hour: format({ weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }),
-  day: format({ weekday: "short", day: "numeric", month: "short", year: "numeric" }),
-  week: format({ day: "numeric", month: "short", year: "numeric" }),
-  month: format({ month: "long", year: "numeric" }),
-};
+/** The formats of the ticks and of the legend's time under the cursor, in the chart's zone. */
+function formats(timeZone: string) {
+  const format = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(undefined, { ...options, timeZone });
+  const ymd = new Intl.DateTimeFormat("en-CA", { timeZone });
+  return {
+    tick: {
+      hour: format({ hour: "numeric", minute: "2-digit" }),
+      day: format({ day: "numeric", month: "short" }),
+      month: format({ month: "short" }),
+      year: format({ year: "numeric" }),
+    },
+    legend: {
+      hour: format({ weekday: "short", day: "numeric", month: "short", hour: "numeric", minute: "2-digit" }),
+      day: format({ weekday: "short", day: "numeric", month: "short", year: "numeric" }),
+      week: format({ day: "numeric", month: "short", year: "numeric" }),
+      month: format({ month: "long", year: "numeric" }),
+    } satisfies Record<Interval, Intl.DateTimeFormat>,
+    /** The local date, YYYY-MM-DD. */
+    date: (d: Date) => ymd.format(d),
+  };
+}
 
 /** The labels of the time axis' ticks: the date where it changes (and the year where that does). */
-function timeLabels(splits: number[], step: number): string[] {
-  let before: Date | undefined;
+function timeLabels(splits: number[], step: number, f: ReturnType<typeof formats>): string[] {
+  const TICK = f.tick;
+  let before: string | undefined;
   return splits.map((t) => {
     const date = new Date(t * 1000);
-    const newDay = !before || before.toDateString() !== date.toDateString();
-    const newYear = !before || before.getFullYear() !== date.getFullYear();
-    before = date;
+    const local = f.date(date);
+    const newDay = !before || before !== local;
+    const newYear = !before || before.slice(0, 4) !== local.slice(0, 4);
+    before = local;
     if (step >= YEAR) return TICK.year.format(date);
     if (step >= MONTH)
       return newYear ? `${TICK.month.format(date)}\n${TICK.year.format(date)}` : TICK.month.format(date);
@@ -64,6 +74,10 @@ export interface ChartData {
   range: string;
   total: number;
   visitors?: number;
+  /** The last point is the bucket that holds now: its figures are so far. */
+  partial?: boolean;
+  /** The zone of the ticks and times. */
+  tz: string;
 }
 
 /**
@@ -76,7 +90,7 @@ export interface ChartData {
  */
 export class ViewsChart {
   private plot: uPlot | undefined;
-  private data: ChartData = { points: [], interval: "day", range: "", total: 0 };
+  private data: ChartData = { points: [], interval: "day", range: "", total: 0, tz: "UTC" };
 
   constructor(private readonly root: HTMLElement) {
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.draw());
@@ -94,7 +108,9 @@ export class ViewsChart {
 
   private draw(): void {
     this.plot?.destroy();
-    const { points, interval } = this.data;
+    const { points, interval, partial, tz } = this.data;
+    const f = formats(tz);
+    const last = points.length - 1;
     const css = getComputedStyle(document.documentElement);
     const color = (name: string) => css.getPropertyValue(name).trim();
     const xs = points.map((p) => Date.parse(p.t) / 1000);
@@ -108,11 +124,13 @@ export class ViewsChart {
       {
         label: "Time",
         value: (_u, v, _s, idx) =>
-          idx == null || v == null ? range : LEGEND[interval].format(new Date(v * 1000)),
+          idx == null || v == null
+            ? range
+            : `${f.legend[interval].format(new Date(v * 1000))}${partial && idx === last ? " (so far)" : ""}`,
       },
       {
         label: "Views",
-        stroke: color("--accent"),
+        stroke: partial ? (u) => fading(u, xs, color("--accent"), color("--muted")) : color("--accent"),
         fill: color("--accent-fill"),
         width: 2,
         points: dots,
@@ -138,6 +156,7 @@ export class ViewsChart {
       ticks: { stroke: color("--border") },
     };
     const root = this.root;
+    root.dataset.partial = partial ? String(xs[last]) : "";
     this.plot = new uPlot(
       {
         width: this.width(),
@@ -150,7 +169,7 @@ export class ViewsChart {
             incrs: TIME_STEPS[interval],
             values: (_u, splits, _axis, _space, step) => {
               root.dataset.xTicks = splits.join(",");
-              return timeLabels(splits, step);
+              return timeLabels(splits, step, f);
             },
           },
           {
@@ -164,6 +183,9 @@ export class ViewsChart {
           },
         ],
         scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+        // Ticks on the midnights and firsts of months of the chart's zone, not the browser's.
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
+        hooks: partial ? { draw: [(u) => soFar(u, xs[last], color("--muted"))] } : {},
         // The legend's markers are dashed like their lines.
         legend: { show: true, markers: { dash: (u, i) => (u.series[i].dash ? "dashed" : "solid") } },
       },
@@ -171,6 +193,43 @@ export class ViewsChart {
       this.root,
     );
   }
+}
+
+/** A line's colour, lighter over its last segment: the bucket that holds now is not over. */
+function fading(u: uPlot, xs: number[], solid: string, light: string): CanvasGradient | string {
+  if (xs.length < 2) return light;
+  const from = u.valToPos(xs[xs.length - 2], "x", true);
+  const to = u.valToPos(xs[xs.length - 1], "x", true);
+  if (!(to > from)) return solid;
+  const gradient = u.ctx.createLinearGradient(from, 0, to, 0);
+  gradient.addColorStop(0, solid);
+  gradient.addColorStop(0.01, light);
+  gradient.addColorStop(1, light);
+  return gradient;
+}
+
+/** "so far" over the last bucket, with a dotted line at its start. */
+function soFar(u: uPlot, x: number, colour: string): void {
+  const { ctx } = u;
+  const left = u.valToPos(x, "x", true);
+  const top = u.bbox.top;
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.setLineDash([2, 3]);
+  ctx.lineWidth = devicePixelRatio;
+  ctx.beginPath();
+  ctx.moveTo(left, top);
+  ctx.lineTo(left, top + u.bbox.height);
+  ctx.stroke();
+  ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
+  ctx.textAlign = left > u.bbox.left + u.bbox.width / 2 ? "right" : "left";
+  ctx.fillText(
+    "so far",
+    left + (ctx.textAlign === "right" ? -4 : 4) * devicePixelRatio,
+    top + 14 * devicePixelRatio,
+  );
+  ctx.restore();
 }
 
 /** Whether a series has visitors: every point of a day, week or month series from an API that counts them. */

@@ -1,10 +1,14 @@
 /** What the dashboard shows, kept in the URL so that a view can be bookmarked and shared. */
 
+import { browserZone, startOf, validZone } from "./zone.js";
+
 export type Interval = "hour" | "day" | "week" | "month";
 export type Preset = "today" | "7d" | "30d" | "12m" | "all";
 export type SortKey = "page" | "range" | "views" | "visitors" | "first" | "last";
 
 export interface State {
+  /** The zone of every date shown: the site's unless the URL names another. */
+  tz: string;
   /** A preset keeps a bookmark relative ("the last 30 days"); without one, from and to are fixed dates. */
   preset?: Preset;
   from: string;
@@ -55,20 +59,16 @@ export function spanDays(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
 }
 
+/** The zone the ranges are measured in: the one shown (set as the state is read). */
+let zone = browserZone();
+
 /**
  * The length in days of the local dates `from` to `to` as the API measures it (from the start of
  * `from` to the end of `to` in the zone): across a change of daylight saving time it is an hour more
- * or less than their number, and an hour more is past a limit of that many days. The dashboard's
- * zone is the browser's, so the browser's local dates give it.
+ * or less than their number, and an hour more is past a limit of that many days.
  */
 export function rangeLength(from: string, to: string): number {
-  const start = (date: string) => {
-    const [y, m, d] = date.split("-").map(Number);
-    const t = new Date(2000, m - 1, d);
-    t.setFullYear(y);
-    return t.getTime();
-  };
-  return (start(addDays(to, 1)) - start(from)) / 86400000;
+  return (startOf(addDays(to, 1), zone) - startOf(from, zone)) / 86400000;
 }
 
 /** Whether the API gives a series of `interval` for the range. */
@@ -133,8 +133,12 @@ export function hasRange(search: string): boolean {
   return q.has("preset") || (q.has("from") && q.has("to"));
 }
 
-export function readState(search: string, tz: string, bounds?: Bounds): State {
+/** Reads the URL; its zone (the site's unless it names another) becomes the one ranges are measured in. */
+export function readState(search: string, siteZone: string, bounds?: Bounds): State {
   const q = new URLSearchParams(search);
+  const asked = q.get("tz");
+  const tz = asked && validZone(asked) ? asked : siteZone;
+  zone = tz;
   const preset = PRESETS.find((p) => p === q.get("preset"));
   const from = q.get("from") ?? "";
   const to = q.get("to") ?? "";
@@ -144,6 +148,7 @@ export function readState(search: string, tz: string, bounds?: Bounds): State {
     : presetRange(preset ?? "30d", tz, bounds);
   const interval = INTERVALS.find((i) => i === q.get("interval")) ?? range.interval;
   return {
+    tz,
     preset: fixed ? undefined : (preset ?? "30d"),
     from: range.from,
     to: range.to,
@@ -157,8 +162,10 @@ export function readState(search: string, tz: string, bounds?: Bounds): State {
   };
 }
 
-export function writeState(state: State): string {
+export function writeState(state: State, siteZone: string): string {
+  zone = state.tz;
   const q = new URLSearchParams();
+  if (state.tz !== siteZone) q.set("tz", state.tz);
   if (state.preset) q.set("preset", state.preset);
   else {
     q.set("from", state.from);
