@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod/mini";
 import { FORMATS } from "../src/formats/record.js";
+import { isValidZone } from "../src/query/zone.js";
 import { assertSiteId } from "../src/store/keys.js";
 
 /** CloudWatch Logs accepts only these retentions; "never expire" is left out on purpose. */
@@ -143,6 +144,12 @@ const schema = z.strictObject({
       'must be a list of host names, e.g. ["example.com", "blog.example.com"]',
     ),
     [],
+  ),
+  /** The site's time zone for visitor days, taken at its first ingest (an IANA name; UTC if absent). */
+  timeZone: z.optional(
+    z
+      .string("must be a string")
+      .check(z.refine(isValidZone, "must be an IANA time zone name such as Europe/Paris or UTC")),
   ),
   ipCountryDatabase: z.optional(
     z

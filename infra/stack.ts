@@ -201,6 +201,7 @@ export class PagetrackStack extends Stack {
         PAGETRACK_PREFIXES: config.pagePrefixes.join(","),
         PAGETRACK_EXCLUDES: config.pageExcludes.join(","),
         PAGETRACK_OWN_HOSTS: config.ownHosts.join(","),
+        PAGETRACK_TIME_ZONE: config.timeZone,
         PAGETRACK_IP_COUNTRY: config.ipCountryDatabase && basename(config.ipCountryDatabase),
       }),
     });

@@ -70,6 +70,8 @@ export interface ScanOptions {
   rule: PageViewRule;
   /** Sees every raw (still compressed) chunk: hashing, progress. */
   tap?: (chunk: Buffer) => void;
+  /** Sees the text as it is read, decompressed and decoded: a log's fingerprint (ingest/content.ts). */
+  content?: (chunk: Buffer) => void;
   /** Awaited after each chunk of lines: lets a consumer that writes apply backpressure. */
   afterChunk?: () => Promise<void> | void;
   /** Reads only the first bytes of the source (the second read of a file that may grow). */
@@ -188,10 +190,8 @@ export async function scanSource(
   };
 
   try {
-    stats.lines = await forEachLine(
-      decompressed(await source.open(options.limit), options.tap, source.name),
-      sink,
-    );
+    const text = decompressed(await source.open(options.limit), options.tap, source.name);
+    stats.lines = await forEachLine(options.content ? tapped(text, options.content) : text, sink);
     if (stats.records === 0 && stats.rejected === 0) {
       result.error = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
     }
@@ -203,6 +203,13 @@ export async function scanSource(
     } else result.error = describeError(error);
   }
   return result;
+}
+
+async function* tapped(text: AsyncIterable<Buffer>, tap: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of text) {
+    tap(chunk);
+    yield chunk;
+  }
 }
 
 function queryOf(path: string): string {

@@ -26,6 +26,8 @@ export interface IngestJson extends IngestSummary {
   problems: Problem[];
   /** What the counts suggest about the logs (also on stderr): e.g. that they are a CDN's origin logs. */
   hints: string[];
+  /** Files and folders that are not web access logs, and what they are (also on stderr). */
+  skippedFiles: { file: string; reason: string }[];
 }
 
 function positiveInteger(value: string): number {
@@ -62,8 +64,11 @@ export function registerIngest(program: Command): void {
 }
 
 async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number> {
-  const { sources, errors } = await expandPaths(paths);
+  const { sources, errors, skipped: skippedPaths } = await expandPaths(paths);
   for (const e of errors) warn(`${e.name}: ${e.error}`);
+  // Not logs (an FTP log, a README, a .git folder): named once, counted for nothing, no failure.
+  const skipped = skippedPaths.map((s) => ({ file: s.name, reason: s.reason }));
+  for (const s of skipped) warn(`${s.file}: skipped: ${s.reason}`);
   const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
   const audience = await audienceOf(flags);
@@ -93,6 +98,11 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
         // A file skipped as already done had its problems reported by the run that counted it: only
         // what this run found makes the exit code 2.
         if (outcome.status === "duplicate") return;
+        if (outcome.skipped) {
+          warn(`${outcome.name}: skipped: ${outcome.skipped}`);
+          skipped.push({ file: outcome.name, reason: outcome.skipped });
+          return;
+        }
         reportProblems(outcome);
         problems.push(...problemsOf(outcome));
       },
@@ -121,6 +131,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       usage: store.usage,
       problems,
       hints,
+      skippedFiles: skipped,
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(json)}\n`);
     else process.stdout.write(describe(json));
@@ -134,6 +145,7 @@ function describe(s: IngestJson): string {
     `${formatNumber(s.ingested)} of ${plural(s.files, "file")} ingested` +
       (s.grown ? ` (${formatNumber(s.grown)} grown since last time: only their new lines counted)` : "") +
       (s.duplicates ? `, ${formatNumber(s.duplicates)} already done (skipped)` : "") +
+      (s.skippedFiles.length ? `, ${formatNumber(s.skippedFiles.length)} not web logs (skipped)` : "") +
       (s.failed ? `, ${formatNumber(s.failed)} failed` : ""),
     `${plural(s.stats.views, "page view")} counted from ${plural(s.stats.records, "request")}; not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`,
     `DynamoDB: ${plural(s.usage.writeRequests, "write request")} (${formatNumber(Math.round(s.usage.writeUnits))} WCU), ${plural(s.usage.readRequests, "read")} (${formatNumber(Math.round(s.usage.readUnits))} RCU)`,

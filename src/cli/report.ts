@@ -10,6 +10,7 @@ import {
   ENTRY_NOTE,
   SITE_KEY,
 } from "../counters/registry.js";
+import { splitUnionKey, unionKey } from "../counters/union.js";
 import { UserError } from "../errors.js";
 import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
@@ -172,9 +173,9 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
     }
     json.daily = Object.fromEntries(daily);
     json.dailyVisitors = {};
-    for (const [start, cells] of days) {
-      const site = cells.get("visitors")?.get(SITE_KEY);
-      if (site) json.dailyVisitors[utcDay(start)] = site.n;
+    for (const [dayKey, n] of [...totals.unionDays("visitors")].sort()) {
+      const [day, key] = splitUnionKey(dayKey);
+      if (key === SITE_KEY) json.dailyVisitors[day] = n;
     }
   }
   let text: string;
@@ -217,7 +218,7 @@ function csv(report: ReportJson, top: number | undefined, days?: [number, Cells]
     const visitors = cells.get("pageVisitors");
     const day = utcDay(start);
     for (const [page, n] of ranking(new Map([...(cells.get("page") ?? [])].map(([p, c]) => [p, c.n]))))
-      if (kept.has(page)) rows.push([day, page, n, visitors?.get(page)?.n ?? 0]);
+      if (kept.has(page)) rows.push([day, page, n, visitors?.get(unionKey(day, page))?.n ?? 0]);
   }
   return toCsv(["day", "page", "views", "visitors"], rows);
 }

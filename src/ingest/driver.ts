@@ -15,13 +15,15 @@ export type { IngestOptions } from "./file.js";
 /** How one file ended. */
 export interface FileOutcome {
   name: string;
-  status: "done" | "duplicate" | "failed";
+  status: "done" | "duplicate" | "failed" | "skipped";
   fileId?: string;
   format?: FormatName;
   stats: FileStats;
   /** The first rejected lines of a file counted now (all of them are in stats.rejected). */
   problems: LineProblem[];
   error?: string;
+  /** Why it was skipped: it is not a web access log (an FTP log, a README). */
+  skipped?: string;
   /** Failed only for holding no log records (zero bytes, or headers only): nothing to retry. */
   empty?: boolean;
   /** A log that grew since it was last ingested: the lines and page views counted then (not now). */
@@ -34,6 +36,8 @@ export interface IngestSummary {
   ingested: number;
   duplicates: number;
   failed: number;
+  /** Files that are not web access logs: named, not counted, and no failure. */
+  skipped: number;
   /** The lines of the files ingested now (of a log that grew, `views` are its new page views only). */
   stats: FileStats;
   /** Files that continue a log ingested before: only their new lines were counted. */
@@ -103,6 +107,7 @@ export async function ingest(
     ingested: 0,
     duplicates: 0,
     failed: 0,
+    skipped: 0,
     stats: emptyStats(),
     grown: 0,
     site: { timeZone: prepared.timeZone, ownHosts: prepared.ownHosts },
@@ -130,6 +135,7 @@ export async function ingest(
         summary.stats.views -= outcome.earlier.views;
       }
     } else if (outcome.status === "duplicate") summary.duplicates++;
+    else if (outcome.status === "skipped") summary.skipped++;
     else summary.failed++;
     onFile(outcome);
   };
@@ -233,7 +239,7 @@ function ledgerEntry(file: Counted, status: "done" | "failed", error?: string): 
 }
 
 function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.error): FileOutcome {
-  const { name, fileId, format, stats, problems, empty, earlier } = file;
+  const { name, fileId, format, stats, problems, empty, earlier, skipped } = file;
   return {
     name,
     status,
@@ -244,6 +250,7 @@ function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.er
     error,
     ...(empty ? { empty } : {}),
     ...(earlier ? { earlier } : {}),
+    ...(skipped ? { skipped } : {}),
   };
 }
 

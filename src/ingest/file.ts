@@ -47,7 +47,7 @@ export interface IngestOptions {
 /** What became of one file: counted (its rollup still to come), already done, or failed. */
 export interface FileResult {
   name: string;
-  status: "counted" | "duplicate" | "failed";
+  status: "counted" | "duplicate" | "failed" | "skipped";
   /** The hash of its text (ingest/content.ts): the same records under any name, compressed or not. */
   fileId?: string;
   format?: FormatName;
@@ -62,6 +62,8 @@ export interface FileResult {
   problems: LineProblem[];
   /** Why the file failed. */
   error?: string;
+  /** Why the file was skipped: it is not a web access log (an FTP log, a README). */
+  skipped?: string;
   /**
    * Failed only because it holds no log records: zero bytes, or nothing but headers and blank lines
    * (a log written when there was nothing to log). Nothing to retry: the function reports it and
@@ -164,6 +166,10 @@ export async function countFile(
     hostless,
   };
   try {
+    if (scan.skipped) {
+      // Not a web log: nothing to count, nothing to retry, and nothing to record.
+      return { ...result, status: "skipped", skipped: scan.skipped };
+    }
     if (scan.error || !fileId) {
       result.error = scan.error ?? "empty file";
       result.empty = isEmptyLog(scan);

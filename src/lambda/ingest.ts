@@ -135,6 +135,7 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
           name: outcome.name,
           status: empty ? "empty" : outcome.status,
           error: outcome.error,
+          reason: outcome.skipped,
           views: outcome.stats.views,
           rejected: outcome.stats.rejected,
           problems: outcome.problems.slice(0, 5),

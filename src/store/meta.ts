@@ -4,8 +4,8 @@ import { keys, PK, SK } from "./keys.js";
 import type { Store } from "./store.js";
 
 /**
- * The layout of a site's items this pagetrack writes; 1 was that of pagetrack 0.1, 2 counted files
- * by their bytes and visitors in UTC days.
+ * The layout of a site's items this pagetrack writes: 1 had no META item, 2 counted files by their
+ * bytes and visitors in UTC days, 3 counts logs by their head in blocks and visitors in the site's days.
  */
 const SCHEMA = 3;
 
@@ -52,7 +52,7 @@ export async function prepareSite(
     meta === undefined ? await hasPages(store, site) : meta.schema !== undefined && meta.schema !== SCHEMA
   ) {
     throw new UserError(
-      `site "${site}" of table "${store.table}" was counted by ${meta ? `a pagetrack whose layout is ${meta.schema}` : "pagetrack 0.1"}, whose counters this version cannot extend: ingest your logs again into a new table (--table NAME) or under a new site (--site ID)`,
+      `site "${site}" of table "${store.table}" was counted by an earlier pagetrack (table layout ${meta ? meta.schema : 1}, this one writes ${SCHEMA}), whose counters this version cannot extend: ingest your logs again into a new table (--table NAME) or under a new site (--site ID)`,
     );
   }
   // Made at most once: of two first runs at once, both get the secret and zone that were put first.
