@@ -103,7 +103,13 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
   ]);
   const visitors = new Array<number>(counts.length).fill(0);
   for (const [day, n] of visitorDays ?? []) {
-    const start = instantOf(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)), 0, q.tz);
+    const start = instantOf(
+      Number(day.slice(0, 4)),
+      Number(day.slice(5, 7)),
+      Number(day.slice(8, 10)),
+      0,
+      q.tz,
+    );
     if (start >= from && start < to) visitors[bucketOf(bounds, start)] += n;
   }
   const points = counts.map((views, i) => ({
