@@ -26,8 +26,8 @@ export interface IngestJson extends IngestSummary {
   problems: Problem[];
   /** What the counts suggest about the logs (also on stderr): e.g. that they are a CDN's origin logs. */
   hints: string[];
-  /** Files and folders that are not web access logs, and what they are (also on stderr). */
-  skippedFiles: { file: string; reason: string }[];
+  /** Files and folders that are not web access logs, and what they are (also on stderr), as in report --json. */
+  skipped: { file: string; reason: string }[];
 }
 
 function positiveInteger(value: string): number {
@@ -131,7 +131,8 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       usage: store.usage,
       problems,
       hints,
-      skippedFiles: skipped,
+      skippedFiles: skipped.length,
+      skipped,
     };
     if (flags.json) process.stdout.write(`${JSON.stringify(json)}\n`);
     else process.stdout.write(describe(json));
@@ -145,7 +146,7 @@ function describe(s: IngestJson): string {
     `${formatNumber(s.ingested)} of ${plural(s.files, "file")} ingested` +
       (s.grown ? ` (${formatNumber(s.grown)} grown since last time: only their new lines counted)` : "") +
       (s.duplicates ? `, ${formatNumber(s.duplicates)} already done (skipped)` : "") +
-      (s.skippedFiles.length ? `, ${formatNumber(s.skippedFiles.length)} not web logs (skipped)` : "") +
+      (s.skippedFiles ? `, ${formatNumber(s.skippedFiles)} not web logs (skipped)` : "") +
       (s.failed ? `, ${formatNumber(s.failed)} failed` : ""),
     `${plural(s.stats.views, "page view")} counted from ${plural(s.stats.records, "request")}; not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`,
     `DynamoDB: ${plural(s.usage.writeRequests, "write request")} (${formatNumber(Math.round(s.usage.writeUnits))} WCU), ${plural(s.usage.readRequests, "read")} (${formatNumber(Math.round(s.usage.readUnits))} RCU)`,

@@ -71,8 +71,9 @@ export interface RuleFlags {
 }
 
 /** How the readers of views are described: the site's own hosts, and countries from an IP database. */
-export async function audienceOf(flags: RuleFlags): Promise<Audience> {
+export async function audienceOf(flags: RuleFlags, timeZone?: string): Promise<Audience> {
   return new Audience({
+    timeZone,
     ownHosts: flags.ownHost ?? [],
     ipCountry: flags.ipCountry ? await IpCountry.load(flags.ipCountry) : undefined,
   });

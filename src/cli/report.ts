@@ -18,10 +18,11 @@ import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js
 import { expandPaths } from "../readers/sources.js";
 import { toCsv } from "./csv.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
-import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions } from "./options.js";
+import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions, zoneOption } from "./options.js";
 import { progressBar } from "./progress.js";
 
 interface ReportFlags extends RuleFlags {
+  tz?: string;
   json?: boolean;
   csv?: boolean;
   daily?: boolean;
@@ -79,6 +80,11 @@ export function registerReport(program: Command): void {
         "print the pages as CSV for a spreadsheet: page,views,visitors (with --daily: day,page,views,visitors)",
       )
       .option("--daily", "add a table of UTC days (with --json or --csv: each page's views per day too)")
+      .option(
+        "--tz <zone>",
+        "the site's time zone: the days visitors are counted in, as `pagetrack site --tz` sets for ingest (default UTC)",
+        zoneOption,
+      )
       .option("--top <n>", `pages to list (default: ${TOP_PAGES} in the table, every page in CSV)`),
   ).action(async (paths: string[], flags: ReportFlags) => {
     // Usage errors before any file is read.
@@ -100,7 +106,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
   for (const s of skippedPaths) skip(s.name, s.reason);
   const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
-  const audience = await audienceOf(flags);
+  const audience = await audienceOf(flags, flags.tz);
   const totals = new Tally(flags.daily ? "day" : "all", audience);
   const summary = emptyStats();
   const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);

@@ -37,7 +37,7 @@ export interface IngestSummary {
   duplicates: number;
   failed: number;
   /** Files that are not web access logs: named, not counted, and no failure. */
-  skipped: number;
+  skippedFiles: number;
   /** The lines of the files ingested now (of a log that grew, `views` are its new page views only). */
   stats: FileStats;
   /** Files that continue a log ingested before: only their new lines were counted. */
@@ -107,7 +107,7 @@ export async function ingest(
     ingested: 0,
     duplicates: 0,
     failed: 0,
-    skipped: 0,
+    skippedFiles: 0,
     stats: emptyStats(),
     grown: 0,
     site: { timeZone: prepared.timeZone, ownHosts: prepared.ownHosts },
@@ -135,7 +135,7 @@ export async function ingest(
         summary.stats.views -= outcome.earlier.views;
       }
     } else if (outcome.status === "duplicate") summary.duplicates++;
-    else if (outcome.status === "skipped") summary.skipped++;
+    else if (outcome.status === "skipped") summary.skippedFiles++;
     else summary.failed++;
     onFile(outcome);
   };
