@@ -163,7 +163,7 @@ describe("the site's settings", () => {
     const other = join(dir, "other.log");
     await writeFile(other, (await readFile(hostless, "utf8")).split("\n").slice(0, 3000).join("\n"));
     await run("shop-other", other, { ownHosts: ["www.example.com"] });
-    expect((await readSiteSettings(store, "shop-other")).ownHosts).toEqual(["www.example.com"]);
+    expect((await readSiteSettings(store, "shop-other")).ownHosts).toEqual(["example.com"]);
     await run("shop-other", hostless);
     expect(await sources("shop-other")).toEqual(oracle.breakdowns.source);
   });
