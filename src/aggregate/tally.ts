@@ -44,7 +44,7 @@ export class Tally {
       if (key === undefined) continue;
       if (UNIONS.has(counter)) {
         const { visitor, day } = reader as Reader;
-        addVisitors(cells, counter, unionKey(day, key), visitor);
+        addVisitors(cells, counter, this.dayKey(day, key), visitor);
       } else addCell(cells, counter, key, 1, view.time, view.time);
     }
   }
@@ -87,6 +87,23 @@ export class Tally {
       }
     return new Map([...ids].map(([dayKey, set]) => [dayKey, set.size]));
   }
+
+  /** The union cell key of a day and key, kept for the day (the same few keys recur all day). */
+  private dayKey(day: string, key: string): string {
+    if (day !== this.keysDay) {
+      this.keysDay = day;
+      this.dayKeys.clear();
+    }
+    let dayKey = this.dayKeys.get(key);
+    if (dayKey === undefined) {
+      dayKey = unionKey(day, key);
+      this.dayKeys.set(key, dayKey);
+    }
+    return dayKey;
+  }
+
+  private keysDay = "";
+  private readonly dayKeys = new Map<string, string>();
 
   private cells(start: number): Cells {
     let cells = this.periods.get(start);
