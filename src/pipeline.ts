@@ -63,6 +63,8 @@ export interface ScanResult {
    * connection log, a README): one line saying what it is. It counts for nothing, and is no failure.
    */
   skipped?: string;
+  /** Skipped for holding no log records: zero bytes, or nothing but headers and blank lines. */
+  empty?: boolean;
 }
 
 export interface ScanOptions {
@@ -193,7 +195,10 @@ export async function scanSource(
     const text = decompressed(await source.open(options.limit), options.tap, source.name);
     stats.lines = await forEachLine(options.content ? tapped(text, options.content) : text, sink);
     if (stats.records === 0 && stats.rejected === 0) {
-      result.error = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
+      // A log written when there was nothing to log (a new log after logrotate): nothing to count,
+      // and nothing wrong.
+      result.skipped = stats.lines === 0 ? "empty file" : "no log records (only headers or blank lines)";
+      result.empty = true;
     }
   } catch (error) {
     if (error instanceof NotAnAccessLog) {

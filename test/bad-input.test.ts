@@ -76,9 +76,6 @@ describe("bad input", () => {
     ["truncated.gz", /truncated\.gz: truncated gzip data: the file was cut off/],
     ["corrupt.gz", /corrupt\.gz: corrupt gzip data/],
     ["garbage.bin", /garbage\.bin: not a text log file \(line 1: binary data \(NUL bytes\)\)/],
-    ["empty.log", /empty\.log: empty file/],
-    ["empty.gz", /empty\.gz: empty file/],
-    ["header-only.log", /header-only\.log: no log records/],
     ["unknown.log", /unknown\.log: unknown log format .*--format/],
     ["empty-dir", /empty-dir: directory holds no log files/],
     ["does-not-exist.log", /does-not-exist\.log: no such file or directory/],
@@ -86,6 +83,23 @@ describe("bad input", () => {
     const json = await expectOneBadFile(name, message);
     expect(json.summary.failedFiles).toBe(1);
     expect(json.summary.views).toBe(expected.views);
+  });
+
+  it("names an empty log and a log of headers only as skipped, and exits 0 (a log just rotated is empty)", async () => {
+    const files = ["empty.log", "empty.gz", "header-only.log"].map((name) => join(dir, name));
+    const { code, stdout, stderr } = await runCli(["report", "--json", good, ...files]);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    expect(json.problems).toEqual([]);
+    expect(json.summary).toMatchObject({ failedFiles: 0, skippedFiles: 3, views: expected.views });
+    expect(json.skipped).toEqual([
+      { file: files[0], reason: "empty file" },
+      { file: files[1], reason: "empty file" },
+      { file: files[2], reason: "no log records (only headers or blank lines)" },
+    ]);
+    expect(stderr.trimEnd().split("\n")).toEqual(
+      json.skipped.map((s: { file: string; reason: string }) => `pagetrack: ${s.file}: skipped: ${s.reason}`),
+    );
   });
 
   it("rejects a 10 MB line and keeps the lines around it", async () => {
@@ -445,6 +459,25 @@ describe("a log folder as servers leave it", () => {
       expect(lines).toHaveLength(4);
       for (const file of Object.keys(reasons))
         expect(lines.filter((l) => l.startsWith(`pagetrack: ${file}: skipped: `))).toHaveLength(1);
+    }
+    // ingest skips them alike, run after run: no failure, nothing recorded, exit 0. Its own data
+    // directory in the folder it reads is not read either (and named as skipped).
+    const store = ["--data", join(dir, "data")];
+    for (const run of [1, 2]) {
+      const ingest = await runCli(["ingest", "--json", dir, ...store]);
+      expect(ingest.code, `ingest run ${run}`).toBe(0);
+      const summary = JSON.parse(ingest.stdout);
+      expect(summary).toMatchObject({ failed: 0, ingested: run === 1 ? 1 : 0 });
+      expect(summary.problems).toEqual([]);
+      const skipped = [ftp, connections, markdown, readme, ...(run === 2 ? [join(dir, "data")] : [])];
+      expect(summary.skippedFiles).toBe(skipped.length);
+      expect(summary.skipped.map((s: { file: string }) => s.file).sort()).toEqual(skipped.sort());
+      expect(
+        ingest.stderr
+          .trimEnd()
+          .split("\n")
+          .filter((l) => l.includes(": skipped: ")),
+      ).toHaveLength(skipped.length);
     }
   });
 

@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from
 import { parseConfig } from "../infra/config.js";
 import { PagetrackStack } from "../infra/stack.js";
 import { DIMENSIONS } from "../src/counters/registry.js";
+import { generateLogFile } from "../src/generator/files.js";
 import { configFromEnv } from "../src/lambda/config.js";
 import type { BatchResponse, ScheduledEvent, SqsEvent } from "../src/lambda/ingest.js";
+import { pageTotals } from "../src/query/totals.js";
 import { INTERVALS } from "../src/query/views.js";
 import { keys } from "../src/store/keys.js";
 import { runCli } from "./support/cli.js";
@@ -675,3 +677,71 @@ function policyStatements(template: Template, roleId: string) {
   for (const inline of role.Properties.Policies ?? []) out.push(...[inline.PolicyDocument.Statement].flat());
   return out;
 }
+
+/** A web server's log in S3, as a sync job leaves it: overwritten as it grows, then rotated and compressed. */
+describe("Lambda ingest function: a log that grows and rotates", () => {
+  const savedEnv = { ...process.env };
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  let engine: Awaited<ReturnType<typeof startEngine>>;
+  beforeAll(async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    s3 = await startS3();
+    engine = await startEngine(join(await tempDir(), "data"));
+  }, 120_000);
+  afterAll(async () => {
+    await s3.stop();
+    engine.store.destroy();
+    await engine.engine.close();
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+    vi.restoreAllMocks();
+  });
+
+  it("counts each record once: the object overwritten as the log grew, its rotated and gzipped copy", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "generated.log");
+    const expected = await generateLogFile(path, {
+      format: "combined",
+      vhost: true,
+      requests: 15_000,
+      start: "2024-02-28",
+      days: 2,
+      posts: 12,
+      seed: 41,
+    });
+    const lines = (await readFile(path, "utf8")).split("\n").slice(0, -1);
+    const text = (n: number) =>
+      lines
+        .slice(0, n)
+        .map((l) => `${l}\n`)
+        .join("");
+    Object.assign(process.env, s3Env(s3.endpoint), {
+      TARGET_DYNAMO_TABLE: "pagetrack",
+      AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
+      PAGETRACK_SITE: "grown",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    });
+    vi.resetModules();
+    const { handler } = await import("../src/lambda/ingest.js");
+    const schedule: ScheduledEvent = { source: "aws.events", "detail-type": "Scheduled Event" };
+    const deliver = async (key: string, body: string | Buffer) => {
+      await putObjects(s3.client, "web-logs", { [key]: body });
+      expect(await handler(sqsEvent({ [key]: notification("web-logs", key) }))).toEqual({
+        batchItemFailures: [],
+      });
+    };
+    await deliver("nginx/access.log", text(6000));
+    await handler(schedule);
+    await deliver("nginx/access.log", text(11_000));
+    await deliver("nginx/access.log", text(15_000));
+    await handler(schedule);
+    // logrotate then compresses it; the sync job uploads the new name too; S3 notifies twice.
+    await deliver("nginx/access.log.1.gz", gzipSync(text(15_000)));
+    await deliver("nginx/access.log.1.gz", gzipSync(text(15_000)));
+    await handler(schedule);
+    const totals = await pageTotals(engine.store, "grown", undefined);
+    expect(totals.pages).toEqual(expected.pages);
+    expect(totals.total).toBe(expected.views);
+    expect(totals.visitors).toEqual(expected.visitors);
+  }, 120_000);
+});

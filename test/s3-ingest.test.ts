@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateLogFile } from "../src/generator/files.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
 import { tempDir } from "./support/paths.js";
@@ -31,6 +33,50 @@ describe("ingest from S3", () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ files: data.files.length, ingested: data.files.length });
     await expectCounts(store, data.expected, daysOf(data.expected));
+  });
+
+  it("counts a log that grew in the bucket (overwritten, then rotated and gzipped) once per record", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "generated.log");
+    const expected = await generateLogFile(path, {
+      format: "combined",
+      vhost: true,
+      requests: 8000,
+      start: "2024-02-28",
+      days: 1,
+      posts: 8,
+      seed: 43,
+    });
+    const lines = (await readFile(path, "utf8")).split("\n").slice(0, -1);
+    const text = (n: number) =>
+      lines
+        .slice(0, n)
+        .map((l) => `${l}\n`)
+        .join("");
+    const store = ["--data", join(dir, "data")];
+    const ingest = async () => {
+      const run = await runCli(["ingest", "--json", "s3://site-logs/web/", ...store], {
+        env: s3Env(s3.endpoint),
+      });
+      expect(run.code).toBe(0);
+      // The log just rotated is empty: named, no failure.
+      expect(run.stderr.replace("pagetrack: s3://site-logs/web/access.log: skipped: empty file\n", "")).toBe(
+        "",
+      );
+      return JSON.parse(run.stdout);
+    };
+    await putObjects(s3.client, "site-logs", { "web/access.log": text(3000) });
+    expect(await ingest()).toMatchObject({ ingested: 1, grown: 0 });
+    await putObjects(s3.client, "site-logs", { "web/access.log": text(8000) });
+    expect(await ingest()).toMatchObject({ ingested: 1, grown: 1 });
+    await putObjects(s3.client, "site-logs", {
+      "web/access.log": "",
+      "web/access.log.1.gz": gzipSync(text(8000)),
+    });
+    expect(await ingest()).toMatchObject({ ingested: 0, duplicates: 1 });
+    const totals = JSON.parse((await runCli(["totals", "--json", ...store])).stdout);
+    expect(totals.pages).toEqual(expected.pages);
+    expect(totals.total).toBe(expected.views);
   });
 
   it("names a missing bucket or an empty prefix in one line", async () => {

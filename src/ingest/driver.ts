@@ -24,7 +24,7 @@ export interface FileOutcome {
   error?: string;
   /** Why it was skipped: it is not a web access log (an FTP log, a README). */
   skipped?: string;
-  /** Failed only for holding no log records (zero bytes, or headers only): nothing to retry. */
+  /** Skipped for holding no log records (zero bytes, or headers only): nothing to retry. */
   empty?: boolean;
   /** A log that grew since it was last ingested: the lines and page views counted then (not now). */
   earlier?: { lines: number; views: number };

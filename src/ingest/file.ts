@@ -65,9 +65,8 @@ export interface FileResult {
   /** Why the file was skipped: it is not a web access log (an FTP log, a README). */
   skipped?: string;
   /**
-   * Failed only because it holds no log records: zero bytes, or nothing but headers and blank lines
-   * (a log written when there was nothing to log). Nothing to retry: the function reports it and
-   * moves on.
+   * Skipped because it holds no log records: zero bytes, or nothing but headers and blank lines (a
+   * log written when there was nothing to log). Nothing to retry: the function reports it and moves on.
    */
   empty?: boolean;
   /** What the file adds to each UTC hour, of the blocks it wrote. */
@@ -166,17 +165,22 @@ export async function countFile(
     hostless,
   };
   try {
-    if (scan.skipped) {
-      // Not a web log: nothing to count, nothing to retry, and nothing to record.
-      return { ...result, status: "skipped", skipped: scan.skipped };
-    }
-    if (scan.error || !fileId) {
-      result.error = scan.error ?? "empty file";
-      result.empty = isEmptyLog(scan);
+    if (scan.error) {
+      result.error = scan.error;
       await recordFiles(store, site, [
         { status: "failed", fileId, name: source.name, format: scan.format, error: result.error },
       ]);
       return result;
+    }
+    if (scan.skipped || !fileId) {
+      // Not a web log, or nothing logged yet: nothing to count, nothing to retry, nothing to record.
+      const empty = scan.empty || !fileId;
+      return {
+        ...result,
+        status: "skipped",
+        skipped: scan.skipped ?? "empty file",
+        ...(empty ? { empty } : {}),
+      };
     }
     if (!options.force && (await lookups.isDone(fileId))) {
       // Its lines were reported when it was counted.
@@ -356,12 +360,6 @@ async function writeRawViews(
   if (hash.digest("hex") !== expected)
     throw new Error("the file changed while it was being ingested; ingest it again");
   return earlier;
-}
-
-/** Whether a file failed only for holding no records (pipeline.ts names these two cases so). */
-function isEmptyLog(scan: { error?: string; stats: FileStats }): boolean {
-  if (scan.stats.records > 0 || scan.stats.rejected > 0) return false;
-  return scan.error === "empty file" || scan.error?.startsWith("no log records") === true;
 }
 
 /** When a raw view expires (DynamoDB TTL), if raw views have a retention. */

@@ -129,7 +129,7 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
     (outcome) => {
       // One JSON line per file, for CloudWatch Logs Insights. A file with no log records in it (zero
       // bytes, or headers only) is reported as empty, not failed: delivering it again would not help.
-      const empty = outcome.status === "failed" && outcome.empty;
+      const empty = outcome.empty === true;
       console.log(
         JSON.stringify({
           name: outcome.name,
@@ -141,8 +141,7 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
           problems: outcome.problems.slice(0, 5),
         }),
       );
-      if (outcome.status === "failed" && !empty)
-        for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
+      if (outcome.status === "failed") for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
     },
   );
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };

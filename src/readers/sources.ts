@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -87,6 +87,13 @@ export async function expandPaths(
   return { sources, errors, skipped };
 }
 
+/**
+ * What marks a folder as an embedded engine's data directory (`.pagetrack`, or any `--data DIR`): its
+ * LevelDB's `CURRENT` file. `pagetrack ingest .` in the folder it keeps its data in must not read
+ * its own database.
+ */
+const ENGINE_MARK = join("db", "CURRENT");
+
 /** Folders of version control systems: their files are the system's, never logs. */
 const VCS_FOLDERS: ReadonlySet<string> = new Set([".git", ".hg", ".svn", ".bzr"]);
 
@@ -100,6 +107,8 @@ async function walk(dir: string, skipped: SkippedSource[]): Promise<LogSource[]>
     if (entry.isDirectory()) {
       if (VCS_FOLDERS.has(entry.name))
         skipped.push({ name: path, reason: "a version control folder, not logs" });
+      else if (existsSync(join(path, ENGINE_MARK)))
+        skipped.push({ name: path, reason: "pagetrack's own data directory (--data), not logs" });
       else sources.push(...(await walk(path, skipped)));
     } else if (entry.isFile() && !entry.name.startsWith(".")) {
       sources.push(fileSource(path, (await stat(path)).size));
