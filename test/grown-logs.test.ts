@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Audience } from "../src/audience/audience.js";
 import { DIMENSIONS } from "../src/counters/registry.js";
-import { generateLogFile } from "../src/generator/files.js";
 import type { Expected } from "../src/generator/traffic.js";
 import { ingest } from "../src/ingest/driver.js";
 import { PageViewRule } from "../src/pageview/rule.js";
@@ -15,6 +14,7 @@ import { expandPaths, fileSource } from "../src/readers/sources.js";
 import type { EmbeddedEngine } from "../src/store/engine.js";
 import type { Store } from "../src/store/store.js";
 import { FaultProxy } from "./support/fault-proxy.js";
+import { growingLog } from "./support/growing.js";
 import { ROOT, tempDir } from "./support/paths.js";
 import { countViews, startEngine } from "./support/store.js";
 
@@ -31,33 +31,23 @@ describe("logs that grow and rotate", () => {
   /** Combined log lines, 30,000 of them: three blocks of 10,000 lines. */
   let lines: string[];
   let expected: Expected;
+  let text: (from: number, to: number) => string;
 
   beforeAll(async () => {
     dir = await tempDir();
     ({ engine, store } = await startEngine(join(dir, "data")));
-    const full = join(dir, "generated.log");
-    expected = await generateLogFile(full, {
-      format: "combined",
-      vhost: true,
+    ({ lines, expected, text } = await growingLog({
       requests: 30_000,
       start: "2024-02-27",
       days: 3,
-      posts: 12,
       seed: 17,
-    });
-    lines = (await readFile(full, "utf8")).split("\n").slice(0, -1);
+    }));
     expect(lines).toHaveLength(30_000);
   });
   afterAll(async () => {
     store.destroy();
     await engine.close();
   });
-
-  const text = (from: number, to: number) =>
-    lines
-      .slice(from, to)
-      .map((l) => `${l}\n`)
-      .join("");
 
   async function run(site: string, paths: string[]) {
     const { sources } = await expandPaths(paths);

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from
 import { parseConfig } from "../infra/config.js";
 import { PagetrackStack } from "../infra/stack.js";
 import { DIMENSIONS } from "../src/counters/registry.js";
-import { generateLogFile } from "../src/generator/files.js";
 import { configFromEnv } from "../src/lambda/config.js";
 import type { BatchResponse, ScheduledEvent, SqsEvent } from "../src/lambda/ingest.js";
 import { pageTotals } from "../src/query/totals.js";
@@ -17,6 +16,7 @@ import { INTERVALS } from "../src/query/views.js";
 import { keys } from "../src/store/keys.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
+import { growingLog } from "./support/growing.js";
 import { tempDir } from "./support/paths.js";
 import { putObjects, s3Env, startS3 } from "./support/s3.js";
 import { startEngine } from "./support/store.js";
@@ -698,23 +698,13 @@ describe("Lambda ingest function: a log that grows and rotates", () => {
   });
 
   it("counts each record once: the object overwritten as the log grew, its rotated and gzipped copy", async () => {
-    const dir = await tempDir();
-    const path = join(dir, "generated.log");
-    const expected = await generateLogFile(path, {
-      format: "combined",
-      vhost: true,
+    const { expected, text: lines } = await growingLog({
       requests: 15_000,
       start: "2024-02-28",
       days: 2,
-      posts: 12,
       seed: 41,
     });
-    const lines = (await readFile(path, "utf8")).split("\n").slice(0, -1);
-    const text = (n: number) =>
-      lines
-        .slice(0, n)
-        .map((l) => `${l}\n`)
-        .join("");
+    const text = (n: number) => lines(0, n);
     Object.assign(process.env, s3Env(s3.endpoint), {
       TARGET_DYNAMO_TABLE: "pagetrack",
       AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateLogFile } from "../src/generator/files.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
+import { growingLog } from "./support/growing.js";
 import { tempDir } from "./support/paths.js";
 import { putObjects, s3Env, startS3 } from "./support/s3.js";
 
@@ -37,22 +37,13 @@ describe("ingest from S3", () => {
 
   it("counts a log that grew in the bucket (overwritten, then rotated and gzipped) once per record", async () => {
     const dir = await tempDir();
-    const path = join(dir, "generated.log");
-    const expected = await generateLogFile(path, {
-      format: "combined",
-      vhost: true,
+    const { expected, text: lines } = await growingLog({
       requests: 8000,
       start: "2024-02-28",
       days: 1,
-      posts: 8,
       seed: 43,
     });
-    const lines = (await readFile(path, "utf8")).split("\n").slice(0, -1);
-    const text = (n: number) =>
-      lines
-        .slice(0, n)
-        .map((l) => `${l}\n`)
-        .join("");
+    const text = (n: number) => lines(0, n);
     const store = ["--data", join(dir, "data")];
     const ingest = async () => {
       const run = await runCli(["ingest", "--json", "s3://site-logs/web/", ...store], {

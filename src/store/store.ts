@@ -172,27 +172,16 @@ export class Store {
             ExpressionAttributeNames: { "#v": "version" },
             ExpressionAttributeValues: { ":v": expected },
           };
-    try {
-      const out = await this.limit(() =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: item,
-            ...condition,
-            ReturnConsumedCapacity: "TOTAL",
-          }),
-        ),
-      );
-      this.wrote("PutItem", 1, out.ConsumedCapacity?.CapacityUnits);
-      return true;
-    } catch (error) {
-      // A failed condition still costs the write.
-      if (error instanceof ConditionalCheckFailedException) {
-        this.wrote("PutItem", 0, 1);
-        return false;
-      }
-      throw error;
-    }
+    return this.conditionally("PutItem", () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ...condition,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      ),
+    );
   }
 
   /** An UpdateItem with the given expression; returns the item as it stands after. */
@@ -227,26 +216,33 @@ export class Store {
     names: Record<string, string>,
     values: Record<string, unknown>,
   ): Promise<boolean> {
+    return this.conditionally("UpdateItem", () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      ),
+    );
+  }
+
+  /** Sends a conditional write; returns whether it wrote (a failed condition still costs the write). */
+  private async conditionally(
+    operation: "PutItem" | "UpdateItem",
+    send: () => Promise<{ ConsumedCapacity?: { CapacityUnits?: number } }>,
+  ): Promise<boolean> {
     try {
-      const out = await this.limit(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: key,
-            UpdateExpression: expression,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnConsumedCapacity: "TOTAL",
-          }),
-        ),
-      );
-      this.wrote("UpdateItem", 1, out.ConsumedCapacity?.CapacityUnits);
+      const out = await this.limit(send);
+      this.wrote(operation, 1, out.ConsumedCapacity?.CapacityUnits);
       return true;
     } catch (error) {
-      // A failed condition still costs the write.
       if (error instanceof ConditionalCheckFailedException) {
-        this.wrote("UpdateItem", 0, 1);
+        this.wrote(operation, 0, 1);
         return false;
       }
       throw error;

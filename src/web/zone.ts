@@ -1,55 +1,23 @@
+import { instantOf, isValidZone, localDate } from "../query/zone.js";
+
 /**
  * The dashboard's time zone: the site's (its visitors are counted in its days), or another one the
- * viewer picks. Every date, "today" and tick is in it, whatever the browser's own zone.
+ * viewer picks. Every date, "today" and tick is in it, whatever the browser's own zone. The zone
+ * arithmetic is the API's own (query/zone.ts), in milliseconds here.
  */
 
 export const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** Whether the browser knows a zone by this name. */
-export function validZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const parts = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall-clock fields of an instant in a zone. */
-function wall(ms: number, tz: string): { y: number; m: number; d: number; h: number; min: number } {
-  let format = parts.get(tz);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-    });
-    parts.set(tz, format);
-  }
-  const f = Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, Number(p.value)]));
-  return { y: f.year, m: f.month, d: f.day, h: f.hour, min: f.minute };
-}
-
-/** The zone's offset from UTC at an instant, in milliseconds. */
-function offset(ms: number, tz: string): number {
-  const w = wall(ms, tz);
-  return Date.UTC(w.y, w.m - 1, w.d, w.h, w.min) - (ms - (((ms % 60000) + 60000) % 60000));
-}
+export const validZone = isValidZone;
 
 /** The instant a local date (YYYY-MM-DD) begins in a zone (its first minute, across a change of time too). */
 export function startOf(date: string, tz: string): number {
-  const local = Date.parse(`${date}T00:00:00Z`);
-  const guess = local - offset(local, tz);
-  return local - offset(guess, tz);
+  const [y, m, d] = date.split("-").map(Number);
+  return instantOf(y, m, d, 0, tz) * 1000;
 }
 
 /** The local date (YYYY-MM-DD) of an instant in a zone. */
 export function dateIn(ms: number, tz: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(ms);
+  return localDate(Math.floor(ms / 1000), tz);
 }
