@@ -56,7 +56,7 @@ export function registerSite(program: Command): void {
             ? settings.ownHosts.join(", ")
             : "none besides the one each request names";
         process.stdout.write(
-          [
+          `${[
             `site "${site}"`,
             `  time zone: ${settings.timeZone} (visitor days${settings.fixed ? "; fixed since the site's first ingest" : "; can be changed until the first ingest"})`,
             `  own hosts: ${hosts}`,
@@ -65,7 +65,7 @@ export function registerSite(program: Command): void {
                   "own hosts apply to what is ingested from now on; to recount logs ingested before: npx pagetrack ingest LOGS --force",
                 ]
               : []),
-          ].join("\n") + "\n",
+          ].join("\n")}\n`,
         );
       },
       true,
