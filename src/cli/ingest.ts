@@ -146,9 +146,11 @@ function describe(s: IngestJson): string {
     `${formatNumber(s.ingested)} of ${plural(s.files, "file")} ingested` +
       (s.grown ? ` (${formatNumber(s.grown)} grown since last time: only their new lines counted)` : "") +
       (s.duplicates ? `, ${formatNumber(s.duplicates)} already done (skipped)` : "") +
-      (s.skippedFiles ? `, ${formatNumber(s.skippedFiles)} not web logs (skipped)` : "") +
+      (s.skippedFiles ? `, ${formatNumber(s.skippedFiles)} skipped (no web log in them)` : "") +
       (s.failed ? `, ${formatNumber(s.failed)} failed` : ""),
-    `${plural(s.stats.views, "page view")} counted from ${plural(s.stats.records, "request")}; not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`,
+    s.grown
+      ? `${plural(s.stats.views, "new page view")} counted (a grown log's earlier lines were counted before); the files held ${plural(s.stats.records, "request")} in all, not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`
+      : `${plural(s.stats.views, "page view")} counted from ${plural(s.stats.records, "request")}; not counted: ${formatNumber(s.stats.bots)} from bots, ${plural(other, "other request")}, ${plural(s.stats.rejected, "rejected line")}`,
     `DynamoDB: ${plural(s.usage.writeRequests, "write request")} (${formatNumber(Math.round(s.usage.writeUnits))} WCU), ${plural(s.usage.readRequests, "read")} (${formatNumber(Math.round(s.usage.readUnits))} RCU)`,
   ];
   return `${lines.join("\n")}\n`;
