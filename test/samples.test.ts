@@ -5,7 +5,7 @@ import { DEFAULT_RULE, PageViewRule } from "../src/pageview/rule.js";
 import type { PageView } from "../src/pageview/view.js";
 import { type FileStats, scanSource } from "../src/pipeline.js";
 import { fileSource } from "../src/readers/sources.js";
-import { sample } from "./support/paths.js";
+import { HAS_SAMPLES, sample, sayIfNoSamples } from "./support/paths.js";
 
 /**
  * Every real sample log: each line is a record or rejected with a reason (comments and blank lines
@@ -96,7 +96,9 @@ async function scan(file: string, rule = new PageViewRule()) {
   return { result, pages, views };
 }
 
-describe("real sample logs", () => {
+sayIfNoSamples();
+
+describe.runIf(HAS_SAMPLES)("real sample logs", () => {
   it.each(CASES)("$file", async ({ file, format, stats, pages }) => {
     const { result, pages: counted } = await scan(file);
     expect(result.error).toBeUndefined();
