@@ -4,8 +4,10 @@ import { mkdir } from "node:fs/promises";
 import { connect, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { keys, PK, SK } from "../src/store/keys.js";
 import { runCli } from "./support/cli.js";
 import { ROOT, tempDir } from "./support/paths.js";
+import { startEngine } from "./support/store.js";
 
 /** Starts a command in a process group of its own, as a shell's `&` does; resolves with its dashboard's port. */
 async function startServing(command: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
@@ -71,6 +73,21 @@ describe("demo", () => {
     expect(again.code).toBe(0);
     expect(again.stderr).not.toMatch(/Generating/);
     expect(again.stdout).toContain(`${total.toLocaleString("en-US")} page views on`);
+
+    // A demo table of an earlier layout (a clone pulled since): its logs are counted again, anew.
+    const { store, engine } = await startEngine(data);
+    await store.update(
+      { [PK]: keys.meta("default"), [SK]: "schema" },
+      "SET #s = :s",
+      { "#s": "schema" },
+      { ":s": 2 },
+    );
+    store.destroy();
+    await engine.close();
+    const older = await runCli(["demo", "--no-serve", "--days", "2", "--data", data]);
+    expect(older.code).toBe(0);
+    expect(older.stderr).toMatch(/is of an earlier pagetrack: counting its logs again/);
+    expect(older.stdout).toContain(`${total.toLocaleString("en-US")} page views on`);
   }, 120_000);
 
   it("points a read command on the empty default data at the demo's", async () => {

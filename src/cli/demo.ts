@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { Audience } from "../audience/audience.js";
@@ -8,6 +9,7 @@ import { PageViewRule } from "../pageview/rule.js";
 import { pageTotals } from "../query/totals.js";
 import { expandPaths } from "../readers/sources.js";
 import { DEMO_DATA_DIR } from "../store/keys.js";
+import { EarlierLayoutError } from "../store/meta.js";
 import { formatNumber } from "./messages.js";
 import { checkPort, port } from "./port.js";
 import { progressBar } from "./progress.js";
@@ -70,24 +72,43 @@ async function demo(flags: DemoFlags): Promise<void> {
   }
   const { sources } = await expandPaths([logs]);
   const { connect } = await import("../store/connect.js");
-  const connection = await connect({ data: flags.data });
-  try {
-    const { store, site } = connection;
+  let connection = await connect({ data: flags.data });
+  const ingestDemo = async () => {
     const progress = progressBar(
       "Ingesting",
       sources.reduce((sum, s) => sum + (s.size ?? 0), 0),
       { unit: "bytes", files: sources.length },
     );
-    await ingest(store, site, sources, {
-      format: "auto",
-      rule: new PageViewRule(),
-      audience: new Audience(),
-      raw: true,
-      onBytes: (n) => progress.advance(n),
-      onReread: (n) => progress.grow(n),
-      onFileRead: () => progress.fileDone(),
-    });
-    progress.stop();
+    try {
+      await ingest(connection.store, connection.site, sources, {
+        format: "auto",
+        rule: new PageViewRule(),
+        audience: new Audience(),
+        raw: true,
+        onBytes: (n) => progress.advance(n),
+        onReread: (n) => progress.grow(n),
+        onFileRead: () => progress.fileDone(),
+      });
+    } finally {
+      progress.stop();
+    }
+  };
+  try {
+    try {
+      await ingestDemo();
+    } catch (error) {
+      if (!(error instanceof EarlierLayoutError)) throw error;
+      // The demo's own table, counted by an earlier pagetrack: its logs are still here, so count
+      // them again into a new table.
+      process.stderr.write(
+        `The demo's table in ${flags.data} is of an earlier pagetrack: counting its logs again ...\n`,
+      );
+      await connection.close();
+      await rm(join(flags.data, "db"), { recursive: true, force: true });
+      connection = await connect({ data: flags.data });
+      await ingestDemo();
+    }
+    const { store, site } = connection;
     const totals = await pageTotals(store, site);
     const top = Object.entries(totals.pages).slice(0, 10);
     const width = Math.max(...top.map(([, n]) => formatNumber(n).length));

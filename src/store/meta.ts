@@ -25,6 +25,9 @@ export interface PreparedSite extends SiteSettings {
   generation: number;
 }
 
+/** A site counted in an earlier layout, which this version cannot add to. */
+export class EarlierLayoutError extends UserError {}
+
 const META = (site: string) => ({ [PK]: keys.meta(site), [SK]: "schema" });
 
 /**
@@ -51,7 +54,7 @@ export async function prepareSite(
   if (
     meta === undefined ? await hasPages(store, site) : meta.schema !== undefined && meta.schema !== SCHEMA
   ) {
-    throw new UserError(
+    throw new EarlierLayoutError(
       `site "${site}" of table "${store.table}" was counted by an earlier pagetrack (table layout ${meta ? meta.schema : 1}, this one writes ${SCHEMA}), whose counters this version cannot extend: ingest your logs again into a new table (--table NAME) or under a new site (--site ID)`,
     );
   }
