@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { normaliseHost } from "../audience/referrer.js";
 import { forgetSiteSettings } from "../query/site.js";
 import { changeSiteSettings, readSiteSettings } from "../store/meta.js";
 import { host, zoneOption } from "./options.js";
@@ -38,10 +39,11 @@ export function registerSite(program: Command): void {
       async ({ store, site }) => {
         const changing = flags.tz !== undefined || flags.ownHost || flags.removeOwnHost;
         if (changing) {
+          // Kept as they are compared: lower case, without www. and port.
           await changeSiteSettings(store, site, {
             timeZone: flags.tz,
-            addHosts: flags.ownHost,
-            removeHosts: flags.removeOwnHost,
+            addHosts: flags.ownHost?.map(normaliseHost),
+            removeHosts: flags.removeOwnHost?.map(normaliseHost),
           });
           forgetSiteSettings();
         }
