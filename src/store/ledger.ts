@@ -3,8 +3,8 @@ import { itemId, type Key, keys, PK, SK } from "./keys.js";
 import type { Item, Store } from "./store.js";
 
 /**
- * One item per ingested file in the `<site>#ledger` partition: keyed by the file's content hash
- * (`file#<sha256>`), or by its name when not a byte of it could be read (`source#<name>`). It makes
+ * One item per ingested file in the `<site>#ledger` partition: keyed by the hash of its text
+ * (`file#<sha256>`, ingest/content.ts: the same records compressed or not, LF or CRLF), or by its name when not a byte of it could be read (`source#<name>`). It makes
  * duplicate deliveries cheap to skip and shows what failed and why; the counts never depend on it.
  */
 function ledgerKey(site: string, fileId: string | undefined, name: string): Key {

@@ -9,17 +9,18 @@ export interface RawView {
   bot: boolean;
   referrer: string;
   requestId: string | undefined;
-  /** Line in its file: with the file id, the view's identity where the log has no request id. */
+  /** Line in its log: with the log's id, the view's identity where the log has no request id. */
   line: number;
 }
 
 /**
  * A raw view item, in the page's own partition. Its key is deterministic (time, then the log's
- * request id, or for formats without one the file's hash and the line number), so two views in the
+ * request id, or for formats without one the log's id and the line number), so two views in the
  * same second stay two items and writing a view again changes nothing.
  */
-export function rawViewItem(site: string, view: RawView, fileId: string, expiresAt?: number): Item {
-  const id = view.requestId ?? `${fileId.slice(0, 16)}-${view.line}`;
+export function rawViewItem(site: string, view: RawView, log: string, expiresAt?: number): Item {
+  // The same line of a log has the same key whichever copy or longer version of the log it came in.
+  const id = view.requestId ?? `${log.slice(0, 16)}-${view.line}`;
   return {
     [PK]: keys.views(site, view.page),
     [SK]: viewSortKey(view.time, id),
@@ -27,7 +28,7 @@ export function rawViewItem(site: string, view: RawView, fileId: string, expires
     time: isoSeconds(view.time),
     referrer: view.referrer || undefined,
     requestId: view.requestId,
-    file: fileId,
+    file: log,
     bot: view.bot || undefined,
     expiresAt,
   };
