@@ -1,6 +1,6 @@
 import { UAParser } from "ua-parser-js";
 
-/** What a user agent reads with, under the names DESIGN.md gives. */
+/** What a user agent reads with, under the names docs/page-views.md gives. */
 export interface Agent {
   browser: string;
   os: string;
@@ -9,7 +9,7 @@ export interface Agent {
 
 export const UNKNOWN = "(unknown)";
 
-// The parser's names that DESIGN.md names otherwise.
+// The parser's names that pagetrack shows otherwise (docs/page-views.md).
 const BROWSERS: Record<string, string> = { "Mobile Safari": "Safari", "Samsung Browser": "Samsung Internet" };
 const SYSTEMS: Record<string, string> = { "Mac OS": "macOS", "Chromium OS": "ChromeOS", iPadOS: "iOS" };
 // Distributions the parser names: a site owner reads them as Linux.

@@ -19,7 +19,7 @@ export interface AudienceOptions {
   timeZone?: string;
 }
 
-/** Who a page view's reader is, as DESIGN.md's "Audience" defines it. */
+/** Who a page view's reader is, as docs/page-views.md's "The audience" defines it. */
 export interface Reader {
   /** The view arrived from outside the site: no referrer, or another host's. */
   entry: boolean;

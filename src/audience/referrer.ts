@@ -1,5 +1,5 @@
 /**
- * Where a reader came from, as DESIGN.md defines it: the hosts of referrers, the site's own hosts,
+ * Where a reader came from, as docs/page-views.md defines it: the hosts of referrers, the site's own hosts,
  * the families of the best-known referrers, and the source of an entry.
  */
 
@@ -34,7 +34,7 @@ export function referrerHost(referrer: string): string | undefined {
   return host === "" ? undefined : host;
 }
 
-// The families of DESIGN.md: hosts (normalised) and host patterns to the name shown.
+// The families docs/page-views.md lists: hosts (normalised) and host patterns to the name shown.
 const FAMILY_HOSTS: Record<string, string> = {
   "bing.com": "Bing",
   "duckduckgo.com": "DuckDuckGo",

@@ -10,7 +10,7 @@ export interface LogRecord {
   path: string;
   /** Response content type, or undefined when the format does not record one or it is `-`. */
   contentType: string | undefined;
-  /** User agent, still encoded as the format stores it (see `decodeUserAgent`). */
+  /** User agent, still encoded as the format stores it (decoded by the page-view rule, pageview/decode.ts). */
   userAgent: string;
   /** Referrer as logged, `-` when absent. */
   referrer: string;

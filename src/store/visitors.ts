@@ -1,13 +1,14 @@
 /**
  * A day's visitors of a page or of the site, as one item holds them: their ids (6 bytes each,
  * sorted) while they are at most 5,000, then a HyperLogLog sketch of 2^15 one-byte registers (32 KB,
- * no more than the 5,000 ids; a standard error of 1.04/√32768 = 0.57%, so 2% is 3.5 standard errors). Visitors of a day are a union of the files' ids: adding
- * ids already there changes nothing, so a repeated or concurrent rollup never counts one twice.
+ * no more than the 5,000 ids; a standard error of 1.04/√32768 = 0.57%, so 2% is 3.5 standard
+ * errors). Visitors of a day are a union of the files' ids: adding ids already there changes
+ * nothing, so a repeated or concurrent rollup never counts one twice.
  * `version` grows with every change: conditional writes compare it, and the level above takes it as
  * the number of contributions the day's count stands for (store/levels.ts).
  */
 
-/** Exact up to this many visitors a day, as DESIGN.md asks; a sketch above. */
+/** Exact up to this many visitors a day (docs/storage.md, "Visitors"); a sketch above. */
 export const EXACT_UP_TO = 5000;
 
 const P = 15;
@@ -74,7 +75,7 @@ function raise(registers: Uint8Array, id: number): boolean {
 /**
  * The sketch's estimate by Ertl's improved estimator ("New cardinality estimation algorithms for
  * HyperLogLog sketches", 2017): unbiased from a few visitors to billions without the empirical bias
- * tables of HyperLogLog++, so the error stays at the standard 0.81% right above 5,000, where the
+ * tables of HyperLogLog++, so the error stays at the standard 0.57% right above 5,000, where the
  * original estimator's switch from linear counting is biased.
  */
 function estimate(registers: Uint8Array): number {
