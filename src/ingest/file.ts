@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -113,47 +113,9 @@ export async function countFile(
   options: IngestOptions,
   lookups: Lookups,
 ): Promise<FileResult> {
-  const spool = options.raw && !source.replayable ? new Spool() : undefined;
-  const rawHash = createHash("sha256");
-  const printer = new ContentPrinter();
-  let bytes = 0;
-  const blocks = new Map<number, Tally>();
-  // The views of a small file are kept from the first read; a larger one is read a second time.
-  let views: PageView[] | undefined = options.raw ? [] : undefined;
-  // The time of the file's last page view: a backfill whose views have all expired writes none.
-  let latest = Number.NEGATIVE_INFINITY;
-  let hostless = false;
-  const scan = await scanSource(
-    source,
-    {
-      format: options.format,
-      rule: options.rule,
-      tap: (chunk) => {
-        rawHash.update(chunk);
-        bytes += chunk.length;
-        spool?.write(chunk);
-        options.onBytes?.(chunk.length);
-      },
-      content: (chunk) => printer.update(chunk),
-    },
-    (view) => {
-      const block = Math.floor((view.line - 1) / BLOCK_LINES);
-      let tally = blocks.get(block);
-      if (tally === undefined) {
-        tally = new Tally("hour", options.audience);
-        blocks.set(block, tally);
-      }
-      tally.add(view);
-      if (view.host === undefined) hostless = true;
-      if (view.counted && view.time > latest) latest = view.time;
-      if (views && view.counted) {
-        if (views.length < VIEWS_KEPT) views.push(view);
-        else views = undefined;
-      }
-    },
-  );
-  const print = printer.finish();
-  const fileId = bytes > 0 ? print.id : undefined;
+  const read = await readFirst(source, options);
+  const { scan, print } = read;
+  const fileId = read.bytes > 0 ? print.id : undefined;
   const result: FileResult = {
     name: source.name,
     status: "failed",
@@ -162,7 +124,7 @@ export async function countFile(
     stats: scan.stats,
     problems: scan.problems,
     tally: new Tally("hour"),
-    hostless,
+    hostless: read.hostless,
   };
   try {
     if (scan.error) {
@@ -191,56 +153,7 @@ export async function countFile(
       // An older copy of a log counted further: every line of it is counted.
       return { ...result, status: "duplicate", problems: [] };
     }
-    const seen = from.lines;
-    const contributions: Item[] = [];
-    for (const [block, tally] of blocks) {
-      if (block < from.block) continue;
-      result.tally.merge(tally);
-      const version = {
-        log: from.log,
-        block,
-        halfLines: halfLinesOf(print, block),
-        generation: options.generation ?? 0,
-      };
-      contributions.push(...contributionItems(site, version, tally.periods));
-    }
-    if (seen > 0) result.earlier = { lines: seen, views: 0 };
-    if (print.head !== undefined && from.track)
-      result.log = {
-        head: print.head,
-        state: { lines: print.lines, check: checkAt(print, print.lines) ?? "" },
-      };
-    // Raw views already past their retention (a backfill of old logs) are not written: TTL would only
-    // delete them. They are counted all the same.
-    const now = Math.floor(Date.now() / 1000);
-    const rawNeeded = options.raw && !expired(latest, options, now);
-    const raw = { log: from.log, after: seen, now };
-    if (views) {
-      // Raw views first, so that a file that fails to write them has added nothing to the counts;
-      // a small file's views and contributions go in one request.
-      const items = views
-        .filter((view) => view.line > seen && !expired(view.time, options, now))
-        .map((view) => rawViewItem(site, view, from.log, expiry(view.time, options)));
-      if (result.earlier) result.earlier.views = views.filter((view) => view.line <= seen).length;
-      if (items.length + contributions.length <= 25) await store.batchWrite([...items, ...contributions]);
-      else {
-        await store.batchWrite(items);
-        await store.batchWrite(contributions);
-      }
-    } else {
-      if (rawNeeded) {
-        options.onReread?.(bytes);
-        const earlierViews = await writeRawViews(
-          store,
-          site,
-          spool ? fileSource(spool.path) : source,
-          { ...raw, hash: rawHash.digest("hex"), bytes },
-          options,
-        );
-        if (result.earlier) result.earlier.views = earlierViews;
-      }
-      await store.batchWrite(contributions);
-    }
+    await writeCounts(store, site, source, read, from, options, result);
     result.status = "counted";
   } catch (error) {
     result.error = describeError(error);
@@ -248,9 +161,137 @@ export async function countFile(
       { status: "failed", fileId, name: source.name, format: scan.format, error: result.error },
     ]).catch(() => {});
   } finally {
-    spool?.remove();
+    read.spool?.remove();
   }
   return result;
+}
+
+/** What the first read of a file learns: its records tallied per block, its fingerprint, its views. */
+interface FirstRead {
+  scan: Awaited<ReturnType<typeof scanSource>>;
+  print: ContentPrint;
+  /** Raw bytes read, and their hash (the second read checks it reads the same bytes). */
+  bytes: number;
+  rawHash: Hash;
+  /** What each block of BLOCK_LINES lines adds to each UTC hour. */
+  blocks: Map<number, Tally>;
+  /** The counted page views of a small file, kept for its raw items; undefined for a larger one. */
+  views: PageView[] | undefined;
+  /** The time of the file's last page view: a backfill whose views have all expired writes none. */
+  latest: number;
+  hostless: boolean;
+  /** The bytes of a source that cannot be read twice, for the second read. */
+  spool: Spool | undefined;
+}
+
+/** Reads a file once, whole: step 1 above. */
+async function readFirst(source: LogSource, options: IngestOptions): Promise<FirstRead> {
+  const spool = options.raw && !source.replayable ? new Spool() : undefined;
+  const rawHash = createHash("sha256");
+  const printer = new ContentPrinter();
+  const read: Omit<FirstRead, "scan" | "print"> = {
+    bytes: 0,
+    rawHash,
+    blocks: new Map(),
+    views: options.raw ? [] : undefined,
+    latest: Number.NEGATIVE_INFINITY,
+    hostless: false,
+    spool,
+  };
+  const scan = await scanSource(
+    source,
+    {
+      format: options.format,
+      rule: options.rule,
+      tap: (chunk) => {
+        rawHash.update(chunk);
+        read.bytes += chunk.length;
+        spool?.write(chunk);
+        options.onBytes?.(chunk.length);
+      },
+      content: (chunk) => printer.update(chunk),
+    },
+    (view) => {
+      const block = Math.floor((view.line - 1) / BLOCK_LINES);
+      let tally = read.blocks.get(block);
+      if (tally === undefined) {
+        tally = new Tally("hour", options.audience);
+        read.blocks.set(block, tally);
+      }
+      tally.add(view);
+      if (view.host === undefined) read.hostless = true;
+      if (view.counted && view.time > read.latest) read.latest = view.time;
+      if (read.views && view.counted) {
+        if (read.views.length < VIEWS_KEPT) read.views.push(view);
+        else read.views = undefined;
+      }
+    },
+  );
+  return { ...read, scan, print: printer.finish() };
+}
+
+/**
+ * Writes a file's raw views and then its contributions from the block where its log continues
+ * (step 4 above), filling in what `result` reports of them.
+ */
+async function writeCounts(
+  store: Store,
+  site: string,
+  source: LogSource,
+  read: FirstRead,
+  from: Continuation,
+  options: IngestOptions,
+  result: FileResult,
+): Promise<void> {
+  const { print, views } = read;
+  const seen = from.lines;
+  const contributions: Item[] = [];
+  for (const [block, tally] of read.blocks) {
+    if (block < from.block) continue;
+    result.tally.merge(tally);
+    const version = {
+      log: from.log,
+      block,
+      halfLines: halfLinesOf(print, block),
+      generation: options.generation ?? 0,
+    };
+    contributions.push(...contributionItems(site, version, tally.periods));
+  }
+  if (seen > 0) result.earlier = { lines: seen, views: 0 };
+  if (print.head !== undefined && from.track)
+    result.log = {
+      head: print.head,
+      state: { lines: print.lines, check: checkAt(print, print.lines) ?? "" },
+    };
+  // Raw views already past their retention (a backfill of old logs) are not written: TTL would only
+  // delete them. They are counted all the same.
+  const now = Math.floor(Date.now() / 1000);
+  if (views) {
+    // Raw views first, so that a file that fails to write them has added nothing to the counts;
+    // a small file's views and contributions go in one request.
+    const items = views
+      .filter((view) => view.line > seen && !expired(view.time, options, now))
+      .map((view) => rawViewItem(site, view, from.log, expiry(view.time, options)));
+    if (result.earlier) result.earlier.views = views.filter((view) => view.line <= seen).length;
+    if (items.length + contributions.length <= 25) await store.batchWrite([...items, ...contributions]);
+    else {
+      await store.batchWrite(items);
+      await store.batchWrite(contributions);
+    }
+    return;
+  }
+  if (options.raw && !expired(read.latest, options, now)) {
+    options.onReread?.(read.bytes);
+    const earlierViews = await writeRawViews(
+      store,
+      site,
+      read.spool ? fileSource(read.spool.path) : source,
+      { log: from.log, after: seen, now, hash: read.rawHash.digest("hex"), bytes: read.bytes },
+      options,
+    );
+    if (result.earlier) result.earlier.views = earlierViews;
+  }
+  await store.batchWrite(contributions);
 }
 
 /** Where a file's counting starts: the log it belongs to, and what of it an earlier read counted. */
