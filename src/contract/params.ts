@@ -52,7 +52,7 @@ export const zone: Piece<string> = {
 
 /** A site id: it is a part of every key of the table (src/store/keys.ts). */
 export const site: Piece<string> = {
-  what: "a site id of 1 to 64 letters, digits, '_', '.' or '-'",
+  what: "1 to 64 letters, digits, '_', '.' or '-'",
   parse: (text) => (/^[A-Za-z0-9_.-]{1,64}$/.test(text) ? text : undefined),
 };
 
