@@ -9,6 +9,7 @@ const UNIT = [
   "test/fixtures.test.ts",
   "test/formats.test.ts",
   "test/lines.test.ts",
+  "test/params.test.ts",
   "test/progress.test.ts",
   "test/rule.test.ts",
   "test/samples.test.ts",

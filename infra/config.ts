@@ -2,9 +2,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import * as z from "zod/mini";
+import {
+  host,
+  jsonText,
+  jsonWhole,
+  MAX_RETENTION_DAYS,
+  mustBe,
+  path,
+  site,
+  statuses,
+  zone,
+} from "../src/contract/params.js";
 import { FORMATS } from "../src/formats/record.js";
-import { isValidZone } from "../src/query/zone.js";
-import { assertSiteId } from "../src/store/keys.js";
 
 /** CloudWatch Logs accepts only these retentions; "never expire" is left out on purpose. */
 export const LOG_RETENTIONS = Object.values(RetentionDays).filter(
@@ -23,19 +32,6 @@ export const DEFAULT_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
  */
 export const ACCOUNT_THROTTLE = { rateLimit: 10000, burstLimit: 5000 } as const;
 
-const wholeNumber = (min: number, max: number) => {
-  const message = `must be a whole number from ${min} to ${max}`;
-  return z.int(message).check(z.minimum(min, message), z.maximum(max, message));
-};
-
-const isSite = (site: string) => {
-  try {
-    return assertSiteId(site) === site;
-  } catch {
-    return false;
-  }
-};
-
 /** What a browser sends in its Origin header: scheme, host and port, nothing else. */
 const isOrigin = (origin: string) => {
   if (origin === "*") return true;
@@ -47,10 +43,9 @@ const isOrigin = (origin: string) => {
   }
 };
 
-const pathList = z.array(
-  z.string().check(z.startsWith("/", 'must be a path starting with "/"')),
-  'must be a list of paths, e.g. ["/blog/"]',
-);
+const STATUSES = mustBe({ what: statuses.what, example: "[200, 304]" });
+
+const pathList = z.array(jsonText(path), 'must be a list of paths, e.g. ["/blog/"]');
 
 const schema = z.strictObject({
   stackName: z._default(
@@ -61,10 +56,7 @@ const schema = z.strictObject({
       ),
     "pagetrack",
   ),
-  site: z._default(
-    z.string("must be a string").check(z.refine(isSite, "must be 1 to 64 letters, digits, '_', '.' or '-'")),
-    "default",
-  ),
+  site: z._default(jsonText(site), "default"),
   tableName: z.optional(
     z
       .string("must be a string")
@@ -72,7 +64,7 @@ const schema = z.strictObject({
   ),
   newBucket: z.optional(
     z.strictObject(
-      { expireLogsAfterDays: z._default(wholeNumber(1, 36500), 400) },
+      { expireLogsAfterDays: z._default(jsonWhole(1, MAX_RETENTION_DAYS), 400) },
       'must be an object such as {"expireLogsAfterDays": 400}',
     ),
   ),
@@ -127,30 +119,21 @@ const schema = z.strictObject({
         z.regex(/^[A-Za-z0-9._~+/-]+=*$/, "may hold only letters, digits and . _ ~ + / - (a Bearer token)"),
       ),
   ),
-  cacheSeconds: z._default(wholeNumber(0, 3600), 10),
-  retentionDays: z.optional(wholeNumber(1, 36500)),
+  cacheSeconds: z._default(jsonWhole(0, 3600), 10),
+  retentionDays: z.optional(jsonWhole(1, MAX_RETENTION_DAYS)),
   raw: z._default(z.boolean("must be true or false"), true),
   format: z._default(z.enum(["auto", ...FORMATS], `must be auto or one of ${FORMATS.join(", ")}`), "auto"),
   includeBots: z._default(z.boolean("must be true or false"), false),
   pagePrefixes: z._default(pathList, []),
   pageExcludes: z._default(pathList, []),
+  /** The HTTP statuses whose requests count as views; the ingest function's default (200, 304) when absent. */
+  countedStatuses: z.optional(z.array(jsonWhole(100, 599), STATUSES).check(z.minLength(1, STATUSES))),
   ownHosts: z._default(
-    z.array(
-      z
-        .string()
-        .check(
-          z.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name such as example.com (no scheme, no path)"),
-        ),
-      'must be a list of host names, e.g. ["example.com", "blog.example.com"]',
-    ),
+    z.array(jsonText(host), 'must be a list of host names, e.g. ["example.com", "blog.example.com"]'),
     [],
   ),
   /** The site's time zone for visitor days, taken at its first ingest (an IANA name; UTC if absent). */
-  timeZone: z.optional(
-    z
-      .string("must be a string")
-      .check(z.refine(isValidZone, "must be an IANA time zone name such as Europe/Paris or UTC")),
-  ),
+  timeZone: z.optional(jsonText(zone)),
   ipCountryDatabase: z.optional(
     z
       .string("must be a string")
@@ -163,8 +146,8 @@ const schema = z.strictObject({
   throttle: z._default(
     z.strictObject(
       {
-        rateLimit: z._default(wholeNumber(1, ACCOUNT_THROTTLE.rateLimit), DEFAULT_THROTTLE.rateLimit),
-        burstLimit: z._default(wholeNumber(1, ACCOUNT_THROTTLE.burstLimit), DEFAULT_THROTTLE.burstLimit),
+        rateLimit: z._default(jsonWhole(1, ACCOUNT_THROTTLE.rateLimit), DEFAULT_THROTTLE.rateLimit),
+        burstLimit: z._default(jsonWhole(1, ACCOUNT_THROTTLE.burstLimit), DEFAULT_THROTTLE.burstLimit),
       },
       'must be an object such as {"rateLimit": 50, "burstLimit": 100}',
     ),
@@ -174,10 +157,10 @@ const schema = z.strictObject({
     z
       .strictObject(
         {
-          batchWindowSeconds: z._default(wholeNumber(0, 300), 60),
-          batchSize: z._default(wholeNumber(1, 1000), 100),
-          maxConcurrency: z._default(wholeNumber(2, 100), 2),
-          rollupMinutes: z._default(wholeNumber(1, 1440), 15),
+          batchWindowSeconds: z._default(jsonWhole(0, 300), 60),
+          batchSize: z._default(jsonWhole(1, 1000), 100),
+          maxConcurrency: z._default(jsonWhole(2, 100), 2),
+          rollupMinutes: z._default(jsonWhole(1, 1440), 15),
         },
         'must be an object such as {"rollupMinutes": 15, "batchWindowSeconds": 60, "batchSize": 100, "maxConcurrency": 2}',
       )

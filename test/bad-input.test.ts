@@ -164,6 +164,33 @@ describe("bad input", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/argument 'iis' is invalid/);
   });
+
+  it.each([
+    [
+      ["report", "--prefix", "blog/"],
+      /option '--prefix <path>' argument 'blog\/' is invalid\. "blog\/" is not a path starting with "\/", e\.g\. \/blog\//,
+    ],
+    [
+      ["report", "--status", "200,ok"],
+      /'--status <list>' .*"200,ok" is not a list of HTTP statuses, e\.g\. 200,304/,
+    ],
+    [
+      ["report", "--own-host", "https://example.com/"],
+      /'--own-host <host>' .*is not a host name, e\.g\. example\.com \(no scheme, no path\)/,
+    ],
+    [
+      ["ingest", "--retention-days", "0"],
+      /'--retention-days <n>' .*"0" is not a whole number from 1 to 36500/,
+    ],
+    [["ingest", "--site", "my site"], /'--site <id>' .*"my site" is not 1 to 64 letters/],
+  ])("refuses %j as a usage error naming the option and what to give", async (args, message) => {
+    const { code, stderr } = await runCli([...args, good]);
+    expect(code).toBe(1);
+    // The one line that says it, then commander's pointer to --help.
+    const [said, ...rest] = stderr.trimEnd().split("\n");
+    expect(said).toMatch(message);
+    expect(rest).toEqual(["(run with --help for usage)"]);
+  });
 });
 
 /** Logs as editors, Windows tools and other compressors leave them: read, or named with the fix. */

@@ -145,6 +145,11 @@ describe("infra: configuration", () => {
     [{ ingest: { maxConcurrency: 1 } }, "ingest.maxConcurrency must be a whole number from 2"],
     [{ ingest: { batchWindowSeconds: 0 } }, "ingest batchSize above 10 needs a batchWindowSeconds of 1"],
     [{ ownHosts: ["https://example.com/"] }, "ownHosts.0 must be a host name such as example.com"],
+    [{ pagePrefixes: ["blog/"] }, 'pagePrefixes.0 must be a path starting with "/" such as /blog/'],
+    [{ timeZone: "Europe/Pariss" }, "timeZone must be an IANA time zone such as Europe/Paris"],
+    [{ countedStatuses: "200" }, "countedStatuses must be a list of HTTP statuses such as [200, 304]"],
+    [{ countedStatuses: [] }, "countedStatuses must be a list of HTTP statuses such as [200, 304]"],
+    [{ countedStatuses: [200, 99] }, "countedStatuses.1 must be a whole number from 100 to 599"],
     [
       { ipCountryDatabase: "/no/such/dbip.csv" },
       "ipCountryDatabase must be the path of an IP-to-country CSV file",
@@ -179,6 +184,21 @@ describe("infra: configuration", () => {
       PAGETRACK_OWN_HOSTS: ["example.com", "blog.example.com"],
     });
     expect(env({}).PAGETRACK_IP_COUNTRY).toBeUndefined();
+  });
+
+  it("tells the ingest function the statuses that count, and leaves it its default (200, 304) otherwise", () => {
+    const env = (config: unknown) =>
+      fn(synth(config), "pagetrack: counts").Properties.Environment.Variables as Record<string, string>;
+    const asked = env({ countedStatuses: [200, 304, 206] });
+    expect(asked.PAGETRACK_STATUSES).toBe("200,304,206");
+    expect(configFromEnv({ ...asked, TARGET_DYNAMO_TABLE: "pagetrack" }).PAGETRACK_STATUSES).toEqual([
+      200, 304, 206,
+    ]);
+    const unset = env({});
+    expect(unset.PAGETRACK_STATUSES).toBeUndefined();
+    expect(configFromEnv({ ...unset, TARGET_DYNAMO_TABLE: "pagetrack" }).PAGETRACK_STATUSES).toEqual([
+      200, 304,
+    ]);
   });
 
   it("accepts the original tracker's setup", () => {

@@ -130,6 +130,28 @@ describe("Lambda handlers", () => {
     expect(await handler(schedule)).toEqual({ hours: 0, series: 0, unions: 0, breakdowns: 0 });
   });
 
+  it("counts only the statuses PAGETRACK_STATUSES names: 200 and 304 when it is unset", async () => {
+    // The settings are read once, when the function's module loads: each run loads it anew.
+    const viewsWith = async (site: string, statuses?: string) => {
+      vi.resetModules();
+      Object.assign(process.env, { PAGETRACK_SITE: site }, statuses ? { PAGETRACK_STATUSES: statuses } : {});
+      try {
+        const fresh = (await import("../src/lambda/ingest.js")).handler;
+        log.mockClear();
+        const event = sqsEvent({ s: notification("cf-logs", keysOf[0]) });
+        expect(await fresh(event)).toEqual({ batchItemFailures: [] });
+      } finally {
+        process.env.PAGETRACK_SITE = "lambda";
+        delete process.env.PAGETRACK_STATUSES;
+      }
+      const [line] = logged();
+      expect(line.status).toBe("done");
+      return line.views as number;
+    };
+    expect(await viewsWith("statuses-default")).toBeGreaterThan(0);
+    expect(await viewsWith("statuses-599", "599")).toBe(0);
+  });
+
   it("skips files already done, and S3's test event", async () => {
     log.mockClear();
     const again = sqsEvent({
@@ -358,6 +380,31 @@ describe("Lambda handlers", () => {
       PAGETRACK_SITE: "default",
       PAGETRACK_RAW: true,
     });
+    // The ingest function's lists and statuses are checked too, each named with what to give.
+    expect(configFromEnv({ TARGET_DYNAMO_TABLE: "pagetrack" })).toMatchObject({
+      PAGETRACK_PREFIXES: [],
+      PAGETRACK_STATUSES: [200, 304],
+      PAGETRACK_OWN_HOSTS: [],
+    });
+    expect(
+      configFromEnv({
+        TARGET_DYNAMO_TABLE: "pagetrack",
+        PAGETRACK_STATUSES: "200",
+        PAGETRACK_PREFIXES: "/a/, /b/",
+      }),
+    ).toMatchObject({ PAGETRACK_STATUSES: [200], PAGETRACK_PREFIXES: ["/a/", "/b/"] });
+    expect(() =>
+      configFromEnv({
+        TARGET_DYNAMO_TABLE: "pagetrack",
+        PAGETRACK_PREFIXES: "/blog/,docs/",
+        PAGETRACK_EXCLUDES: "*.php",
+        PAGETRACK_OWN_HOSTS: "https://example.com/",
+        PAGETRACK_STATUSES: "200,ok",
+        PAGETRACK_SITE: "my site",
+      }),
+    ).toThrow(
+      /^bad configuration: (?=.*PAGETRACK_SITE must be 1 to 64 letters)(?=.*PAGETRACK_PREFIXES must be paths starting with "\/", comma-separated, such as \/blog\/,\/docs\/)(?=.*PAGETRACK_EXCLUDES must be paths)(?=.*PAGETRACK_OWN_HOSTS must be host names, comma-separated, such as example.com,blog.example.com \(no scheme, no path\))(?=.*PAGETRACK_STATUSES must be a list of HTTP statuses such as 200,304)[^\n]*$/,
+    );
   });
 });
 

@@ -1,11 +1,12 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
+import { retentionDays } from "../contract/params.js";
 import { type IngestSummary, ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
 import { ownHostHint } from "./hints.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
-import { addRuleOptions, audienceOf, type RuleFlags, ruleOptions } from "./options.js";
+import { addRuleOptions, audienceOf, optionOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
@@ -30,13 +31,6 @@ export interface IngestJson extends IngestSummary {
   skipped: { file: string; reason: string }[];
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new InvalidArgumentError(`"${value}" is not a whole number of days`);
-  return n;
-}
-
 export function registerIngest(program: Command): void {
   addStoreOptions(
     addRuleOptions(
@@ -50,7 +44,7 @@ export function registerIngest(program: Command): void {
         .option(
           "--retention-days <n>",
           "raw view items expire after this many days (DynamoDB TTL)",
-          positiveInteger,
+          optionOf(retentionDays),
         )
         .option(
           "--force",

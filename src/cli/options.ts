@@ -1,38 +1,37 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { Audience } from "../audience/audience.js";
 import { IpCountry } from "../audience/country.js";
+import { host, isNot, type Piece, path, site, statuses, whole, zone } from "../contract/params.js";
 import { UserError } from "../errors.js";
 import { FORMATS, type FormatOption } from "../formats/record.js";
 import { DEFAULT_RULE, type RuleOptions } from "../pageview/rule.js";
-import { isValidZone } from "../query/zone.js";
 
-function collect(value: string, previous: string[] = []): string[] {
-  if (!value.startsWith("/"))
-    throw new InvalidArgumentError(`"${value}" is not a path; prefixes start with "/", e.g. /blog/`);
-  return [...previous, value];
+/** An option's parser from a piece of src/contract/params.ts: a bad value is a usage error that says what to give. */
+export function optionOf<T>(piece: Piece<T>): (value: string) => T {
+  return (value) => {
+    const parsed = piece.parse(value);
+    if (parsed === undefined) throw new InvalidArgumentError(isNot(piece, value));
+    return parsed;
+  };
 }
 
-function statuses(value: string): number[] {
-  const list = value.split(",").map((s) => Number(s.trim()));
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 100 || n > 599)) {
-    throw new InvalidArgumentError(`"${value}" is not a list of HTTP statuses, e.g. 200,304`);
-  }
-  return list;
+/** A repeatable option's parser: each value is checked and added to the ones before. */
+export function repeatableOf<T>(piece: Piece<T>): (value: string, previous?: T[]) => T[] {
+  const one = optionOf(piece);
+  return (value, previous = []) => [...previous, one(value)];
 }
 
 /** An IANA time zone option value. */
-export function zoneOption(value: string): string {
-  if (!isValidZone(value))
-    throw new InvalidArgumentError(`"${value}" is not an IANA time zone, e.g. Europe/Paris`);
-  return value;
-}
+export const zoneOption = optionOf(zone);
 
 /** A repeatable host option value: a host name, with a port if need be. */
-export function host(value: string, previous: string[] = []): string[] {
-  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(value))
-    throw new InvalidArgumentError(`"${value}" is not a host name, e.g. example.com (no scheme, no path)`);
-  return [...previous, value];
-}
+export const hostOption = repeatableOf(host);
+
+/** A `--site` value: a site id. */
+export const siteOption = optionOf(site);
+
+/** A whole number option value from min to max. */
+export const wholeOption = (min: number, max: number) => optionOf(whole(min, max));
 
 /**
  * The options of the page-view rule, of the log format and of the readers' description, shared by
@@ -42,17 +41,17 @@ export function addRuleOptions(command: Command): Command {
   return command
     .addOption(new Option("--format <format>", "log format").choices(["auto", ...FORMATS]).default("auto"))
     .option("--include-bots", "count requests from bots as page views (they are still reported)")
-    .option("--prefix <path>", "count only pages under this prefix (repeatable)", collect)
-    .option("--exclude <path>", "never count pages under this prefix (repeatable)", collect)
+    .option("--prefix <path>", "count only pages under this prefix (repeatable)", repeatableOf(path))
+    .option("--exclude <path>", "never count pages under this prefix (repeatable)", repeatableOf(path))
     .addOption(
       new Option("--status <list>", "HTTP statuses that count as a view, comma-separated")
-        .argParser(statuses)
+        .argParser(optionOf(statuses))
         .default(DEFAULT_RULE.statuses, DEFAULT_RULE.statuses.join(",")),
     )
     .option(
       "--own-host <host>",
       "a host of the site: visits referred from it are not entries (repeatable; kept as the site's setting by ingest; the host each request names always is)",
-      host,
+      hostOption,
     )
     .option(
       "--ip-country <file>",

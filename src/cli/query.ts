@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { Argument, type Command, InvalidArgumentError, Option } from "commander";
+import { Argument, type Command, Option } from "commander";
+import { BREAKDOWN_LIMIT, INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 import { breakdownSpec, DIMENSIONS, type Dimension, ENTRY_NOTE } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { type BreakdownResult, breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
@@ -7,13 +8,13 @@ import { cleanPage, seriesSpan, similarPages } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
 import { siteSettings } from "../query/site.js";
 import { pageTotals, type TotalsResult } from "../query/totals.js";
-import { INTERVALS, type Interval, MAX_RANGE_DAYS, type ViewsResult, viewsOverTime } from "../query/views.js";
-import { isValidZone, localTime } from "../query/zone.js";
+import { type ViewsResult, viewsOverTime } from "../query/views.js";
+import { localTime } from "../query/zone.js";
 import { DEMO_DATA_DIR } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { toCsv } from "./csv.js";
 import { formatNumber, plural, warn } from "./messages.js";
-import { pageCount } from "./options.js";
+import { pageCount, wholeOption, zoneOption } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
 /**
@@ -99,7 +100,7 @@ export function registerQueries(program: Command): void {
       )
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
       .addOption(new Option("--interval <unit>", "bucket size").choices(INTERVALS).default("day"))
-      .option("--tz <zone>", "IANA time zone of days, weeks and months (default: the site's)", zone)
+      .option("--tz <zone>", "IANA time zone of days, weeks and months (default: the site's)", zoneOption)
       .option("--bots", "the site's page requests from bots instead of its views", false)
       .option("--json", "print the JSON the HTTP API returns for /pageviews", false)
       .option("--csv", "print CSV: time,views,visitors", false),
@@ -229,8 +230,13 @@ function registerTop(program: Command): void {
       .addArgument(new Argument("<dimension>", "what to break the views down by").choices(DIMENSIONS))
       .option("--from <date>", "start: YYYY-MM-DD (in --tz) or an ISO 8601 time (default: 30 days ago)")
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
-      .option("--tz <zone>", "IANA time zone of the dates (default: the site's)", zone)
-      .option("--limit <n>", "values to list (1 to 1000)", whole(1, 1000), 10)
+      .option("--tz <zone>", "IANA time zone of the dates (default: the site's)", zoneOption)
+      .option(
+        "--limit <n>",
+        `values to list (1 to ${BREAKDOWN_LIMIT.max})`,
+        wholeOption(1, BREAKDOWN_LIMIT.max),
+        BREAKDOWN_LIMIT.default,
+      )
       .option("--json", "print the JSON the HTTP API returns for /breakdown", false)
       .option("--csv", "print CSV: value,count,share (the share of the total, 0 to 1)", false),
   ).action(async (dimension: Dimension, flags: TopFlags) => {
@@ -288,21 +294,6 @@ function ranked(result: BreakdownResult): string {
   if (spec.counts === "entries") lines.push(`(${ENTRY_NOTE})`);
   if (result.attribution) lines.push(`(${result.attribution})`);
   return `${lines.join("\n")}\n`;
-}
-
-function whole(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`"${value}" is not a whole number from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function zone(value: string): string {
-  if (!isValidZone(value))
-    throw new InvalidArgumentError(`"${value}" is not an IANA time zone, e.g. Europe/Paris`);
-  return value;
 }
 
 function print(value: unknown): void {

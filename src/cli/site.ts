@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { normaliseHost } from "../audience/referrer.js";
 import { forgetSiteSettings } from "../query/site.js";
 import { changeSiteSettings, readSiteSettings } from "../store/meta.js";
-import { host, zoneOption } from "./options.js";
+import { hostOption, zoneOption } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
 interface SiteFlags extends StoreFlags {
@@ -29,9 +29,9 @@ export function registerSite(program: Command): void {
       .option(
         "--own-host <host>",
         "add a host of the site: referrers from it are not entries (repeatable)",
-        host,
+        hostOption,
       )
-      .option("--remove-own-host <host>", "remove a host from the site's own hosts (repeatable)", host)
+      .option("--remove-own-host <host>", "remove a host from the site's own hosts (repeatable)", hostOption)
       .option("--json", "print the settings as JSON (what GET /site answers)"),
   ).action(async (flags: SiteFlags) => {
     await withStore(

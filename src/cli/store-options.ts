@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Connection, ConnectOptions } from "../store/connect.js";
 import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../store/keys.js";
+import { siteOption } from "./options.js";
 
 export interface StoreFlags {
   site?: string;
@@ -15,6 +16,7 @@ export function addStoreOptions(command: Command): Command {
     .option(
       "--site <id>",
       'site id: several sites can share a table (default: $PAGETRACK_SITE if set, else "default")',
+      siteOption,
     )
     .option("--table <name>", `table name (default: $TARGET_DYNAMO_TABLE if set, else "${DEFAULT_TABLE}")`)
     .option(

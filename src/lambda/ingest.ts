@@ -41,7 +41,7 @@ const rule = new PageViewRule({
   includeBots: config.PAGETRACK_INCLUDE_BOTS,
   prefixes: config.PAGETRACK_PREFIXES,
   excludes: config.PAGETRACK_EXCLUDES,
-  statuses: [200, 304],
+  statuses: config.PAGETRACK_STATUSES,
 });
 const audience = new Audience({
   ownHosts: config.PAGETRACK_OWN_HOSTS,

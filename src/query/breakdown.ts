@@ -1,3 +1,4 @@
+import { MAX_DAILY_READ_DAYS } from "../contract/rules.js";
 import type { Dimension } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { readBreakdown } from "../store/counts.js";
@@ -30,7 +31,7 @@ export interface BreakdownResult {
 }
 
 /** The longest range: a breakdown reads one item set a day. */
-export const MAX_BREAKDOWN_DAYS = 3 * 366;
+export const MAX_BREAKDOWN_DAYS = MAX_DAILY_READ_DAYS;
 
 /**
  * The values of an audience dimension in a range, largest first, from the day breakdowns (each value

@@ -1,8 +1,12 @@
+import {
+  DEFAULT_SPAN_DAYS,
+  type Interval,
+  MOMENT_FORMATS,
+  parseDate,
+  parseIsoTime,
+} from "../contract/rules.js";
 import { UserError } from "../errors.js";
-import type { Interval } from "./views.js";
 import { instantOf } from "./zone.js";
-
-const DEFAULT_SPAN: Record<Interval, number> = { hour: 2, day: 30, week: 12 * 7, month: 365 };
 
 /**
  * The range of a query, as the CLI and the HTTP API read it: dates are local days in `tz` (a `to`
@@ -19,24 +23,19 @@ export function resolveRange(
 ): { from: number; to: number } {
   const end = to === undefined ? Math.floor(Date.now() / 1000) : parseMoment(to, tz, `${dashes}to`, true);
   const start =
-    from === undefined ? end - DEFAULT_SPAN[interval] * 86400 : parseMoment(from, tz, `${dashes}from`, false);
+    from === undefined
+      ? end - DEFAULT_SPAN_DAYS[interval] * 86400
+      : parseMoment(from, tz, `${dashes}from`, false);
   return { from: start, to: end };
 }
 
 export function parseMoment(value: string, tz: string, what: string, endOfDay: boolean): number {
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = parseDate(value);
   if (date) {
-    const [y, m, d] = date.slice(1).map(Number);
-    const check = new Date(Date.UTC(y, m - 1, d));
-    if (check.getUTCMonth() !== m - 1) throw new UserError(`${what} "${value}" is not a date`);
-    const day = endOfDay ? new Date(check.getTime() + 86400000) : check;
-    return instantOf(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), 0, tz);
+    const start = new Date(Date.UTC(date.year, date.month - 1, date.day + (endOfDay ? 1 : 0)));
+    return instantOf(start.getUTCFullYear(), start.getUTCMonth() + 1, start.getUTCDate(), 0, tz);
   }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
-  }
-  throw new UserError(
-    `${what} "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 time with a zone (2024-05-01T10:00:00Z)`,
-  );
+  const time = parseIsoTime(value);
+  if (time !== undefined) return time;
+  throw new UserError(`${what} "${value}" is not ${MOMENT_FORMATS}`);
 }

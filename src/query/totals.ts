@@ -1,6 +1,6 @@
+import { isoSeconds, RANGE_PAGES, TOTALS_PAGE_LIMIT, WHOLE_TOTALS_PAGES } from "../contract/rules.js";
 import { UserError } from "../errors.js";
 import { type PageTotal, readPageTotals, readPageTotalsAfter, readSiteTotals } from "../store/counts.js";
-import { isoSeconds } from "../store/keys.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
 
@@ -37,11 +37,6 @@ export interface TotalsPaging {
   /** Without `limit`: refuse (a UserError) when more pages than this would be listed. */
   maxPages?: number;
 }
-
-/** Most pages one answer lists without `limit` (the HTTP API): ~1 MB of JSON, far from Lambda's 6 MB. */
-export const WHOLE_TOTALS_PAGES = 20_000;
-/** Most pages one answer lists with `limit`. */
-export const TOTALS_PAGE_LIMIT = 10_000;
 
 const encodeCursor = (page: string) => Buffer.from(page, "utf8").toString("base64url");
 
@@ -131,9 +126,6 @@ const info = (p: PageTotal): PageInfo => ({
 });
 
 const byViews = (a: PageInfo, b: PageInfo) => b.views - a.views || (a.page < b.page ? -1 : 1);
-
-/** Most pages `/pages` lists with a range: each costs one query of its day counters. */
-export const RANGE_PAGES = 1_000;
 
 /**
  * The pages with views, most viewed first, with their first and last view; with a range, also each

@@ -1,3 +1,4 @@
+import { type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 import { SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { type DayCount, readDayHours, readDays, readDayTotals, readVisitorDays } from "../store/counts.js";
@@ -7,8 +8,7 @@ import { instantOf, isoInZone, isValidZone, localDate, localTime } from "./zone.
 /** The counters kept as series of days: a page, the whole site, its bots. */
 type Series = "page" | "site" | "bots";
 
-export const INTERVALS = ["hour", "day", "week", "month"] as const;
-export type Interval = (typeof INTERVALS)[number];
+export { INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 
 export interface ViewsQuery {
   /** A page path, or undefined for the whole site. */
@@ -41,19 +41,6 @@ export interface ViewsResult {
   /** The visitors of the range: the sum of its days (days, weeks and months only). */
   visitors?: number;
 }
-
-/**
- * Longest ranges. Hours, days and weeks read one day item per UTC day: 31 days of hours, 3 years of
- * days, 5 years of weeks. Months read one month item a month and at most one day item a month (the
- * UTC day in which a local month starts, in a zone whose months do not start at UTC midnight), so
- * 50 years of months read at most ~1,200 small items.
- */
-export const MAX_RANGE_DAYS: Record<Interval, number> = {
-  hour: 31,
-  day: 3 * 366,
-  week: 5 * 366,
-  month: 50 * 366,
-};
 
 /**
  * A page's (or the site's) views over time, from the day counters (each with its 24 hours), never

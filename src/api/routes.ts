@@ -1,0 +1,157 @@
+/**
+ * The routes of the HTTP API, one function each: its parameters (checked with the pieces of
+ * src/contract/params.ts; a bad one is a 400 that names it) and the query function that answers it,
+ * the same one the CLI calls, so that `pagetrack totals --json` and `/pagetotals` answer alike.
+ */
+import type { Hono } from "hono";
+import * as z from "zod/mini";
+import {
+  checkRange,
+  cursor,
+  dimension,
+  interval,
+  limitParam,
+  moment,
+  pagesLimit,
+  pathParam,
+  readQuery,
+  requiredPage,
+  text,
+  zone,
+} from "../contract/params.js";
+import {
+  BREAKDOWN_LIMIT,
+  MAX_DAILY_READ_DAYS,
+  MAX_RANGE_DAYS,
+  VISIT_LIMIT,
+  WHOLE_TOTALS_PAGES,
+} from "../contract/rules.js";
+import { breakdown } from "../query/breakdown.js";
+import { cleanPage, seriesSpan } from "../query/pages.js";
+import { resolveRange } from "../query/range.js";
+import type { siteSettings } from "../query/site.js";
+import { listPages, pageTotals } from "../query/totals.js";
+import { viewsOverTime } from "../query/views.js";
+import { visitList } from "../query/visits.js";
+import type { Store } from "../store/store.js";
+import type { AnswerCache } from "./cache.js";
+
+/** What every route reads with. */
+export interface Reader {
+  store: Store;
+  site: string;
+  /** Answers kept for the API's cache seconds. */
+  cache: AnswerCache;
+  /** The site's settings: its time zone is the default `tz`. */
+  settings: () => ReturnType<typeof siteSettings>;
+}
+
+const tz = z.optional(text(zone));
+
+/** Every page's total, paged with limit and cursor, from one small item per page. */
+export function pageTotalsRoute(app: Hono, { store, site, cache }: Reader): void {
+  const params = z.object({ prefix: z.optional(pathParam), limit: pagesLimit, cursor });
+  app.get("/pagetotals", async (c) => {
+    const q = readQuery(params, c.req.query());
+    const paging = { limit: q.limit, cursor: q.cursor, maxPages: WHOLE_TOTALS_PAGES };
+    const key = `totals ${JSON.stringify([q.prefix, q.limit, q.cursor])}`;
+    return c.json(await cache(key, () => pageTotals(store, site, q.prefix, paging)));
+  });
+}
+
+/** A hit counter ("145 views") on every page: one small item read, cacheable by CloudFront and browsers. */
+export function countRoute(app: Hono, { store, site, cache }: Reader, cacheControl: string): void {
+  const params = z.object({ page: requiredPage("the page whose views to count") });
+  app.get("/count", async (c) => {
+    const q = readQuery(params, c.req.query());
+    const page = cleanPage(q.page) ?? q.page;
+    const span = await cache(`count ${page}`, () => seriesSpan(store, site, { page }));
+    c.header("Cache-Control", cacheControl);
+    return c.json({ page, views: span?.views ?? 0 });
+  });
+}
+
+/** The site's settings: its time zone (the default `tz`, and the one visitor days are counted in) and its own hosts. */
+export function siteRoute(app: Hono, { site, settings }: Reader): void {
+  app.get("/site", async (c) => c.json({ site, ...(await settings()) }));
+}
+
+/** The pages with views; with from or to, each one's views in the range too (a query per page and day). */
+export function pagesRoute(app: Hono, { store, site, cache, settings }: Reader): void {
+  const params = z.object({ prefix: z.optional(pathParam), from: moment, to: moment, tz, limit: pagesLimit });
+  app.get("/pages", async (c) => {
+    const q = readQuery(params, c.req.query());
+    let range: { from: number; to: number } | undefined;
+    if (q.from || q.to) {
+      range = resolveRange(q.from, q.to, "day", q.tz ?? (await settings()).timeZone, "");
+      checkRange(range, MAX_DAILY_READ_DAYS, "/pages with from or to");
+    }
+    const key = `pages ${JSON.stringify([q.prefix, range, q.limit])}`;
+    const { pages, omitted } = await cache(key, () => listPages(store, site, q.prefix, range, q.limit));
+    return c.json({ pages, ...(omitted > 0 ? { omitted } : {}) });
+  });
+}
+
+/** A page's (or the site's, or its bots') views over time; viewsOverTime checks the range. */
+export function pageViewsRoute(app: Hono, { store, site, cache, settings }: Reader): void {
+  const params = z.object({
+    page: z.optional(pathParam),
+    bots: z.optional(z.literal("true", "must be true, or left out")),
+    from: moment,
+    to: moment,
+    interval: z._default(text(interval), "day"),
+    tz,
+  });
+  app.get("/pageviews", async (c) => {
+    const q = readQuery(params, c.req.query());
+    const { timeZone } = await settings();
+    const zone = q.tz ?? timeZone;
+    const series = {
+      // A page is cleaned as the logs' paths are: `/x/index.html` is `/x/`, `%C3%A9` is `é`.
+      page: q.page === undefined ? undefined : cleanPage(q.page),
+      bots: q.bots === "true",
+      interval: q.interval,
+      tz: zone,
+      siteTimeZone: timeZone,
+      ...resolveRange(q.from, q.to, q.interval, zone, ""),
+    };
+    return c.json(await cache(`views ${JSON.stringify(series)}`, () => viewsOverTime(store, site, series)));
+  });
+}
+
+/** The largest values of an audience dimension in a range; breakdown checks the range. */
+export function breakdownRoute(app: Hono, { store, site, cache, settings }: Reader): void {
+  const params = z.object({ dimension, from: moment, to: moment, tz, limit: limitParam(BREAKDOWN_LIMIT) });
+  app.get("/breakdown", async (c) => {
+    const q = readQuery(params, c.req.query());
+    const zone = q.tz ?? (await settings()).timeZone;
+    const asked = {
+      dimension: q.dimension,
+      limit: q.limit,
+      tz: zone,
+      ...resolveRange(q.from, q.to, "day", zone, ""),
+    };
+    return c.json(await cache(`breakdown ${JSON.stringify(asked)}`, () => breakdown(store, site, asked)));
+  });
+}
+
+/**
+ * The views of one page in time order, a page of them at a time (the original tracker's list). An
+ * answer reads at most `limit` views whatever the range, so the range may be as long as a series'.
+ */
+export function visitListRoute(app: Hono, { store, site }: Reader): void {
+  const params = z.object({
+    page: requiredPage("the page whose views to list"),
+    from: moment,
+    to: moment,
+    cursor,
+    limit: limitParam(VISIT_LIMIT),
+  });
+  app.get("/pagevisitlist", async (c) => {
+    const q = readQuery(params, c.req.query());
+    const range = resolveRange(q.from, q.to, "day", "UTC", "");
+    checkRange(range, MAX_RANGE_DAYS.month, "/pagevisitlist");
+    const page = cleanPage(q.page) ?? q.page;
+    return c.json(await visitList(store, site, { page, cursor: q.cursor, limit: q.limit, ...range }));
+  });
+}
