@@ -4,6 +4,7 @@ import { compress } from "hono/compress";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import * as z from "zod/mini";
+import type { PageCount, PageList, SiteSettings } from "../contract/answers.js";
 import { DIMENSIONS } from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { breakdown } from "../query/breakdown.js";
@@ -193,13 +194,13 @@ export function createApp(config: ApiConfig): Hono {
     const page = cleanPage(q.page) ?? q.page;
     const span = await cache(`count ${page}`, () => readSeriesSpan(store, site, "page", page));
     c.header("Cache-Control", countCacheControl);
-    return c.json({ page, views: span?.views ?? 0 });
+    return c.json({ page, views: span?.views ?? 0 } satisfies PageCount);
   });
 
   // The site's settings: its time zone (the default `tz`, and the one visitor days are counted in)
   // and its own hosts.
   const settings = () => siteSettings(store, site);
-  app.get("/site", async (c) => c.json({ site, ...(await settings()) }));
+  app.get("/site", async (c) => c.json({ site, ...(await settings()) } satisfies SiteSettings));
 
   app.get("/pages", async (c) => {
     const q = query(schemas.pages, c.req.query());
@@ -207,7 +208,7 @@ export function createApp(config: ApiConfig): Hono {
     const range = q.from || q.to ? resolveRange(q.from, q.to, "day", tz, "") : undefined;
     const key = `pages ${JSON.stringify([q.prefix, range, q.limit])}`;
     const { pages, omitted } = await cache(key, () => listPages(store, site, q.prefix, range, q.limit));
-    return c.json({ pages, ...(omitted > 0 ? { omitted } : {}) });
+    return c.json({ pages, ...(omitted > 0 ? { omitted } : {}) } satisfies PageList);
   });
 
   app.get("/pageviews", async (c) => {
