@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { handle } from "hono/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
+import { DIMENSIONS } from "../src/counters/registry.js";
 import { pageTotals } from "../src/query/totals.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf } from "./support/dataset.js";
@@ -243,7 +244,7 @@ describe("HTTP API", () => {
 
   it("answers /breakdown as `pagetrack top --json` does, every value counted in the total", async () => {
     const [from, to] = [daysOf(data.expected)[0], daysOf(data.expected).at(-1) as string];
-    for (const dimension of ["source", "campaign", "entry", "browser", "os", "device", "country"]) {
+    for (const dimension of DIMENSIONS) {
       const api = await get(
         `/breakdown?dimension=${dimension}&from=${from}&to=${to}&limit=3&tz=Europe/Paris`,
       );
@@ -279,11 +280,8 @@ describe("HTTP API", () => {
   });
 
   it.each([
-    ["/breakdown", "dimension: is required: one of source, campaign, entry, browser, os, device, country"],
-    [
-      "/breakdown?dimension=referrer",
-      "dimension: must be one of source, campaign, entry, browser, os, device, country",
-    ],
+    ["/breakdown", `dimension: is required: one of ${DIMENSIONS.join(", ")}`],
+    ["/breakdown?dimension=referrer", `dimension: must be one of ${DIMENSIONS.join(", ")}`],
     ["/breakdown?dimension=os&limit=0", "limit: must be a whole number from 1 to 1000"],
     ["/breakdown?dimension=os&tz=Mars/Olympus", "tz: must be an IANA time zone such as Europe/Paris"],
     [

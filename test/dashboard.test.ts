@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { breakdownSpec, DIMENSIONS, type Dimension } from "../src/counters/registry.js";
+import { breakdownSpec, DIMENSIONS, type Dimension, dimensionsOn } from "../src/counters/registry.js";
 import { generateHourlyLogs } from "../src/generator/files.js";
 import type { Expected } from "../src/generator/traffic.js";
 import { ensureChromium, launch } from "./support/browser.js";
@@ -391,19 +391,17 @@ describe("dashboard", () => {
     await page.goto(`${server.base}/?preset=30d`);
     await ready();
     const shown = await range();
-    const titles: Record<Dimension, string> = {
-      source: "Sources",
-      campaign: "Campaigns",
-      entry: "Entry pages",
-      browser: "Browsers",
-      os: "Operating systems",
-      device: "Devices",
-      country: "Countries",
-    };
+    // Each panel where the registry puts it, in the registry's order.
+    const placed = (parent: string) =>
+      page.$$eval(`${parent} > section.breakdown`, (panels) =>
+        panels.map((p) => (p as HTMLElement).dataset.dimension),
+      );
+    expect(await placed("#pair")).toEqual(dimensionsOn("pages"));
+    expect(await placed("#audience-grid")).toEqual(dimensionsOn("audience"));
     for (const dimension of DIMENSIONS) {
       const answer = await breakdown(dimension, shown);
       const panel = `#breakdown-${dimension}`;
-      expect(await page.textContent(`${panel} :is(h2, h3)`)).toBe(titles[dimension]);
+      expect(await page.textContent(`${panel} :is(h2, h3)`)).toBe(breakdownSpec(dimension).title);
       if (["source", "entry", "browser", "os", "device"].includes(dimension))
         expect(answer.values.length, `${dimension} has values`).toBeGreaterThan(0);
       if (dimension === "country" && answer.values.every((v) => v.value === "(unknown)")) {

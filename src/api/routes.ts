@@ -5,6 +5,7 @@
  */
 import type { Hono } from "hono";
 import * as z from "zod/mini";
+import type { PageCount, PageList, SiteSettings } from "../contract/answers.js";
 import {
   checkRange,
   cursor,
@@ -67,13 +68,13 @@ export function countRoute(app: Hono, { store, site, cache }: Reader, cacheContr
     const page = cleanPage(q.page) ?? q.page;
     const span = await cache(`count ${page}`, () => seriesSpan(store, site, { page }));
     c.header("Cache-Control", cacheControl);
-    return c.json({ page, views: span?.views ?? 0 });
+    return c.json({ page, views: span?.views ?? 0 } satisfies PageCount);
   });
 }
 
 /** The site's settings: its time zone (the default `tz`, and the one visitor days are counted in) and its own hosts. */
 export function siteRoute(app: Hono, { site, settings }: Reader): void {
-  app.get("/site", async (c) => c.json({ site, ...(await settings()) }));
+  app.get("/site", async (c) => c.json({ site, ...(await settings()) } satisfies SiteSettings));
 }
 
 /** The pages with views; with from or to, each one's views in the range too (a query per page and day). */
@@ -88,7 +89,7 @@ export function pagesRoute(app: Hono, { store, site, cache, settings }: Reader):
     }
     const key = `pages ${JSON.stringify([q.prefix, range, q.limit])}`;
     const { pages, omitted } = await cache(key, () => listPages(store, site, q.prefix, range, q.limit));
-    return c.json({ pages, ...(omitted > 0 ? { omitted } : {}) });
+    return c.json({ pages, ...(omitted > 0 ? { omitted } : {}) } satisfies PageList);
   });
 }
 

@@ -1,18 +1,19 @@
 import { existsSync } from "node:fs";
 import { Argument, type Command, Option } from "commander";
+import type { Breakdown, PageTotals, Series } from "../contract/answers.js";
+import { toCsv } from "../contract/csv.js";
 import { BREAKDOWN_LIMIT, INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
-import { breakdownSpec, DIMENSIONS, type Dimension, ENTRY_NOTE } from "../counters/registry.js";
+import { breakdownSpec, DIMENSIONS, type Dimension, MEASURES } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { type BreakdownResult, breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
+import { breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
 import { cleanPage, seriesSpan, similarPages } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
 import { siteSettings } from "../query/site.js";
-import { pageTotals, type TotalsResult } from "../query/totals.js";
-import { type ViewsResult, viewsOverTime } from "../query/views.js";
+import { pageTotals } from "../query/totals.js";
+import { viewsOverTime } from "../query/views.js";
 import { localTime } from "../query/zone.js";
 import { DEMO_DATA_DIR } from "../store/keys.js";
 import type { Store } from "../store/store.js";
-import { toCsv } from "./csv.js";
 import { formatNumber, plural, warn } from "./messages.js";
 import { pageCount, wholeOption, zoneOption } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
@@ -156,12 +157,7 @@ function pageOf(argument: string): string {
  * outside the range, with the options to see them; that a page has never had views, with pages
  * like it; or that the site has none yet. One small item read, only when the answer is empty.
  */
-async function explainEmpty(
-  store: Store,
-  site: string,
-  result: ViewsResult,
-  flags: ViewsFlags,
-): Promise<void> {
+async function explainEmpty(store: Store, site: string, result: Series, flags: ViewsFlags): Promise<void> {
   const page = result.page ?? undefined;
   const span = await seriesSpan(store, site, { page, bots: flags.bots });
   if (span) {
@@ -209,7 +205,7 @@ function noViewsYet(flags: StoreFlags): string {
  * The line that says a range was widened to whole buckets, when the --from or --to given fell
  * inside one: dates (the last one included) for days, weeks and months, times for hours.
  */
-function widening(result: ViewsResult, from: number | undefined, to: number | undefined): string | undefined {
+function widening(result: Series, from: number | undefined, to: number | undefined): string | undefined {
   const start = Date.parse(result.from) / 1000;
   const end = Date.parse(result.to) / 1000;
   if (!((from !== undefined && start < from) || (to !== undefined && end > to))) return undefined;
@@ -271,7 +267,7 @@ function registerTop(program: Command): void {
 }
 
 /** A breakdown as a table: count, share of the total (the sum of every value), value. */
-function ranked(result: BreakdownResult): string {
+function ranked(result: Breakdown): string {
   const spec = breakdownSpec(result.dimension);
   const width = Math.max(7, ...result.values.map((v) => formatNumber(v.count).length));
   const share = (n: number) => (result.total > 0 ? `${((n / result.total) * 100).toFixed(1)}%` : "");
@@ -283,7 +279,7 @@ function ranked(result: BreakdownResult): string {
         ? `the largest ${spec.values.one}`
         : `the ${formatNumber(n)} largest ${spec.values.many}`;
   const lines = [
-    `${(spec.counts === "entries" ? "Entries" : "Views").padStart(width)}   Share  ${spec.label}`,
+    `${MEASURES[spec.counts].header.padStart(width)}   Share  ${spec.label}`,
     ...result.values.map(
       (v) => `${formatNumber(v.count).padStart(width)}  ${share(v.count).padStart(6)}  ${v.value}`,
     ),
@@ -291,7 +287,8 @@ function ranked(result: BreakdownResult): string {
     `${result.from} to ${result.to}: ${plural(result.total, spec.total)}; ${shown} shown`,
   ];
   if (n === 0) lines.splice(1, 0, `${"".padStart(width)}          (none in this range)`);
-  if (spec.counts === "entries") lines.push(`(${ENTRY_NOTE})`);
+  const { note } = MEASURES[spec.counts];
+  if (note) lines.push(`(${note})`);
   if (result.attribution) lines.push(`(${result.attribution})`);
   return `${lines.join("\n")}\n`;
 }
@@ -326,7 +323,7 @@ function daysBetween(first: string, last: string): number {
 }
 
 /** Every page's views and visitors, most viewed first, and the site's sums below. */
-function totalsTable(totals: TotalsResult, rows: [string, number][]): string {
+function totalsTable(totals: PageTotals, rows: [string, number][]): string {
   const width = Math.max(5, ...rows.map(([, n]) => formatNumber(n).length));
   const lines = [
     `${"Views".padStart(width)}  Visitors  Page`,
@@ -350,7 +347,7 @@ function totalsTable(totals: TotalsResult, rows: [string, number][]): string {
   return `${lines.join("\n")}\n`;
 }
 
-function chart(result: ViewsResult): string {
+function chart(result: Series): string {
   const max = Math.max(1, ...result.points.map((p) => p.views));
   const width = Math.max(5, ...result.points.map((p) => formatNumber(p.views).length));
   const label = (t: string) =>

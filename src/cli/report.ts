@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { Tally } from "../aggregate/tally.js";
 import { UNKNOWN } from "../audience/agent.js";
+import { toCsv } from "../contract/csv.js";
 import {
   breakdownSpec,
   type Cells,
@@ -16,7 +17,6 @@ import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
 import { expandPaths } from "../readers/sources.js";
-import { toCsv } from "./csv.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions, zoneOption } from "./options.js";
 import { progressBar } from "./progress.js";
@@ -305,8 +305,8 @@ function topValues(report: ReportJson, dimension: Dimension): string[] {
   const of = values.reduce((sum, [, n]) => sum + n, 0);
   const title = `${spec.title} (of ${plural(of, spec.total)})`;
   if (values.length === 0) return [title, "  (none)"];
-  if (dimension === "country" && values.length === 1 && values[0][0] === UNKNOWN)
-    return [title, "  (unknown: the logs name no country; see --ip-country)"];
+  if (spec.unknown && values.length === 1 && values[0][0] === UNKNOWN)
+    return [title, `  (unknown: ${spec.unknown})`];
   const width = Math.max(...values.slice(0, 5).map(([, n]) => formatNumber(n).length));
   const lines = values
     .slice(0, 5)

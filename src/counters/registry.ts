@@ -1,26 +1,30 @@
+import { keys, type PeriodLevel } from "../store/keys.js";
+
 /**
  * What pagetrack counts: the one registry that the tally (what a log adds), the store (how the
- * counts are kept and rolled up) and the queries share. A counter counts page views (or the page
- * requests of bots) under a key: the page for `page`, one key (`*`) for the whole site, a browser's
- * name for `browser`. Which key a view counts under is the counter's normaliser, in
- * aggregate/normalise.ts. Adding a counter is an entry here and a normaliser there.
+ * counts are kept and rolled up), the queries, the CLI, the HTTP API, the dashboard and the test
+ * traffic's generator share. A counter counts page views (or entries, or the page requests of bots,
+ * or distinct visitors) under a key: the page for `page`, one key (`*`) for the whole site, a
+ * browser's name for `browser`. Which key a view counts under is the counter's normaliser, in
+ * aggregate/normalise.ts. Adding a counter is an entry here and a normaliser there; the compiler
+ * then names what else must know it (the generator's intended values, for a dimension).
  *
- * A counter's layout says what it counts and how the store keeps it:
- * - `series`: page views, a sum kept per UTC hour (so that a recount of an hour replaces that hour,
+ * A counter's layout says how the store keeps it:
+ * - `series`: a sum kept per UTC hour (so that a recount of an hour replaces that hour,
  *   store/levels.ts), for each key on its own per day with its hours, per month, per year and for
  *   all time, with the first and the last view: the pages, the site, its bots;
- * - `union`: visitors, the distinct readers of a UTC day: a union of the files' visitor ids, kept
- *   per day (store/visitors.ts); a range's visitors are the sum of its days, kept per month, year
- *   and for all time as a series is;
- * - `breakdown`: page views or entries per UTC day only, all the keys of a day side by side, so that
- *   a day's breakdown is one query: the audience's dimensions, with how they are shown
- *   (BreakdownSpec).
+ * - `union`: distinct clients of a UTC day: a union of the files' visitor ids, kept per day
+ *   (store/visitors.ts); a range's are the sum of its days, kept per month, year and for all time
+ *   as a series is;
+ * - `breakdown`: a sum per UTC day only, all the keys of a day side by side, so that a day's
+ *   breakdown is one query: the audience's dimensions, with how they are shown (BreakdownSpec).
  * The all-time total of a series or a union is in the page's INDEX item (year slots whose names
  * start with `index`) or, without `index`, in the SITE partition.
  */
 export type CounterSpec =
   | {
       layout: "series" | "union";
+      counts: Measure;
       /** Names a key's series in the store; only pages start with "/". */
       series(key: string): string;
       index?: string;
@@ -34,24 +38,16 @@ export interface Noun {
 }
 
 /**
- * How a breakdown is shown, the same in `report`, `top` and the dashboard: what its values count,
- * how it and its values are named, and what their shares are of. A share is always of the
- * breakdown's own total, the sum of its values (`total` of /breakdown), so that the shares of a
- * breakdown add up to 100% wherever it is shown: a campaign's share is of the entries that carry a
- * campaign, a browser's of the page views.
+ * What a counter's numbers are, and so how they add up over time: events (page views, entries,
+ * requests) add up; distinct clients are distinct within a day of the site, a range's being the
+ * sum of its days'; a level (feed subscribers) is read at a time and never added up.
  */
-export interface BreakdownSpec {
-  layout: "breakdown";
-  /** What a value counts: entries or page views. */
-  counts: "entries" | "views";
-  /** The breakdown as a heading: "Sources". */
-  title: string;
-  /** One value's kind as a column's header: "Source". */
-  label: string;
-  /** Its values in running text: "3 sources". */
-  values: Noun;
-  /** What its total is, and so what its shares are of: "82 entries with a campaign". */
-  total: Noun;
+export interface MeasureSpec {
+  /** The header of a column of them: "Views". */
+  header: string;
+  over: "sum" | "days" | "level";
+  /** What one is, said once where they are totalled (entries, which are not visits). */
+  note?: string;
 }
 
 /**
@@ -64,19 +60,72 @@ export const ENTRIES: Noun = { one: "entry from outside the site", many: "entrie
 export const ENTRY_NOTE =
   "an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors";
 
+export type Measure = "views" | "entries" | "requests" | "clients" | "subscribers";
+
+export const MEASURES: Record<Measure, MeasureSpec> = {
+  views: { header: "Views", over: "sum" },
+  entries: { header: "Entries", over: "sum", note: ENTRY_NOTE },
+  requests: { header: "Requests", over: "sum" },
+  clients: { header: "Clients", over: "days" },
+  subscribers: { header: "Subscribers", over: "level" },
+};
+
+/**
+ * How a breakdown is shown, the same in `report`, `top` and the dashboard: what its values count,
+ * how it and its values are named, what their shares are of, and where the dashboard shows it. A
+ * share is always of the breakdown's own total, the sum of its values (`total` of /breakdown), so
+ * that the shares of a breakdown add up to 100% wherever it is shown: a campaign's share is of the
+ * entries that carry a campaign, a browser's of the page views.
+ */
+export interface BreakdownSpec {
+  layout: "breakdown";
+  /** What a value counts. */
+  counts: Measure;
+  /** The breakdown as a heading: "Sources". */
+  title: string;
+  /** One value's kind as a column's header: "Source". */
+  label: string;
+  /** Its values in running text: "3 sources". */
+  values: Noun;
+  /** What its total is, and so what its shares are of: "82 entries with a campaign". */
+  total: Noun;
+  /**
+   * Where the dashboard shows it: beside the pages, or in the audience's grid; in the order of
+   * this registry in both.
+   */
+  panel: "pages" | "audience";
+  /** The dashboard's line under the panel's title. */
+  hint?: string;
+  /**
+   * Why the logs may give nothing but `(unknown)`: `report` says so instead of the values, and
+   * the dashboard hides the panel then.
+   */
+  unknown?: string;
+  /** How the dashboard shows a value: a host as a link to it, an ISO 3166-1 code with its region's name. */
+  show?: "host" | "region";
+}
+
 const VIEWS: Noun = { one: "page view", many: "page views" };
+
+/** What an entry is, under the title of the dashboard's panels that count entries. */
+const ENTRY_HINT = `${ENTRY_NOTE.charAt(0).toUpperCase()}${ENTRY_NOTE.slice(1)}.`;
 
 export const COUNTERS = {
   /** Page views of each page. */
-  page: { layout: "series", series: (page: string) => page, index: "" },
+  page: { layout: "series", counts: "views", series: (page: string) => page, index: "" },
   /** Page views of the whole site. */
-  site: { layout: "series", series: () => "*" },
+  site: { layout: "series", counts: "views", series: () => "*" },
   /** Page requests from bots, counted as views or not. */
-  bots: { layout: "series", series: () => "~bots" },
-  /** Visitors of the whole site: distinct (client IP, user agent) pairs a UTC day. */
-  visitors: { layout: "union", series: () => "~visitors" },
+  bots: { layout: "series", counts: "requests", series: () => "~bots" },
+  /** Visitors of the whole site: distinct (client IP, user agent) pairs a day of the site. */
+  visitors: { layout: "union", counts: "clients", series: () => "~visitors" },
   /** Visitors of each page. */
-  pageVisitors: { layout: "union", series: (page: string) => `~visitors:${page}`, index: "v" },
+  pageVisitors: {
+    layout: "union",
+    counts: "clients",
+    series: (page: string) => `~visitors:${page}`,
+    index: "v",
+  },
   /** Entries by where they came from: utm_source, source or ref, (direct), a family, a host. */
   source: {
     layout: "breakdown",
@@ -85,6 +134,9 @@ export const COUNTERS = {
     label: "Source",
     values: { one: "source", many: "sources" },
     total: ENTRIES,
+    panel: "audience",
+    hint: `By utm_source, else by referrer (a family such as Google, or a host). ${ENTRY_HINT}`,
+    show: "host",
   },
   /** Entries by utm_campaign: only those that carry one, and so do their shares. */
   campaign: {
@@ -94,6 +146,8 @@ export const COUNTERS = {
     label: "Campaign",
     values: { one: "campaign", many: "campaigns" },
     total: { one: "entry with a campaign", many: "entries with a campaign" },
+    panel: "audience",
+    hint: "By utm_campaign: shares are of the entries that carry one.",
   },
   /** Entries by their page. */
   entry: {
@@ -103,6 +157,8 @@ export const COUNTERS = {
     label: "Entry page",
     values: { one: "entry page", many: "entry pages" },
     total: ENTRIES,
+    panel: "pages",
+    hint: `The pages that entries from outside the site land on. ${ENTRY_HINT}`,
   },
   /** Page views by browser, OS, device and country. */
   browser: {
@@ -112,6 +168,7 @@ export const COUNTERS = {
     label: "Browser",
     values: { one: "browser", many: "browsers" },
     total: VIEWS,
+    panel: "audience",
   },
   os: {
     layout: "breakdown",
@@ -120,6 +177,7 @@ export const COUNTERS = {
     label: "Operating system",
     values: { one: "operating system", many: "operating systems" },
     total: VIEWS,
+    panel: "audience",
   },
   device: {
     layout: "breakdown",
@@ -128,6 +186,7 @@ export const COUNTERS = {
     label: "Device",
     values: { one: "device", many: "devices" },
     total: VIEWS,
+    panel: "audience",
   },
   country: {
     layout: "breakdown",
@@ -136,6 +195,9 @@ export const COUNTERS = {
     label: "Country",
     values: { one: "country", many: "countries" },
     total: VIEWS,
+    panel: "audience",
+    unknown: "the logs name no country; see --ip-country",
+    show: "region",
   },
 } as const satisfies Record<string, CounterSpec>;
 
@@ -151,17 +213,82 @@ export function indexPrefix(counter: CounterName): string | undefined {
 }
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
-/** The audience's dimensions, as `/breakdown` and `pagetrack top` name them. */
-export const DIMENSIONS = COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "breakdown") as Exclude<
-  CounterName,
-  "page" | "site" | "bots" | "visitors" | "pageVisitors"
->[];
-export type Dimension = (typeof DIMENSIONS)[number];
+/** The audience's dimensions: the counters laid out as breakdowns. */
+export type Dimension = {
+  [C in CounterName]: (typeof COUNTERS)[C]["layout"] extends "breakdown" ? C : never;
+}[CounterName];
+
+/**
+ * The dimensions as `/breakdown`, `pagetrack top` and `report` name and list them, in this
+ * registry's order.
+ */
+export const DIMENSIONS = COUNTER_NAMES.filter((c): c is Dimension => COUNTERS[c].layout === "breakdown");
 
 /** How a dimension's breakdown is shown, and what its shares are of. */
 export function breakdownSpec(dimension: Dimension): BreakdownSpec {
   return COUNTERS[dimension];
 }
+
+/** The dimensions the dashboard shows in one place, in order. */
+export function dimensionsOn(panel: BreakdownSpec["panel"]): Dimension[] {
+  return DIMENSIONS.filter((d) => breakdownSpec(d).panel === panel);
+}
+
+/** Every period level, to name the store's partitions of levels. */
+const LEVELS: Record<PeriodLevel, true> = { day: true, month: true, year: true };
+
+/**
+ * The names the store gives its own partitions (`<site>#contrib#<day>`, `<site>#INDEX`, …) and
+ * series (`~bots`): a counter of one of these names would share their items, a breakdown's days
+ * being partitions `<site>#<name>#<day>` (a dimension `contrib` would write into the contributions).
+ * Taken from store/keys.ts, so that a new kind of item is guarded too.
+ */
+export function reservedNames(): Set<string> {
+  const site = "s";
+  const own = (partition: string) => partition.slice(site.length + 1).split("#")[0];
+  const names = new Set<string>();
+  for (const [kind, key] of Object.entries(keys)) {
+    // A page's own partition starts with "/"; a breakdown's is the counter's name itself.
+    if (kind === "views" || kind === "breakdown") continue;
+    if (kind === "level")
+      for (const level of Object.keys(LEVELS)) names.add(own(keys.level(site, level as PeriodLevel, "")));
+    else names.add(own((key as (site: string, day: string) => string)(site, "2024-01-01")));
+  }
+  for (const spec of Object.values(COUNTERS) as CounterSpec[])
+    if (spec.layout !== "breakdown") names.add(spec.series(""));
+  names.delete("");
+  return names;
+}
+
+/** A counter's name: it is a CLI argument, a URL parameter's value, a JSON key and part of partitions' keys. */
+const NAME = /^[a-z][A-Za-z0-9]*$/;
+
+/**
+ * Fails on a counter that the store or the outputs could not keep apart from something else: a
+ * name of the store's own (reservedNames), a name that is not a plain word, or a measure that its
+ * layout cannot keep (levels have no layout yet).
+ */
+export function checkCounters(counters: Record<string, CounterSpec>): void {
+  const reserved = reservedNames();
+  for (const [name, spec] of Object.entries(counters)) {
+    if (reserved.has(name))
+      throw new Error(
+        `counters/registry.ts: counter "${name}" has a name the store gives its own items (${[...reserved].join(", ")}): rename it`,
+      );
+    if (!NAME.test(name))
+      throw new Error(
+        `counters/registry.ts: counter "${name}" must be a word of letters and digits starting with a lower-case letter: rename it`,
+      );
+    const over = MEASURES[spec.counts].over;
+    const kept = spec.layout === "union" ? "days" : "sum";
+    if (over !== kept)
+      throw new Error(
+        `counters/registry.ts: counter "${name}" counts ${spec.counts}, which a ${spec.layout} cannot keep: its layout keeps ${kept === "days" ? "distinct clients a day" : "sums"}`,
+      );
+  }
+}
+
+checkCounters(COUNTERS);
 
 /** The key of the counters that count the whole site. */
 export const SITE_KEY = "*";

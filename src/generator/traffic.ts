@@ -5,6 +5,7 @@
  * A human page view also carries audience intents (audience.ts): its visitor (client IP, user agent,
  * country), whether it is an entry, and then its source and campaign.
  */
+import { DIMENSIONS, type Dimension } from "../counters/registry.js";
 import {
   COUNTRIES,
   ENTRY_QUERIES,
@@ -78,9 +79,23 @@ export interface TrafficEvent {
   bytes: number;
 }
 
-/** The audience dimensions, as DESIGN.md and `report --json` name them. */
-export type Dimension = "source" | "campaign" | "entry" | "browser" | "os" | "device" | "country";
+/** Per audience dimension (of the counters' registry), each value's count. */
 export type Breakdowns = Record<Dimension, Record<string, number>>;
+
+/**
+ * The value an intended page view must count under in each dimension, or undefined when it must not
+ * count there: the intents themselves, never pagetrack's normalisers. A new dimension of the
+ * registry needs its intended value here (and, for the traffic to exercise it, an intent above).
+ */
+const INTENDED: { readonly [D in Dimension]: (view: ViewIntent) => string | undefined } = {
+  source: (view) => (view.entry ? view.source : undefined),
+  campaign: (view) => (view.entry ? view.campaign : undefined),
+  entry: (view) => (view.entry ? view.page : undefined),
+  browser: (view) => view.browser,
+  os: (view) => view.os,
+  device: (view) => view.device,
+  country: (view) => view.country,
+};
 
 /**
  * What generated traffic must give. Every audience figure is over page views (intent "view"), bots
@@ -239,17 +254,11 @@ function countView(expected: Expected, view: ViewIntent, time: number): void {
   const days = expected.daily[page] ?? {};
   expected.daily[page] = days;
   count(days, day);
-  const b = expected.breakdowns;
-  if (view.entry) {
-    expected.entries++;
-    count(b.source, view.source as string);
-    if (view.campaign !== undefined) count(b.campaign, view.campaign);
-    count(b.entry, page);
+  if (view.entry) expected.entries++;
+  for (const dimension of DIMENSIONS) {
+    const value = INTENDED[dimension](view);
+    if (value !== undefined) count(expected.breakdowns[dimension], value);
   }
-  count(b.browser, view.browser);
-  count(b.os, view.os);
-  count(b.device, view.device);
-  count(b.country, view.country);
   let sets = seen.get(expected);
   if (sets === undefined) {
     sets = { daily: new Map(), pages: new Map() };
@@ -502,7 +511,7 @@ export function emptyExpected(): Expected {
     pages: {},
     daily: {},
     entries: 0,
-    breakdowns: { source: {}, campaign: {}, entry: {}, browser: {}, os: {}, device: {}, country: {} },
+    breakdowns: Object.fromEntries(DIMENSIONS.map((d) => [d, {}])) as Breakdowns,
     visitors: {},
     dailyVisitors: {},
     visitorsTotal: 0,

@@ -1,3 +1,4 @@
+import type { Breakdown } from "../contract/answers.js";
 import { MAX_DAILY_READ_DAYS } from "../contract/rules.js";
 import type { Dimension } from "../counters/registry.js";
 import { UserError } from "../errors.js";
@@ -16,20 +17,6 @@ export interface BreakdownQuery {
   limit: number;
 }
 
-export interface BreakdownResult {
-  dimension: Dimension;
-  from: string;
-  to: string;
-  /**
-   * The sum of every value's count, also those past `limit`: what a value's share is of, in `top`,
-   * `report` and the dashboard alike (what it counts: the dimension's BreakdownSpec in the registry).
-   */
-  total: number;
-  values: { value: string; count: number }[];
-  /** Who to credit for the countries, when an IP-to-country database named them. */
-  attribution?: string;
-}
-
 /** The longest range: a breakdown reads one item set a day. */
 export const MAX_BREAKDOWN_DAYS = MAX_DAILY_READ_DAYS;
 
@@ -38,7 +25,7 @@ export const MAX_BREAKDOWN_DAYS = MAX_DAILY_READ_DAYS;
  * with its 24 UTC hours): one query per UTC day of the range, never raw views. An hour counts in the
  * range if it starts in it, as in views over time.
  */
-export async function breakdown(store: Store, site: string, q: BreakdownQuery): Promise<BreakdownResult> {
+export async function breakdown(store: Store, site: string, q: BreakdownQuery): Promise<Breakdown> {
   if (!isValidZone(q.tz))
     throw new UserError(`unknown time zone "${q.tz}"; use an IANA name such as Europe/Paris or UTC`);
   if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");

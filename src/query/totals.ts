@@ -1,33 +1,9 @@
+import type { PageRow, PageTotals } from "../contract/answers.js";
 import { isoSeconds, RANGE_PAGES, TOTALS_PAGE_LIMIT, WHOLE_TOTALS_PAGES } from "../contract/rules.js";
 import { UserError } from "../errors.js";
 import { type PageTotal, readPageTotals, readPageTotalsAfter, readSiteTotals } from "../store/counts.js";
 import type { Store } from "../store/store.js";
 import { viewsBetween } from "./views.js";
-
-export interface TotalsResult {
-  pages: Record<string, number>;
-  total: number;
-  /** Each page's visitors: the sum of its days' visitors. */
-  visitors: Record<string, number>;
-  /**
-   * The whole site's visitors, whatever the prefix: the sum of its days (a reader of two pages on a
-   * day is one visitor of the site, so this is not the sum of the pages').
-   */
-  siteVisitors: number;
-  /**
-   * The whole site, whatever the prefix or the limit: its views and its first and last view (from
-   * one small item), so that a client knows where the data is without listing every page.
-   */
-  site: { views: number; first: string | null; last: string | null };
-  /** The earliest view of the pages listed. */
-  since: string | null;
-  /** The latest view of the pages listed: with `since`, where the data is (e.g. its last 30 days). */
-  last: string | null;
-  /** Read capacity units this answer cost. */
-  consumedCapacity: number;
-  /** With a `limit`, only when more pages remain: pass it back for the next ones (path order). */
-  cursor?: string;
-}
 
 export interface TotalsPaging {
   /** At most this many pages, in path order, after `cursor`. */
@@ -49,17 +25,6 @@ function decodeCursor(cursor: string, prefix: string): string {
   return page;
 }
 
-export interface PageInfo {
-  page: string;
-  views: number;
-  /** Visitors: the sum of the page's days' visitors. */
-  visitors: number;
-  first: string;
-  last: string;
-  /** Views in the range asked for, if one was. */
-  viewsInRange?: number;
-}
-
 export function checkPrefix(prefix: string | undefined): string {
   if (prefix === undefined || prefix === "") return "";
   if (!prefix.startsWith("/"))
@@ -76,9 +41,9 @@ export async function pageTotals(
   site: string,
   prefix?: string,
   paging: TotalsPaging = {},
-): Promise<TotalsResult> {
+): Promise<PageTotals> {
   const from = checkPrefix(prefix);
-  const read = async (): Promise<{ pages: PageInfo[]; units: number; cursor?: string }> => {
+  const read = async (): Promise<{ pages: PageRow[]; units: number; cursor?: string }> => {
     if (paging.limit !== undefined) {
       const after = paging.cursor === undefined ? undefined : decodeCursor(paging.cursor, from);
       const { pages, units, more } = await readPageTotalsAfter(store, site, from, paging.limit, after);
@@ -117,7 +82,7 @@ export async function pageTotals(
   };
 }
 
-const info = (p: PageTotal): PageInfo => ({
+const info = (p: PageTotal): PageRow => ({
   page: p.page,
   views: p.views,
   visitors: p.visitors,
@@ -125,7 +90,7 @@ const info = (p: PageTotal): PageInfo => ({
   last: isoSeconds(p.last),
 });
 
-const byViews = (a: PageInfo, b: PageInfo) => b.views - a.views || (a.page < b.page ? -1 : 1);
+const byViews = (a: PageRow, b: PageRow) => b.views - a.views || (a.page < b.page ? -1 : 1);
 
 /**
  * The pages with views, most viewed first, with their first and last view; with a range, also each
@@ -140,7 +105,7 @@ export async function listPages(
   prefix?: string,
   range?: { from: number; to: number },
   limit?: number,
-): Promise<{ pages: PageInfo[]; omitted: number }> {
+): Promise<{ pages: PageRow[]; omitted: number }> {
   let { pages } = await readIndex(store, site, prefix);
   const cap = range ? RANGE_PAGES : WHOLE_TOTALS_PAGES;
   if (limit !== undefined && limit > cap)
@@ -161,7 +126,7 @@ async function readIndex(
   store: Store,
   site: string,
   prefix?: string,
-): Promise<{ pages: PageInfo[]; units: number }> {
+): Promise<{ pages: PageRow[]; units: number }> {
   const { pages: totals, units } = await readPageTotals(store, site, checkPrefix(prefix));
   const pages = totals.map(info).sort(byViews);
   return { pages, units };

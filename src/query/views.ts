@@ -1,3 +1,4 @@
+import type { Series } from "../contract/answers.js";
 import { type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 import { SITE_KEY } from "../counters/registry.js";
 import { UserError } from "../errors.js";
@@ -6,7 +7,7 @@ import type { Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localDate, localTime } from "./zone.js";
 
 /** The counters kept as series of days: a page, the whole site, its bots. */
-type Series = "page" | "site" | "bots";
+type SeriesCounter = "page" | "site" | "bots";
 
 export { INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 
@@ -24,24 +25,6 @@ export interface ViewsQuery {
   siteTimeZone?: string;
 }
 
-export interface ViewsResult {
-  page: string | null;
-  bots?: true;
-  interval: Interval;
-  tz: string;
-  from: string;
-  to: string;
-  /**
-   * `visitors` for days, weeks and months in the site's time zone: the sum of the visitors of the
-   * site's days in the bucket. Absent for hours and other zones, whose buckets do not hold whole days
-   * of the site: a figure there could exceed the bucket's views.
-   */
-  points: { t: string; views: number; visitors?: number }[];
-  total: number;
-  /** The visitors of the range: the sum of its days (days, weeks and months only). */
-  visitors?: number;
-}
-
 /**
  * A page's (or the site's) views over time, from the day counters (each with its 24 hours), never
  * from raw views. Buckets are local hours, days, ISO weeks (from Monday) or months in `tz`; every
@@ -51,7 +34,7 @@ export interface ViewsResult {
  * weeks and months in that zone): they come from the month counters, a dozen small items for a
  * year. Months of views come from the month counters too (monthsOverTime).
  */
-export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): Promise<ViewsResult> {
+export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): Promise<Series> {
   if (!isValidZone(q.tz))
     throw new UserError(`unknown time zone "${q.tz}"; use an IANA name such as Europe/Paris or UTC`);
   if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");
@@ -64,7 +47,7 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
   const bounds = bucketStarts(q.from, q.to, q.interval, q.tz);
   const counts = new Array<number>(bounds.length - 1).fill(0);
   if (q.bots && q.page) throw new UserError("bots are counted for the whole site: leave out the page");
-  const [counter, key]: [Series, string] = q.bots
+  const [counter, key]: [SeriesCounter, string] = q.bots
     ? ["bots", SITE_KEY]
     : q.page
       ? ["page", q.page]
@@ -125,7 +108,7 @@ function utcDay(epoch: number): string {
 async function daysOverlapping(
   store: Store,
   site: string,
-  counter: Series,
+  counter: SeriesCounter,
   key: string,
   from: number,
   to: number,
@@ -147,7 +130,7 @@ async function daysOverlapping(
 async function addMonths(
   store: Store,
   site: string,
-  counter: Series,
+  counter: SeriesCounter,
   key: string,
   bounds: number[],
   counts: number[],

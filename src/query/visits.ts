@@ -1,3 +1,4 @@
+import type { VisitList } from "../contract/answers.js";
 import type { Store } from "../store/store.js";
 import { readViewList } from "../store/views.js";
 
@@ -8,13 +9,6 @@ export interface VisitQuery {
   /** Where the previous answer stopped (its `cursor`). */
   cursor?: string;
   limit: number;
-}
-
-export interface VisitList {
-  page: string;
-  views: { time: string; referrer?: string }[];
-  /** Pass it back for the next views; null when there are no more. */
-  cursor: string | null;
 }
 
 /** The views of one page in time order, a page of them at a time: the original tracker's list. */

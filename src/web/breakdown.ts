@@ -1,21 +1,17 @@
-import { type BreakdownSpec, breakdownSpec, ENTRY_NOTE, type Noun } from "../counters/registry.js";
-import { type Breakdown, type Dimension, get } from "./api.js";
+import {
+  type BreakdownSpec,
+  breakdownSpec,
+  type Dimension,
+  MEASURES,
+  type Noun,
+} from "../counters/registry.js";
+import { type Breakdown, get } from "./api.js";
 
 /**
  * One audience panel: a dimension's values in the range, largest first, with a bar and a share each.
- * Its names, what it counts and what its shares are of come from the counters' registry, as in
- * `report` and `top`.
+ * Its names, what it counts, what its shares are of, its hint and how its values are shown come
+ * from the counters' registry, as in `report` and `top`.
  */
-
-/** What an entry is, under the title of the panels that count entries. */
-const ENTRY_HINT = `${ENTRY_NOTE.charAt(0).toUpperCase()}${ENTRY_NOTE.slice(1)}.`;
-
-/** A line under the title, for the panels that count entries. */
-const HINTS: Partial<Record<Dimension, string>> = {
-  source: `By utm_source, else by referrer (a family such as Google, or a host). ${ENTRY_HINT}`,
-  campaign: "By utm_campaign: shares are of the entries that carry one.",
-  entry: `The pages that entries from outside the site land on. ${ENTRY_HINT}`,
-};
 
 /** Rows shown first, then after each "show more" (the API lists at most 1000). */
 const LIMITS = [10, 100, 1000];
@@ -125,7 +121,7 @@ export class BreakdownPanel {
       el("th", {
         scope: "col",
         className: "num",
-        textContent: spec.counts === "entries" ? "Entries" : "Views",
+        textContent: MEASURES[spec.counts].header,
       }),
       el("th", { scope: "col", className: "num", textContent: "Share" }),
     );
@@ -156,7 +152,7 @@ export class BreakdownPanel {
         el(level, { id: `${id}-title`, textContent: spec.title }),
         this.total,
       ),
-      ...(HINTS[dimension] ? [el("p", { className: "note hint", textContent: HINTS[dimension] })] : []),
+      ...(spec.hint ? [el("p", { className: "note hint", textContent: spec.hint })] : []),
       this.message,
       this.table,
       this.rest,
@@ -236,8 +232,8 @@ export class BreakdownPanel {
     this.total.textContent = amount(total, counted);
     this.total.dataset.total = String(total);
     this.root.dataset.limit = String(this.limit);
-    // Countries only when known: logs without a country field give only "(unknown)".
-    this.root.hidden = this.dimension === "country" && values.every((v) => v.value === "(unknown)");
+    // A dimension the logs may not tell (countries) only when known: such logs give only "(unknown)".
+    this.root.hidden = this.spec.unknown !== undefined && values.every((v) => v.value === "(unknown)");
     if (values.length === 0) {
       this.setState("empty", `No ${counted.many} in this range.`);
       this.total.textContent = amount(0, counted);
@@ -260,10 +256,10 @@ export class BreakdownPanel {
 
   private row(value: string, count: number, total: number): HTMLTableRowElement {
     const label = el("span", { className: "label" });
-    const link = this.dimension === "source" ? sourceLink(value) : undefined;
+    const link = this.spec.show === "host" ? sourceLink(value) : undefined;
     if (link) {
       label.append(el("a", { href: link, rel: "noopener noreferrer", target: "_blank", textContent: value }));
-    } else if (this.dimension === "country" && /^[A-Z]{2}$/.test(value)) {
+    } else if (this.spec.show === "region" && /^[A-Z]{2}$/.test(value)) {
       let name: string | undefined;
       try {
         name = regions?.of(value);
