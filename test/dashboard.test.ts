@@ -286,11 +286,16 @@ describe("dashboard", () => {
         if (!answer) {
           answer = route.fetch().then(async (r) => ({ status: r.status(), body: await r.body() }));
           answers.set(url, answer);
-          answer.catch(() => answers.delete(url));
         }
         try {
-          const { status, body } = await answer;
-          await route.fulfill({ status, contentType: "application/json", body });
+          const got = await answer.catch(() => undefined);
+          if (got)
+            await route.fulfill({ status: got.status, contentType: "application/json", body: got.body });
+          else {
+            // A connection the server had closed (kept alive too long): the browser asks itself.
+            answers.delete(url);
+            await route.continue();
+          }
         } catch (error) {
           // A page closed while its request was out has nobody to answer.
           if (!opened.isClosed()) throw error;
@@ -309,7 +314,7 @@ describe("dashboard", () => {
     const today = new Date().toISOString().slice(0, 10);
     const start = new Date(Date.parse(today) - 14 * 86400000).toISOString().slice(0, 10);
     const logs = await generateHourlyLogs(join(dir, "logs"), {
-      requests: 8000,
+      requests: 4000,
       start,
       days: 14,
       posts: 10,

@@ -152,9 +152,10 @@ const apiParameter = () => new URLSearchParams(location.search).get("api");
 
 /**
  * The one place a change of the model takes effect: the URL (a new entry of the history, or the
- * current one replaced), the controls and the table, and the loads whose inputs changed.
+ * current one replaced), the controls and the table, and the loads whose inputs changed. Resolves
+ * once those loads are shown.
  */
-function commit(next: Model, url?: "push" | "replace"): void {
+async function commit(next: Model, url?: "push" | "replace"): Promise<void> {
   const loads = stale(next);
   model = asking(next, loads);
   if (url) {
@@ -170,7 +171,7 @@ function commit(next: Model, url?: "push" | "replace"): void {
   }
   setPhase("loading", "Loading…");
   renderNote();
-  for (const load of loads) void run(load);
+  await Promise.all(loads.map(run));
 }
 
 /** Ready once every load of the state has its answer (a failure stays shown until the next change). */
@@ -607,14 +608,16 @@ function onFilter(): void {
   commit(filter(model, prefix, search), "replace");
 }
 
-/** Shows a page's series, and brings the chart into view when the row was far below it. */
-function onSelectPage(page: string): void {
-  commit(selectPage(model, page), "push");
+/**
+ * Shows a page's series, and brings the chart into view when the row was far below it: once the
+ * series is drawn, so that nothing drawn above the chart moves it away again.
+ */
+async function onSelectPage(page: string): Promise<void> {
+  await commit(selectPage(model, page), "push");
   const chartBox = byId("chart-section").getBoundingClientRect();
-  if (chartBox.top < 0 || chartBox.bottom > innerHeight) {
-    const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
-    byId("chart-section").scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
-  }
+  if (model.state.page !== page || (chartBox.top >= 0 && chartBox.bottom <= innerHeight)) return;
+  const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+  byId("chart-section").scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
 }
 
 /**
@@ -626,7 +629,7 @@ function onRowClick(e: MouseEvent): void {
   const page = target.closest<HTMLElement>("tr[data-page]")?.dataset.page;
   if (page === undefined) return;
   if (!target.closest("button") && getSelection()?.toString()) return;
-  onSelectPage(page);
+  void onSelectPage(page);
 }
 
 /** The arrow keys go from row to row. */
