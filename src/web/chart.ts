@@ -107,8 +107,7 @@ export class ViewsChart {
   }
 
   private draw(): void {
-    // The box keeps its height while the chart is built again, so that nothing below it moves: the
-    // browser would otherwise shift the page to keep its place, and cut short a scroll under way.
+    // The box keeps its height while the chart is built again: what is below it does not jump.
     this.root.style.minHeight = `${this.root.offsetHeight}px`;
     this.plot?.destroy();
     const { points, interval, partial, tz } = this.data;
