@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 const UNIT = [
   "test/audience.test.ts",
   "test/counters.test.ts",
+  "test/dashboard-state.test.ts",
   "test/fixtures.test.ts",
   "test/formats.test.ts",
   "test/lines.test.ts",

@@ -83,6 +83,15 @@ function expectedLink(value: string): string | null {
   return host ? `https://${value}/` : null;
 }
 
+/** A promise that the test resolves: requests routed through it wait until then. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
 /** `pagetrack serve` on a data directory, until stopped. */
 async function serve(args: string[]): Promise<{ base: string; process: ChildProcess }> {
   const child = spawn(process.execPath, [join(ROOT, "bin/pagetrack.js"), "serve", "--port", "0", ...args], {
@@ -99,7 +108,6 @@ describe("dashboard", () => {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof serve>>;
   let empty: Awaited<ReturnType<typeof serve>>;
-  let countries: Awaited<ReturnType<typeof serve>>;
   let expected: Expected;
   /** Logs of 2005 and 2015 only: nothing in the last 30 days, and more than 10 years from first to last. */
   let old: Awaited<ReturnType<typeof serve>>;
@@ -260,6 +268,43 @@ describe("dashboard", () => {
     expect(violations).toEqual([]);
   }
 
+  /**
+   * The API's answers of the served data sets, by URL, shared by every page: each distinct question
+   * is answered by the server once (the data does not change while the tests run), and every page
+   * still shows what the API answered. A test's own routes come first (later routes win).
+   */
+  const answers = new Map<string, Promise<{ status: number; body: Buffer }>>();
+  const API = new Set(["/pageviews", "/pages", "/pagetotals", "/breakdown", "/site"]);
+  async function newPage(options?: Parameters<Browser["newPage"]>[0]): Promise<Page> {
+    const opened = await browser.newPage(options);
+    const served = [server.base, old.base];
+    await opened.route(
+      (url) => served.includes(url.origin) && API.has(url.pathname),
+      async (route) => {
+        const url = route.request().url();
+        let answer = answers.get(url);
+        if (!answer) {
+          answer = route.fetch().then(async (r) => ({ status: r.status(), body: await r.body() }));
+          answers.set(url, answer);
+        }
+        try {
+          const got = await answer.catch(() => undefined);
+          if (got)
+            await route.fulfill({ status: got.status, contentType: "application/json", body: got.body });
+          else {
+            // A connection the server had closed (kept alive too long): the browser asks itself.
+            answers.delete(url);
+            await route.continue();
+          }
+        } catch (error) {
+          // A page closed while its request was out has nobody to answer.
+          if (!opened.isClosed()) throw error;
+        }
+      },
+    );
+    return opened;
+  }
+
   beforeAll(async () => {
     ensureChromium();
     await mkdir(OUTPUT, { recursive: true });
@@ -269,7 +314,7 @@ describe("dashboard", () => {
     const today = new Date().toISOString().slice(0, 10);
     const start = new Date(Date.parse(today) - 14 * 86400000).toISOString().slice(0, 10);
     const logs = await generateHourlyLogs(join(dir, "logs"), {
-      requests: 8000,
+      requests: 4000,
       start,
       days: 14,
       posts: 10,
@@ -277,17 +322,14 @@ describe("dashboard", () => {
       perDay: true,
     });
     expected = logs.expected;
+    // Their countries named by an IP-to-country database (the old logs below name none).
+    const database = join(dir, "dbip-country-lite-test.csv");
+    await writeFile(database, IP_COUNTRIES);
     const data = ["--data", join(dir, "data")];
-    expect((await runCli(["ingest", ...logs.files, ...data])).code).toBe(0);
+    expect((await runCli(["ingest", ...logs.files, ...data, "--ip-country", database])).code).toBe(0);
     server = await serve(data);
     empty = await serve([...data, "--site", "nothing-yet"]);
     emptyData = data[1];
-    // The same logs, their countries named by an IP-to-country database.
-    const database = join(dir, "dbip-country-lite-test.csv");
-    await writeFile(database, IP_COUNTRIES);
-    const named = ["--data", join(dir, "countries")];
-    expect((await runCli(["ingest", ...logs.files, ...named, "--ip-country", database])).code).toBe(0);
-    countries = await serve(named);
     // Old logs: a few days of 2005 and two weeks of 2015, ingested together.
     const oldLogs = [
       await generateHourlyLogs(join(dir, "old-2005"), {
@@ -316,78 +358,80 @@ describe("dashboard", () => {
     await browser?.close();
     server?.process.kill();
     empty?.process.kill();
-    countries?.process.kill();
     old?.process.kill();
   });
 
-  for (const scheme of ["light", "dark"] as const) {
-    it(`shows the API's totals (${scheme})`, async () => {
-      page = await browser.newPage({
-        colorScheme: scheme,
-        timezoneId: TZ,
-        viewport: { width: 1200, height: 900 },
-      });
-      await page.goto(`${server.base}/`);
-      await ready();
-      const { from, to } = await range();
-      const site = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=day`);
-      expect(await page.textContent("#views")).toBe(site.total.toLocaleString("en-US"));
-      const pages = await api(`/pages?from=${from}&to=${to}&tz=${ZONE}`);
-      const viewed = pages.pages.filter((p: { viewsInRange: number }) => p.viewsInRange > 0).length;
-      expect(await page.textContent("#pages-viewed")).toBe(String(viewed));
-      expect(await page.textContent("#bots")).toBe(expected.bots.toLocaleString("en-US"));
-      // Visitors of the range: the API's, and those the generator made (a local day in Paris holds its
-      // UTC day's noon, so the local dates are the UTC days counted).
-      expect(site.visitors).toBe(expectedVisitors(from, to));
-      expect(site.visitors).toBeGreaterThan(0);
-      expect(await page.textContent("#visitors")).toBe(fmt(site.visitors));
-      const rows = await page.$$eval("#pages tbody tr", (trs) =>
-        trs.map((tr) => [
-          (tr as HTMLElement).dataset.page,
-          tr.children[2].textContent,
-          tr.children[3].textContent,
-        ]),
-      );
-      expect(Object.fromEntries(rows.map(([p, views]) => [p, views]))).toEqual(
-        Object.fromEntries(Object.entries(expected.pages).map(([p, n]) => [p, n.toLocaleString("en-US")])),
-      );
-      expect(Object.fromEntries(rows.map(([p, , visitors]) => [p, visitors]))).toEqual(
-        Object.fromEntries(Object.entries(expected.visitors).map(([p, n]) => [p, fmt(n)])),
-      );
-      expect(await chartRows()).toEqual(site.points);
-      expect((await legend()).map((s) => s.label)).toEqual(["Views", "Visitors"]);
-      expect(await page.isHidden("#chart-note")).toBe(true);
-      // Under the cursor, the legend shows both values of the point: the busiest day's.
-      const points: { t: string; views: number; visitors: number }[] = site.points;
-      const busiest = points.reduce((a, b) => (b.views > a.views ? b : a));
-      expect(busiest.visitors).toBeLessThan(busiest.views);
-      // Away from the cursor, the legend has the range and its totals (not "--").
-      const totals = [
-        { label: "Views", value: fmt(site.total) },
-        { label: "Visitors", value: fmt(site.visitors) },
-      ];
-      expect(await legend()).toEqual(totals);
-      const legendTime = () => page.textContent("#chart .u-legend .u-series:first-child .u-value");
-      expect(await legendTime()).toBe(await dateText(from, to));
-      const over = await page.locator("#chart .u-over").boundingBox();
-      if (!over) throw new Error("the chart has no plot area");
-      const [first, last] = [points[0], points[points.length - 1]].map((p) => Date.parse(p.t));
-      const x = over.x + (over.width * (Date.parse(busiest.t) - first)) / (last - first);
-      await page.mouse.move(x, over.y + over.height / 2);
-      await expect
-        .poll(async () => (await legend()).map((s) => s.value))
-        .toEqual([fmt(busiest.views), fmt(busiest.visitors)]);
-      expect(await legendTime()).not.toBe(await dateText(from, to));
-      await page.mouse.move(1, 1);
-      await expect.poll(legend).toEqual(totals);
-      await accessible();
-      await shot(`ready-${scheme}`);
-      await page.close();
+  it("shows the API's totals, in light and dark", async () => {
+    page = await newPage({
+      colorScheme: "light",
+      timezoneId: TZ,
+      viewport: { width: 1200, height: 900 },
     });
-  }
+    await page.goto(`${server.base}/`);
+    await ready();
+    const { from, to } = await range();
+    const site = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=day`);
+    expect(await page.textContent("#views")).toBe(site.total.toLocaleString("en-US"));
+    const pages = await api(`/pages?from=${from}&to=${to}&tz=${ZONE}`);
+    const viewed = pages.pages.filter((p: { viewsInRange: number }) => p.viewsInRange > 0).length;
+    expect(await page.textContent("#pages-viewed")).toBe(String(viewed));
+    expect(await page.textContent("#bots")).toBe(expected.bots.toLocaleString("en-US"));
+    // Visitors of the range: the API's, and those the generator made (a local day in Paris holds its
+    // UTC day's noon, so the local dates are the UTC days counted).
+    expect(site.visitors).toBe(expectedVisitors(from, to));
+    expect(site.visitors).toBeGreaterThan(0);
+    expect(await page.textContent("#visitors")).toBe(fmt(site.visitors));
+    const rows = await page.$$eval("#pages tbody tr", (trs) =>
+      trs.map((tr) => [
+        (tr as HTMLElement).dataset.page,
+        tr.children[2].textContent,
+        tr.children[3].textContent,
+      ]),
+    );
+    expect(Object.fromEntries(rows.map(([p, views]) => [p, views]))).toEqual(
+      Object.fromEntries(Object.entries(expected.pages).map(([p, n]) => [p, n.toLocaleString("en-US")])),
+    );
+    expect(Object.fromEntries(rows.map(([p, , visitors]) => [p, visitors]))).toEqual(
+      Object.fromEntries(Object.entries(expected.visitors).map(([p, n]) => [p, fmt(n)])),
+    );
+    expect(await chartRows()).toEqual(site.points);
+    expect((await legend()).map((s) => s.label)).toEqual(["Views", "Visitors"]);
+    expect(await page.isHidden("#chart-note")).toBe(true);
+    // Under the cursor, the legend shows both values of the point: the busiest day's.
+    const points: { t: string; views: number; visitors: number }[] = site.points;
+    const busiest = points.reduce((a, b) => (b.views > a.views ? b : a));
+    expect(busiest.visitors).toBeLessThan(busiest.views);
+    // Away from the cursor, the legend has the range and its totals (not "--").
+    const totals = [
+      { label: "Views", value: fmt(site.total) },
+      { label: "Visitors", value: fmt(site.visitors) },
+    ];
+    expect(await legend()).toEqual(totals);
+    const legendTime = () => page.textContent("#chart .u-legend .u-series:first-child .u-value");
+    expect(await legendTime()).toBe(await dateText(from, to));
+    const over = await page.locator("#chart .u-over").boundingBox();
+    if (!over) throw new Error("the chart has no plot area");
+    const [first, last] = [points[0], points[points.length - 1]].map((p) => Date.parse(p.t));
+    const x = over.x + (over.width * (Date.parse(busiest.t) - first)) / (last - first);
+    await page.mouse.move(x, over.y + over.height / 2);
+    await expect
+      .poll(async () => (await legend()).map((s) => s.value))
+      .toEqual([fmt(busiest.views), fmt(busiest.visitors)]);
+    expect(await legendTime()).not.toBe(await dateText(from, to));
+    await page.mouse.move(1, 1);
+    await expect.poll(legend).toEqual(totals);
+    await accessible();
+    await shot("ready-light");
+    // The same page in dark: the chart is drawn again in its colours, and stays readable.
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await legend()).toEqual(totals);
+    await accessible();
+    await shot("ready-dark");
+    await page.close();
+  });
 
   it("shows the audience of the range as the API breaks it down, entry pages beside the pages", async () => {
-    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1280, height: 900 } });
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1280, height: 900 } });
     await page.goto(`${server.base}/?preset=30d`);
     await ready();
     const shown = await range();
@@ -428,7 +472,7 @@ describe("dashboard", () => {
   });
 
   it("lists more values of a panel when asked, with the keyboard", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/?preset=30d`);
     await ready();
     const shown = await range();
@@ -464,18 +508,19 @@ describe("dashboard", () => {
   });
 
   it("shows countries only when the logs or a database name them, and credits the database", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
-    await page.goto(`${server.base}/?preset=30d`);
+    // The old logs name no country, and no database named them.
+    page = await newPage({ timezoneId: TZ });
+    await page.goto(`${old.base}/`);
     await ready();
-    const unknown = await breakdown("country", await range());
+    const unknown = await breakdown("country", await range(), 10, old.base);
     expect(unknown.values.map((v) => v.value)).toEqual(["(unknown)"]);
     expect(await page.isHidden("#breakdown-country")).toBe(true);
     await page.close();
 
-    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1280, height: 900 } });
-    await page.goto(`${countries.base}/?preset=30d`);
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.base}/?preset=30d`);
     await ready();
-    const named = await breakdown("country", await range(), 10, countries.base);
+    const named = await breakdown("country", await range());
     expect(named.values.length).toBeGreaterThan(1);
     expect(await page.isVisible("#breakdown-country")).toBe(true);
     await showsAnswer("country", named);
@@ -489,7 +534,7 @@ describe("dashboard", () => {
   });
 
   it("links the sources that are hosts, and only them", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/?preset=30d`);
     await ready();
     await linksHosts();
@@ -508,7 +553,7 @@ describe("dashboard", () => {
   });
 
   it("fits a phone: one column, no sideways scroll, long values wrap", async () => {
-    page = await browser.newPage({
+    page = await newPage({
       timezoneId: TZ,
       viewport: { width: 390, height: 844 },
       isMobile: true,
@@ -544,7 +589,7 @@ describe("dashboard", () => {
   });
 
   it("says when a panel has nothing in the range, or could not load it", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/?from=2021-01-01&to=2021-01-31`);
     await ready();
     for (const dimension of DIMENSIONS) {
@@ -578,7 +623,7 @@ describe("dashboard", () => {
   });
 
   it("follows the range and the interval as the API does", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/`);
     await ready();
     await page.click("[data-preset='7d']");
@@ -634,7 +679,7 @@ describe("dashboard", () => {
   });
 
   it("shows a page's series when it is clicked, and keeps the state in the URL", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/?preset=30d`);
     await ready();
     await page.fill("#prefix", "/blog/");
@@ -675,7 +720,7 @@ describe("dashboard", () => {
   });
 
   it("says how to ingest logs when there are none", async () => {
-    page = await browser.newPage();
+    page = await newPage();
     await page.goto(`${empty.base}/`);
     await page.waitForSelector("body[data-state=empty]");
     // The command that fills the store this server reads: its --data and --site.
@@ -689,7 +734,7 @@ describe("dashboard", () => {
   });
 
   it("explains an API it cannot reach", async () => {
-    page = await browser.newPage();
+    page = await newPage();
     await page.goto(`${server.base}/?api=http://127.0.0.1:9`);
     await page.waitForSelector("body[data-state=error]");
     expect(await page.textContent("#status")).toMatch(
@@ -701,25 +746,30 @@ describe("dashboard", () => {
   });
 
   it("shows its loading state while the API answers", async () => {
-    page = await browser.newPage();
+    page = await newPage();
+    // The site's totals are held until the loading state has been seen.
+    const held = gate();
     await page.route("**/pagetotals*", async (route) => {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await held.promise;
       await route.continue();
     });
     await page.goto(`${server.base}/`);
     await page.waitForSelector("body[data-state=loading]");
     expect(await page.textContent("#status")).toBe("Loading…");
     await shot("loading");
+    held.open();
     await ready();
     await page.close();
   });
 
   it("shows the audience panels loading while the API answers", async () => {
-    page = await browser.newPage();
+    page = await newPage();
+    // The breakdowns are held until the panels' loading state has been seen.
+    const held = gate();
     await page.route(
       (url) => url.pathname === "/breakdown",
       async (route) => {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await held.promise;
         await route.continue();
       },
     );
@@ -729,12 +779,13 @@ describe("dashboard", () => {
     expect(await page.getAttribute("#breakdown-source", "data-state")).toBe("loading");
     expect(await page.textContent("#breakdown-source .message")).toBe("Loading…");
     await shot("loading-audience");
+    held.open();
     await ready();
     expect(await page.getAttribute("#breakdown-source", "data-state")).toBe("ready");
     await page.close();
   });
   it("opens where the views are when the last 30 days have none, and charts all time however long", async () => {
-    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
     const listed: { first: string; last: string }[] = (await (await fetch(`${old.base}/pages`)).json()).pages;
     const first = localDay(listed.map((p) => p.first).sort()[0]);
     const last = localDay(listed.map((p) => p.last).sort()[listed.length - 1]);
@@ -838,7 +889,7 @@ describe("dashboard", () => {
       "/a-single-name-much-wider-than-the-column-of-paths-on-a-phone-abcdefghijklmnopqrstuvwxyz0123456789",
       "/blog/café-crème/",
     ];
-    page = await browser.newPage({
+    page = await newPage({
       timezoneId: TZ,
       viewport: { width: 390, height: 844 },
       isMobile: true,
@@ -926,7 +977,7 @@ describe("dashboard", () => {
     await page.close();
 
     // Opened turned sideways, then turned upright: the chart drawn for the wide window must not widen the page.
-    page = await browser.newPage({
+    page = await newPage({
       timezoneId: TZ,
       viewport: { width: 844, height: 390 },
       isMobile: true,
@@ -942,7 +993,7 @@ describe("dashboard", () => {
   });
 
   it("draws whole counts, ticks no finer than the buckets, and 12 points for 12 months", async () => {
-    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
     const localTimes = (ts: number[]) =>
       page.evaluate(
         (list) =>
@@ -994,7 +1045,7 @@ describe("dashboard", () => {
   });
 
   it("selects a page from anywhere in its row, with the keyboard too, and brings the chart into view", async () => {
-    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 700 } });
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1200, height: 700 } });
     await page.goto(`${server.base}/?preset=30d`);
     await ready();
     const rows = await page.$$eval("#pages tbody tr", (trs) =>
@@ -1014,7 +1065,12 @@ describe("dashboard", () => {
     await ready();
     expect(await page.textContent("#chart-title")).toBe(`Views and visitors of ${low} per day`);
     expect(await page.getAttribute(`#pages tr[data-page="${low}"]`, "aria-selected")).toBe("true");
-    await expect.poll(chartInView).toBe(true);
+    // The chart scrolls into view smoothly: wait for it to get there.
+    await page.waitForFunction(() => {
+      const box = (document.getElementById("chart-section") as HTMLElement).getBoundingClientRect();
+      return box.top >= -1 && box.top < window.innerHeight / 2;
+    });
+    expect(await chartInView()).toBe(true);
     await shot("row-selected");
     // The keyboard: Tab reaches a row's path, the arrows go from row to row, Enter selects; the
     // focus stays on the row.
@@ -1036,7 +1092,7 @@ describe("dashboard", () => {
       { width: 1200, height: 900 },
       { width: 390, height: 844 },
     ]) {
-      page = await browser.newPage({ timezoneId: TZ, viewport, isMobile: viewport.width < 500 });
+      page = await newPage({ timezoneId: TZ, viewport, isMobile: viewport.width < 500 });
       await page.goto(`${server.base}/`);
       await ready();
       const look = await page.$eval("fieldset.presets", (set) => {
@@ -1069,7 +1125,7 @@ describe("dashboard", () => {
   });
 
   it("downloads what it shows as CSV: the chart's points and the pages listed", async () => {
-    page = await browser.newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1200, height: 900 } });
     await page.goto(`${server.base}/?preset=7d`);
     await ready();
     const { from, to } = await range();
@@ -1112,7 +1168,7 @@ describe("dashboard", () => {
     await page.close();
 
     // RFC 4180 quoting, and no formula for a spreadsheet to run, whatever the API answers.
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     const odd = ['/a,b/"c"/', "/line\nbreak/", '=HYPERLINK("http://example.com")', "+1", "-2", "@SUM(A1)"];
     await page.route(
       (url) => url.pathname === "/pages",
@@ -1187,7 +1243,7 @@ describe("dashboard", () => {
     ["Australia/Lord_Howe", { width: 390, height: 844 }],
   ] as const) {
     it(`shows the site's days in ${zone} at ${viewport.width} px: visitors never above views, now marked, like compared with like`, async () => {
-      page = await browser.newPage({ timezoneId: zone, viewport, isMobile: viewport.width < 500 });
+      page = await newPage({ timezoneId: zone, viewport, isMobile: viewport.width < 500 });
       const site = await api("/site");
       expect(site.timeZone).toBe(ZONE);
       // Today, in the site's zone: hours up to now, the last one so far, compared with yesterday up to the same hour.
@@ -1246,7 +1302,7 @@ describe("dashboard", () => {
       { width: 1280, height: 900 },
       { width: 390, height: 844 },
     ]) {
-      page = await browser.newPage({ timezoneId: TZ, viewport, isMobile: viewport.width < 500 });
+      page = await newPage({ timezoneId: TZ, viewport, isMobile: viewport.width < 500 });
       await page.route(
         (url) => url.pathname === "/pages",
         (route) => route.fulfill({ json: { pages: many } }),
@@ -1281,7 +1337,7 @@ describe("dashboard", () => {
   });
 
   it("says when a selected page's views were, when the range has none", async () => {
-    page = await browser.newPage({ timezoneId: TZ });
+    page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/?from=2021-01-01&to=2021-01-31&page=%2F`);
     await ready();
     const home: PageAnswer = (await api("/pages")).pages.find((p: PageAnswer) => p.page === "/");

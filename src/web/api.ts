@@ -1,8 +1,5 @@
 /** The HTTP API as the dashboard uses it: same origin by default, or the URL in <meta name="pagetrack-api">. */
 
-// The answers' types are the API's own (erased from the bundle); the dashboard's modules take them from here.
-export type { Breakdown, Dimension, PageRow, Point, Series, SiteSettings } from "../contract/answers.js";
-
 /** An answer that was not a 2xx, with the API's own message. */
 export class ApiError extends Error {
   constructor(

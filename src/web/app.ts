@@ -1,28 +1,46 @@
-import { toCsv } from "../cli/csv.js";
-import {
-  ApiError,
-  type Dimension,
-  get,
-  type PageRow,
-  type Series,
-  type SiteSettings,
-  setToken,
-} from "./api.js";
+import type { Dimension, PageRow, Series, SiteSettings } from "../contract/answers.js";
+import { toCsv } from "../contract/csv.js";
+import { MAX_DAILY_READ_DAYS, MAX_RANGE_DAYS } from "../contract/rules.js";
+import { ApiError, get, setToken } from "./api.js";
 import { BreakdownPanel, type Range } from "./breakdown.js";
 import { hasVisitors, ViewsChart } from "./chart.js";
-import { type Comparison, compare } from "./compare.js";
+import { compare } from "./compare.js";
+import {
+  type Answers,
+  answer,
+  asking,
+  boundsOf,
+  choosePreset,
+  failed,
+  failures,
+  filter,
+  fromUrl,
+  type Headline,
+  keyOf,
+  type Load,
+  latest,
+  listed,
+  type Model,
+  PAGE_ROWS,
+  pending,
+  received,
+  selectPage,
+  setDates,
+  setInterval,
+  setZone,
+  showLastViews,
+  sortBy,
+  stale,
+  turnPage,
+  withBounds,
+} from "./model.js";
 import {
   addDays,
   type Bounds,
-  chartable,
   fits,
   hasRange,
   type Interval,
-  intervalFor,
-  MAX_BREAKDOWN_DAYS,
-  MAX_DAYS,
   type Preset,
-  presetRange,
   rangeLength,
   readState,
   type SortKey,
@@ -33,16 +51,17 @@ import { browserZone, dateIn, startOf } from "./zone.js";
 
 /** The dashboard: one page, its state in the URL, everything from the HTTP API. */
 
-/** The zone shown: the site's (from /site), or the one the URL names. */
-let tz = browserZone();
-/** The site's zone, whose days count the visitors; undefined for an API without /site (no visitors then). */
-let siteZone: string | undefined;
 const number = new Intl.NumberFormat();
 const when = () =>
-  new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: tz });
+  new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short", timeZone: model.state.tz });
 /** A page's first and last view in the table: the date (the time is in its title). */
 const day = () =>
-  new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: tz });
+  new Intl.DateTimeFormat(undefined, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    timeZone: model.state.tz,
+  });
 /** Local dates (YYYY-MM-DD) as the notes and the legend name them: "12 May 2015", "12 May – 10 Jun 2015". */
 const dates = new Intl.DateTimeFormat(undefined, {
   day: "numeric",
@@ -58,23 +77,10 @@ const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getEl
 /** A count, or a dash when the API did not give it (visitors, from an API older than them). */
 const count = (n: number | undefined) => (n === undefined ? "–" : number.format(n));
 
-let state: State;
-/** The site's first and last view (local dates), from /pagetotals or the pages' own. */
-let bounds: Bounds | undefined;
-let pages: PageRow[] = [];
-/** What is shown, for the CSV downloads: the chart's series and the pages listed. */
-let shownSeries: Series | undefined;
-let shownPages: PageRow[] = [];
-/** The views of the range on the whole site (undefined while loading), for the note on an empty range. */
-let rangeViews: number | undefined;
-/** Set when the dashboard opened on the last 30 days with views instead of its empty default. */
-let landed = false;
-let chart: ViewsChart;
-/** Rows of the pages table at a time, and the first row shown. */
-const PAGE_ROWS = 25;
-let offset = 0;
-let generation = 0;
+/** What is shown and what has been loaded for it: changed by the model's transitions, through `commit`. */
+let model: Model;
 
+const chart = new ViewsChart(byId("chart"));
 /** Entry pages sit next to the pages; the other dimensions make the audience grid. */
 const entries = new BreakdownPanel("entry", "h2");
 const audience = (["source", "campaign", "browser", "os", "device", "country"] as Dimension[]).map(
@@ -101,21 +107,8 @@ function fail(error: unknown): void {
   setPhase("error", `Could not load page views: ${message}`);
 }
 
-/** The local date (in the viewer's zone) of an ISO time. */
-function localDate(iso: string): string {
-  return dateIn(Date.parse(iso), tz);
-}
-
-/** The pages' first and last views, as local dates. */
-function boundsOf(list: PageRow[]): Bounds | undefined {
-  if (list.length === 0) return undefined;
-  let [first, last] = [list[0].first, list[0].last];
-  for (const p of list) {
-    if (p.first < first) first = p.first;
-    if (p.last > last) last = p.last;
-  }
-  return { first: localDate(first), last: localDate(last) };
-}
+/** The local date (in the zone shown) of an ISO time. */
+const localDate = (iso: string) => dateIn(Date.parse(iso), model.state.tz);
 
 interface Totals {
   total: number;
@@ -136,46 +129,131 @@ const siteTotals = () => get<Totals>("/pagetotals", { limit: "1" });
 /** The site's views, from `site` where the API gives it. */
 const siteViews = (totals: Totals) => totals.site?.views ?? totals.total;
 
-/** The site's first and last view: /pagetotals' when it has both, else those of the pages list. */
-async function siteBounds(totals: Totals): Promise<Bounds | undefined> {
+/** The site's first and last view (local dates in `tz`): /pagetotals' when it has both, else those of the pages list. */
+async function siteBounds(totals: Totals, tz: string): Promise<Bounds | undefined> {
+  const local = (iso: string) => dateIn(Date.parse(iso), tz);
   if (totals.site?.first && totals.site.last)
-    return { first: localDate(totals.site.first), last: localDate(totals.site.last) };
+    return { first: local(totals.site.first), last: local(totals.site.last) };
   const first = totals.first ?? totals.since;
-  if (first && totals.last) return { first: localDate(first), last: localDate(totals.last) };
-  return boundsOf((await get<{ pages: PageRow[] }>("/pages", {})).pages);
+  if (first && totals.last) return { first: local(first), last: local(totals.last) };
+  return boundsOf((await get<{ pages: PageRow[] }>("/pages", {})).pages, tz);
 }
+
+/** The URL's `api=` (an API elsewhere), kept in every URL written. */
+const apiParameter = () => new URLSearchParams(location.search).get("api");
 
 /**
- * The state of the URL. Without a range in it, the dashboard opens on the last 30 days, or on the
- * last 30 days with views when those have none (logs of another year, say so).
+ * The one place a change of the model takes effect: the URL (a new entry of the history, or the
+ * current one replaced), the controls and the table, and the loads whose inputs changed. Resolves
+ * once those loads are shown.
  */
-function stateFromUrl(): State {
-  const read = readState(location.search, siteZone ?? browserZone(), bounds);
-  tz = read.tz;
-  landed = false;
-  if (hasRange(location.search) || !bounds || bounds.last >= read.from) return read;
-  landed = true;
-  const from = addDays(bounds.last, -29);
-  return { ...read, preset: undefined, from, to: bounds.last, interval: intervalFor(from, bounds.last) };
+async function commit(next: Model, url?: "push" | "replace"): Promise<void> {
+  const loads = stale(next);
+  model = asking(next, loads);
+  if (url) {
+    const href = writeState(model.state, model.homeZone, apiParameter());
+    if (url === "push") history.pushState(null, "", href);
+    else history.replaceState(null, "", href);
+  }
+  renderControls();
+  renderPages();
+  if (loads.length === 0) {
+    settle();
+    return;
+  }
+  setPhase("loading", "Loading…");
+  renderNote();
+  await Promise.all(loads.map(run));
 }
 
-function navigate(change: Partial<State>, push = true): void {
-  state = { ...state, ...change };
-  if ("from" in change || "to" in change) {
-    landed = false;
-    const range = chartable(state.from, state.to);
-    state.from = range.from;
-    state.clamped = change.clamped ?? range.clamped;
-  }
-  if (!fits(state.from, state.to, state.interval)) state.interval = intervalFor(state.from, state.to);
-  tz = state.tz;
-  const url = writeState(state, siteZone ?? browserZone());
-  if (push) history.pushState(null, "", url);
-  else history.replaceState(null, "", url);
-  renderControls();
+/** Ready once every load of the state has its answer (a failure stays shown until the next change). */
+function settle(): void {
+  if (pending(model).length === 0 && failures(model).length === 0) setPhase("ready");
 }
+
+/** Asks for a load's answer and shows it, unless the state has moved on meanwhile. */
+async function run<L extends Load>(load: L): Promise<void> {
+  const asked = model;
+  const key = keyOf(asked.state, load);
+  try {
+    const value = (await LOADERS[load](asked)) as Answers[L];
+    model = received(model, load, key, value);
+    if (answer(model, load) !== value) return;
+    RENDERERS[load](value);
+  } catch (error) {
+    if (model.loads[load]?.key !== key) return;
+    model = failed(model, load, key);
+    return fail(error);
+  }
+  settle();
+}
+
+/** Headline sums are per day (exact for the range) unless the range is too long for days. */
+const headlineInterval = (state: State) => (fits(state.from, state.to, "day", state.tz) ? "day" : "month");
+
+/** How each load asks the API, from the model when it was asked for. */
+const LOADERS: { [L in Load]: (m: Model) => Promise<Answers[L]> } = {
+  chart: ({ state }) =>
+    get<Series>("/pageviews", {
+      from: state.from,
+      to: state.to,
+      tz: state.tz,
+      page: state.page,
+      interval: state.interval,
+    }),
+  // In the site's zone the headline has visitors, also when the chart is hourly (the API counts
+  // visitors per day).
+  async headline({ state }) {
+    const { from, to, tz } = state;
+    const comparison = compare({ from, to, tz, allTime: state.preset === "all" });
+    const interval = headlineInterval(state);
+    const sum = (r: { from: string; to: string }) =>
+      get<Series>("/pageviews", { ...r, tz, interval, page: state.page });
+    const [site, before, upToCut] = await Promise.all([
+      sum({ from, to }),
+      "previous" in comparison ? sum(comparison.previous) : undefined,
+      "elapsed" in comparison ? sum(comparison.now) : undefined,
+    ]);
+    return { site, comparison, before, upToCut };
+  },
+  bots: async ({ state }) =>
+    (
+      await get<Series>("/pageviews", {
+        from: state.from,
+        to: state.to,
+        tz: state.tz,
+        interval: headlineInterval(state),
+        bots: "true",
+      })
+    ).total,
+  pages: async ({ state }) =>
+    (await get<{ pages: PageRow[] }>("/pages", { from: state.from, to: state.to, tz: state.tz })).pages,
+  audience: async ({ state }) => {
+    await loadAudience({ from: state.from, to: state.to, tz: state.tz });
+    return true;
+  },
+};
+
+/** What each answer is shown in. */
+const RENDERERS: { [L in Load]: (answer: Answers[L]) => void } = {
+  chart: (series) => renderChart(visible(series)),
+  headline: (headline) => {
+    renderHeadline(headline);
+    renderNote();
+  },
+  bots: (bots) => {
+    byId("bots").textContent = number.format(bots);
+  },
+  pages: (pages) => {
+    byId("pages-viewed").textContent = number.format(pages.filter((p) => (p.viewsInRange ?? 0) > 0).length);
+    renderPages();
+    renderNote();
+  },
+  audience: () => {},
+};
 
 function renderControls(): void {
+  const { state } = model;
   for (const button of document.querySelectorAll<HTMLButtonElement>("[data-preset]")) {
     button.setAttribute("aria-pressed", String(button.dataset.preset === state.preset));
   }
@@ -183,11 +261,11 @@ function renderControls(): void {
   byId<HTMLInputElement>("to").value = state.to;
   const select = byId<HTMLSelectElement>("interval");
   for (const option of select.options)
-    option.disabled = !fits(state.from, state.to, option.value as Interval);
+    option.disabled = !fits(state.from, state.to, option.value as Interval, state.tz);
   select.value = state.interval;
   byId<HTMLInputElement>("prefix").value = state.prefix;
   byId<HTMLInputElement>("search").value = state.search;
-  byId<HTMLSelectElement>("tz").value = tz;
+  byId<HTMLSelectElement>("tz").value = state.tz;
   renderNote();
 }
 
@@ -196,6 +274,7 @@ function renderControls(): void {
  * where the views are, the range is longer than the API charts, or the range has no views.
  */
 function renderNote(): void {
+  const { state, landed, bounds } = model;
   const notes: string[] = [];
   const action = byId("range-note-action");
   action.hidden = true;
@@ -205,7 +284,7 @@ function renderNote(): void {
     );
   }
   if (state.clamped) {
-    const years = MAX_DAYS.month / 366;
+    const years = MAX_RANGE_DAYS.month / 366;
     const what = state.preset === "all" ? "All time" : "The range";
     const asked =
       state.preset === "all"
@@ -215,9 +294,10 @@ function renderNote(): void {
       `${what} is longer than the chart can cover (${years} years of months): showing ${rangeText(state.from, state.to)}; ${asked}.`,
     );
   }
-  const row = pages.find((p) => p.page === state.page);
+  // The views of the range (undefined while loading), and a page's own first and last view.
+  const rangeViews = answer(model, "headline")?.site.total;
+  const row = answer(model, "pages")?.find((p) => p.page === state.page);
   if (rangeViews === 0 && state.page) {
-    // A page's own first and last view (from /pages) say where its views are.
     if (row) {
       notes.push(
         `No views of ${state.page} in this range; its views run from ${dateText(localDate(row.first))} to ${dateText(localDate(row.last))}.`,
@@ -225,7 +305,7 @@ function renderNote(): void {
       action.textContent = "Show its last 30 days with views";
       action.dataset.to = localDate(row.last);
       action.hidden = false;
-    } else notes.push(`${state.page} has no views at all.`);
+    } else if (answer(model, "pages")) notes.push(`${state.page} has no views at all.`);
   } else if (rangeViews === 0 && !landed && bounds) {
     notes.push(
       `No views in this range; the site's views run from ${dateText(bounds.first)} to ${dateText(bounds.last)}.`,
@@ -238,50 +318,11 @@ function renderNote(): void {
   byId("range-note").hidden = notes.length === 0;
 }
 
-async function load(): Promise<void> {
-  const mine = ++generation;
-  setPhase("loading", "Loading…");
-  const range = { from: state.from, to: state.to, tz };
-  rangeViews = undefined;
-  renderNote();
-  // Headline sums are per day (exact for the range) unless the range is too long for days; in the
-  // site's zone they have visitors, also when the chart is hourly (the API counts visitors per day).
-  const headline = fits(state.from, state.to, "day") ? "day" : "month";
-  const comparison = compare({ ...range, allTime: state.preset === "all" });
-  const sum = (r: { from: string; to: string }) =>
-    get<Series>("/pageviews", { ...r, tz, interval: headline, page: state.page });
-  try {
-    const panels = loadAudience(range);
-    const [series, site, bots, list, before, upToCut] = await Promise.all([
-      get<Series>("/pageviews", { ...range, page: state.page, interval: state.interval }),
-      sum(range),
-      get<Series>("/pageviews", { ...range, interval: headline, bots: "true" }),
-      get<{ pages: PageRow[] }>("/pages", range),
-      "previous" in comparison ? sum(comparison.previous) : undefined,
-      "elapsed" in comparison ? sum(comparison.now) : undefined,
-    ]);
-    if (mine !== generation) return;
-    pages = list.pages;
-    bounds = boundsOf(pages) ?? bounds;
-    rangeViews = site.total;
-    renderHeadline(visible(site), bots.total, comparison, before && visible(before), upToCut);
-    renderChart(visible(series));
-    renderPages();
-    renderNote();
-    // Each panel shows its own error: the rest of the dashboard stands without them.
-    await panels;
-    if (mine !== generation) return;
-    setPhase("ready");
-  } catch (error) {
-    if (mine === generation) fail(error);
-  }
-}
-
 /**
  * Whether visitors may be shown: in the site's zone only, where the API gives them for buckets of
  * whole site days (an API without /site gives them per UTC day, which may exceed a bucket's views).
  */
-const visitorsHere = () => siteZone !== undefined && tz === siteZone;
+const visitorsHere = () => model.siteZone !== undefined && model.state.tz === model.siteZone;
 
 /** A series as shown: without visitors where they may not be shown. */
 function visible(series: Series): Series {
@@ -292,16 +333,16 @@ function visible(series: Series): Series {
 
 /** Why visitors are not shown. */
 function noVisitors(): string {
-  if (siteZone === undefined) return "This API does not count visitors by the site's days.";
-  return `Visitors are counted in days of ${siteZone}.`;
+  if (model.siteZone === undefined) return "This API does not count visitors by the site's days.";
+  return `Visitors are counted in days of ${model.siteZone}.`;
 }
 
 /** The audience panels of a range; resolves when each shows its answer or its error. */
 async function loadAudience(range: Range): Promise<void> {
   const message = byId("audience-message");
   const grid = byId("audience-grid");
-  if (rangeLength(range.from, range.to) > MAX_BREAKDOWN_DAYS) {
-    const text = `The audience is broken down over at most ${number.format(MAX_BREAKDOWN_DAYS)} days: choose a shorter range to see it.`;
+  if (rangeLength(range.from, range.to, range.tz) > MAX_DAILY_READ_DAYS) {
+    const text = `The audience is broken down over at most ${number.format(MAX_DAILY_READ_DAYS)} days: choose a shorter range to see it.`;
     message.textContent = text;
     message.hidden = false;
     grid.hidden = true;
@@ -313,19 +354,16 @@ async function loadAudience(range: Range): Promise<void> {
   await Promise.all([entries, ...audience].map((panel) => panel.load(range)));
 }
 
-function renderHeadline(
-  site: Series,
-  bots: number,
-  comparison: Comparison | { none: string },
-  before?: Series,
-  upToCut?: Series,
-): void {
-  byId("views-title").textContent = state.page ? `Views of ${state.page}` : "Views";
+function renderHeadline(headline: Headline): void {
+  const { page } = model.state;
+  const { comparison } = headline;
+  const site = visible(headline.site);
+  const before = headline.before && visible(headline.before);
+  const { upToCut } = headline;
+  byId("views-title").textContent = page ? `Views of ${page}` : "Views";
   byId("views").textContent = number.format(site.total);
-  byId("visitors-title").textContent = state.page ? `Visitors of ${state.page}` : "Visitors";
+  byId("visitors-title").textContent = page ? `Visitors of ${page}` : "Visitors";
   byId("visitors").textContent = count(site.visitors);
-  byId("pages-viewed").textContent = number.format(pages.filter((p) => (p.viewsInRange ?? 0) > 0).length);
-  byId("bots").textContent = number.format(bots);
   const change = byId("change");
   const visitors = byId("visitors-change");
   visitors.className = change.className = "change";
@@ -349,7 +387,6 @@ function renderHeadline(
     showChange(visitors, site.visitors, previous, "visitors", text);
   }
 }
-
 /** The change from the previous period, coloured up or down; nothing to compare with when it had none. */
 function showChange(
   element: HTMLElement,
@@ -368,11 +405,17 @@ function showChange(
   element.className = `change ${percent >= 0 ? "up" : "down"}`;
 }
 
-function renderChart(answer: Series): void {
-  // Buckets after now are not drawn (they can only be empty); the one holding now is marked.
+/** A series as the chart draws it: without the buckets after now (they can only be empty). */
+function drawn(answer: Series): Series {
   const now = Date.now();
-  const series = { ...answer, points: answer.points.filter((p) => Date.parse(p.t) <= now) };
-  const partial = series.points.length > 0 && startOf(addDays(state.to, 1), tz) > now;
+  return { ...answer, points: answer.points.filter((p) => Date.parse(p.t) <= now) };
+}
+
+function renderChart(answer: Series): void {
+  const { state, siteZone } = model;
+  const series = drawn(answer);
+  // The bucket that holds now is marked.
+  const partial = series.points.length > 0 && startOf(addDays(state.to, 1), state.tz) > Date.now();
   const what = state.page ?? "the whole site";
   const visitors = hasVisitors(series.points);
   const title = `${visitors ? "Views and visitors" : "Views"} of ${what} per ${state.interval}`;
@@ -386,7 +429,6 @@ function renderChart(answer: Series): void {
       ? `Visitors are counted per day (days of ${siteZone}), so hours show views only; the headline has the visitors of the range.`
       : `${noVisitors()} Views only.`;
   byId("whole-site").hidden = !state.page;
-  shownSeries = series;
   chart.show({
     points: series.points,
     interval: state.interval,
@@ -394,7 +436,7 @@ function renderChart(answer: Series): void {
     total: series.total,
     visitors: visitors ? series.visitors : undefined,
     partial,
-    tz,
+    tz: state.tz,
   });
   byId("chart-data-visitors").hidden = !visitors;
   const rows = series.points.map((p, i) => {
@@ -414,68 +456,28 @@ function renderChart(answer: Series): void {
     ?.replaceChildren(...rows);
 }
 
-const SORTERS: Record<SortKey, (a: PageRow, b: PageRow) => number> = {
-  page: (a, b) => (a.page < b.page ? -1 : a.page > b.page ? 1 : 0),
-  range: (a, b) => (a.viewsInRange ?? 0) - (b.viewsInRange ?? 0) || b.page.localeCompare(a.page),
-  views: (a, b) => a.views - b.views || b.page.localeCompare(a.page),
-  visitors: (a, b) => (a.visitors ?? 0) - (b.visitors ?? 0) || b.page.localeCompare(a.page),
-  first: (a, b) => a.first.localeCompare(b.first),
-  last: (a, b) => a.last.localeCompare(b.last),
-};
+/** The pages the table lists (filtered and sorted), from the last pages loaded. */
+const shownPages = () => listed(latest(model, "pages") ?? [], model.state);
 
 function renderPages(): void {
-  const search = state.search.toLowerCase();
-  const shown = pages
-    .filter((p) => p.page.startsWith(state.prefix) && p.page.toLowerCase().includes(search))
-    .sort((a, b) => (state.descending ? -1 : 1) * SORTERS[state.sort](a, b));
+  const { state } = model;
+  const pages = latest(model, "pages") ?? [];
+  const shown = listed(pages, state);
   for (const th of document.querySelectorAll<HTMLElement>("#pages th")) {
     if (th.dataset.sort === state.sort)
       th.setAttribute("aria-sort", state.descending ? "descending" : "ascending");
     else th.removeAttribute("aria-sort");
   }
-  shownPages = shown;
   // A page of rows at a time: a large site's table would be thousands of pixels long.
   const last = Math.max(0, Math.ceil(shown.length / PAGE_ROWS) - 1);
-  offset = Math.min(offset, last * PAGE_ROWS);
+  const offset = Math.min(model.offset, last * PAGE_ROWS);
   // The focus stays on the row it was on (a page just selected, say), now drawn again.
   const body = byId("pages").querySelector("tbody") as HTMLTableSectionElement;
   const focused = body.contains(document.activeElement)
     ? document.activeElement?.closest<HTMLElement>("tr[data-page]")?.dataset.page
     : undefined;
   const labels = [...document.querySelectorAll("#pages th")].map((th) => th.textContent ?? "");
-  const rows = shown.slice(offset, offset + PAGE_ROWS).map((p) => {
-    const row = document.createElement("tr");
-    row.dataset.page = p.page;
-    if (p.page === state.page) row.setAttribute("aria-selected", "true");
-    // The path wraps after its slashes, never inside a name: a name wider than the column is cut
-    // short with an ellipsis (the title has the whole path).
-    const path = document.createElement("button");
-    path.type = "button";
-    path.title = `Show the views of ${p.page}`;
-    for (const part of p.page.split(/(?<=\/)/))
-      path.append(
-        Object.assign(document.createElement("span"), { className: "path-part", textContent: part }),
-        document.createElement("wbr"),
-      );
-    const cells = [
-      path,
-      number.format(p.viewsInRange ?? 0),
-      number.format(p.views),
-      count(p.visitors),
-      dateCell(p.first),
-      dateCell(p.last),
-    ];
-    cells.forEach((content, i) => {
-      const cell = document.createElement("td");
-      if (i >= 1 && i <= 3) cell.className = "num";
-      if (i >= 4) cell.className = "date";
-      // On a phone a row is a card: each figure says what it is.
-      cell.dataset.label = labels[i];
-      cell.append(content);
-      row.append(cell);
-    });
-    return row;
-  });
+  const rows = shown.slice(offset, offset + PAGE_ROWS).map((p) => pageRow(p, labels));
   body.replaceChildren(...rows);
   if (focused !== undefined)
     rows
@@ -495,12 +497,39 @@ function renderPages(): void {
   byId<HTMLButtonElement>("pages-next").disabled = offset >= last * PAGE_ROWS;
 }
 
-/** Turns the table's page; the focus stays on the button (or moves to its twin at either end). */
-function turnPage(step: number): void {
-  offset = Math.max(0, offset + step * PAGE_ROWS);
-  renderPages();
-  const [here, other] = step > 0 ? ["pages-next", "pages-previous"] : ["pages-previous", "pages-next"];
-  if (byId<HTMLButtonElement>(here).disabled) byId(other).focus();
+/** A row of the pages table; `labels` are the columns' names, which a phone shows in each cell. */
+function pageRow(p: PageRow, labels: string[]): HTMLTableRowElement {
+  const row = document.createElement("tr");
+  row.dataset.page = p.page;
+  if (p.page === model.state.page) row.setAttribute("aria-selected", "true");
+  // The path wraps after its slashes, never inside a name: a name wider than the column is cut
+  // short with an ellipsis (the title has the whole path).
+  const path = document.createElement("button");
+  path.type = "button";
+  path.title = `Show the views of ${p.page}`;
+  for (const part of p.page.split(/(?<=\/)/))
+    path.append(
+      Object.assign(document.createElement("span"), { className: "path-part", textContent: part }),
+      document.createElement("wbr"),
+    );
+  const cells = [
+    path,
+    number.format(p.viewsInRange ?? 0),
+    number.format(p.views),
+    count(p.visitors),
+    dateCell(p.first),
+    dateCell(p.last),
+  ];
+  cells.forEach((content, i) => {
+    const cell = document.createElement("td");
+    if (i >= 1 && i <= 3) cell.className = "num";
+    if (i >= 4) cell.className = "date";
+    // On a phone a row is a card: each figure says what it is.
+    cell.dataset.label = labels[i];
+    cell.append(content);
+    row.append(cell);
+  });
+  return row;
 }
 
 /** A first or last view: its date, with the time in its title. */
@@ -511,17 +540,6 @@ function dateCell(iso: string): HTMLElement {
     title: when().format(date),
     textContent: day().format(date),
   });
-}
-
-/** Shows a page's series, and brings the chart into view when the row was far below it. */
-function selectPage(page: string): void {
-  navigate({ page });
-  const chartBox = byId("chart-section").getBoundingClientRect();
-  if (chartBox.top < 0 || chartBox.bottom > innerHeight) {
-    const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
-    byId("chart-section").scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
-  }
-  void load();
 }
 
 /** A CSV file to save, named after what it holds. */
@@ -554,114 +572,135 @@ function pagesCsv(list: PageRow[]): string {
 /** A file name's part for a page: its path without slashes ("blog-post-2"). */
 const slug = (page: string) => page.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "") || "home";
 
+/** A preset's button. All time runs from the first view to the last: known once loaded, else asked for. */
+async function onPreset(preset: Preset): Promise<void> {
+  if (preset === "all" && !model.bounds) {
+    setPhase("loading", "Loading…");
+    try {
+      model = withBounds(model, await siteBounds(await siteTotals(), model.state.tz));
+    } catch (error) {
+      return fail(error);
+    }
+  }
+  commit(choosePreset(model, preset), "push");
+}
+
+/** "From" or "To" changed. */
+function onDates(): void {
+  const from = byId<HTMLInputElement>("from").value;
+  const to = byId<HTMLInputElement>("to").value;
+  if (!from || !to || from > to) setPhase("error", "The range is empty: “From” must not be after “To”.");
+  else commit(setDates(model, from, to), "push");
+}
+
+/** The prefix or the search box changed: the table only, and the URL without a new entry. */
+function onFilter(): void {
+  const prefix = byId<HTMLInputElement>("prefix").value.trim();
+  const search = byId<HTMLInputElement>("search").value.trim();
+  commit(filter(model, prefix, search), "replace");
+}
+
+/**
+ * Shows a page's series, and brings the chart into view when the row was far below it: once the
+ * series is drawn, so that nothing drawn above the chart moves it away again.
+ */
+async function onSelectPage(page: string): Promise<void> {
+  await commit(selectPage(model, page), "push");
+  const chartBox = byId("chart-section").getBoundingClientRect();
+  if (model.state.page !== page || (chartBox.top >= 0 && chartBox.bottom <= innerHeight)) return;
+  const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+  byId("chart-section").scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
+}
+
+/**
+ * A click anywhere on a row selects its page (not one that ends a selection of its text); the
+ * keyboard has the path's button in each row.
+ */
+function onRowClick(e: MouseEvent): void {
+  const target = e.target as HTMLElement;
+  const page = target.closest<HTMLElement>("tr[data-page]")?.dataset.page;
+  if (page === undefined) return;
+  if (!target.closest("button") && getSelection()?.toString()) return;
+  void onSelectPage(page);
+}
+
+/** The arrow keys go from row to row. */
+function onRowKey(e: KeyboardEvent): void {
+  if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+  const row = (e.target as HTMLElement).closest("tr");
+  const next = e.key === "ArrowDown" ? row?.nextElementSibling : row?.previousElementSibling;
+  const button = next?.querySelector("button");
+  if (!button) return;
+  e.preventDefault();
+  button.focus();
+}
+
+/** Turns the table's page; the focus stays on the button (or moves to its twin at either end). */
+function onTurnPage(step: number): void {
+  commit(turnPage(model, step, shownPages().length));
+  const [here, other] = step > 0 ? ["pages-next", "pages-previous"] : ["pages-previous", "pages-next"];
+  if (byId<HTMLButtonElement>(here).disabled) byId(other).focus();
+}
+
+function onDownloadChart(): void {
+  const series = answer(model, "chart");
+  if (!series) return;
+  const { state } = model;
+  const what = state.page ? slug(state.page) : "site";
+  download(
+    `pagetrack-${what}-${state.from}-${state.to}-${state.interval}.csv`,
+    chartCsv(drawn(visible(series))),
+  );
+}
+
+function onDownloadPages(): void {
+  const { from, to } = model.state;
+  download(`pagetrack-pages-${from}-${to}.csv`, pagesCsv(shownPages()));
+}
+
+function onToken(e: SubmitEvent): void {
+  e.preventDefault();
+  setToken(byId<HTMLInputElement>("token").value);
+  byId("token-form").hidden = true;
+  void start();
+}
+
+/** Back and forward: the URL's state, loading only what it changes. */
+function onPopState(): void {
+  commit(fromUrl(location.search, model, model));
+}
+
 function wire(): void {
-  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-preset]")) {
-    button.addEventListener("click", async () => {
-      const preset = button.dataset.preset as Preset;
-      // All time runs from the first view to the last: known once the pages have loaded, else asked for.
-      if (preset === "all" && !bounds) {
-        try {
-          bounds = await siteBounds(await siteTotals());
-        } catch (error) {
-          return fail(error);
-        }
-      }
-      navigate({ preset, ...presetRange(preset, tz, bounds) });
-      void load();
-    });
-  }
-  const dates = () => {
-    const from = byId<HTMLInputElement>("from").value;
-    const to = byId<HTMLInputElement>("to").value;
-    if (!from || !to || from > to)
-      return setPhase("error", "The range is empty: “From” must not be after “To”.");
-    navigate({ preset: undefined, from, to });
-    void load();
-  };
-  byId("from").addEventListener("change", dates);
-  byId("to").addEventListener("change", dates);
-  byId("tz").addEventListener("change", (e) => {
-    const zone = (e.target as HTMLSelectElement).value;
-    // A preset follows the zone ("today" is today there); dates stay the dates they were.
-    tz = zone;
-    navigate({ tz: zone, ...(state.preset ? presetRange(state.preset, zone, bounds) : {}) });
-    void load();
-  });
-  byId("interval").addEventListener("change", (e) => {
-    navigate({ interval: (e.target as HTMLSelectElement).value as Interval });
-    void load();
-  });
-  const filters = () => {
-    offset = 0;
-    navigate(
-      {
-        prefix: byId<HTMLInputElement>("prefix").value.trim(),
-        search: byId<HTMLInputElement>("search").value.trim(),
-      },
-      false,
+  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-preset]"))
+    button.addEventListener("click", () => onPreset(button.dataset.preset as Preset));
+  byId("from").addEventListener("change", onDates);
+  byId("to").addEventListener("change", onDates);
+  byId<HTMLSelectElement>("tz").addEventListener("change", (e) =>
+    commit(setZone(model, (e.target as HTMLSelectElement).value), "push"),
+  );
+  byId("interval").addEventListener("change", (e) =>
+    commit(setInterval(model, (e.target as HTMLSelectElement).value as Interval), "push"),
+  );
+  byId("prefix").addEventListener("input", onFilter);
+  byId("search").addEventListener("input", onFilter);
+  for (const th of document.querySelectorAll<HTMLElement>("#pages th"))
+    th.querySelector("button")?.addEventListener("click", () =>
+      commit(sortBy(model, th.dataset.sort as SortKey), "replace"),
     );
-    renderPages();
-  };
-  byId("prefix").addEventListener("input", filters);
-  byId("search").addEventListener("input", filters);
-  for (const th of document.querySelectorAll<HTMLElement>("#pages th")) {
-    th.querySelector("button")?.addEventListener("click", () => {
-      const sort = th.dataset.sort as SortKey;
-      offset = 0;
-      navigate({ sort, descending: sort === state.sort ? !state.descending : sort !== "page" }, false);
-      renderPages();
-    });
-  }
-  // A click anywhere on a row selects its page (not one that ends a selection of its text); the
-  // keyboard has the path's button in each row, and the arrow keys go from row to row.
   const body = byId("pages").querySelector("tbody") as HTMLTableSectionElement;
-  body.addEventListener("click", (e) => {
-    const target = e.target as HTMLElement;
-    const page = target.closest<HTMLElement>("tr[data-page]")?.dataset.page;
-    if (page === undefined) return;
-    if (!target.closest("button") && getSelection()?.toString()) return;
-    selectPage(page);
-  });
-  body.addEventListener("keydown", (e) => {
-    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
-    const row = (e.target as HTMLElement).closest("tr");
-    const next = e.key === "ArrowDown" ? row?.nextElementSibling : row?.previousElementSibling;
-    const button = next?.querySelector("button");
-    if (!button) return;
-    e.preventDefault();
-    button.focus();
-  });
-  byId("pages-previous").addEventListener("click", () => turnPage(-1));
-  byId("pages-next").addEventListener("click", () => turnPage(1));
-  byId("download-chart").addEventListener("click", () => {
-    if (!shownSeries) return;
-    const what = state.page ? slug(state.page) : "site";
-    download(`pagetrack-${what}-${state.from}-${state.to}-${state.interval}.csv`, chartCsv(shownSeries));
-  });
-  byId("download-pages").addEventListener("click", () => {
-    download(`pagetrack-pages-${state.from}-${state.to}.csv`, pagesCsv(shownPages));
-  });
+  body.addEventListener("click", onRowClick);
+  body.addEventListener("keydown", onRowKey);
+  byId("pages-previous").addEventListener("click", () => onTurnPage(-1));
+  byId("pages-next").addEventListener("click", () => onTurnPage(1));
+  byId("download-chart").addEventListener("click", onDownloadChart);
+  byId("download-pages").addEventListener("click", onDownloadPages);
   byId("range-note-action").addEventListener("click", (e) => {
     const to = (e.currentTarget as HTMLElement).dataset.to;
-    if (!to) return;
-    navigate({ preset: undefined, from: addDays(to, -29), to });
-    void load();
+    if (to) commit(showLastViews(model, to), "push");
   });
-  byId("whole-site").addEventListener("click", () => {
-    navigate({ page: undefined });
-    void load();
-  });
-  byId("token-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    setToken(byId<HTMLInputElement>("token").value);
-    byId("token-form").hidden = true;
-    void start();
-  });
-  addEventListener("popstate", () => {
-    state = stateFromUrl();
-    renderControls();
-    void load();
-  });
+  byId("whole-site").addEventListener("click", () => commit(selectPage(model, undefined), "push"));
+  byId<HTMLFormElement>("token-form").addEventListener("submit", onToken);
+  addEventListener("popstate", onPopState);
 }
 
 /** The site's settings; undefined from an API without /site (older than one zone for visitor days). */
@@ -685,7 +724,8 @@ async function start(): Promise<void> {
   setPhase("loading", "Loading…");
   try {
     const [totals, settings] = await Promise.all([siteTotals(), siteSettings()]);
-    siteZone = settings?.timeZone;
+    const siteZone = settings?.timeZone;
+    const homeZone = siteZone ?? browserZone();
     if (siteViews(totals) === 0) {
       byId("content").hidden = true;
       setPhase(
@@ -696,23 +736,22 @@ async function start(): Promise<void> {
       return;
     }
     // The zone first: the site's first and last view are dates in it.
-    tz = readState(location.search, siteZone ?? browserZone()).tz;
-    renderZones();
+    const { tz } = readState(location.search, homeZone);
+    renderZones(siteZone, tz);
     // Where the views are, when the range depends on it: the default (it moves to the last views
     // when the last 30 days have none) and all time.
     const search = new URLSearchParams(location.search);
-    if (!hasRange(location.search) || search.get("preset") === "all") bounds = await siteBounds(totals);
-    state = stateFromUrl();
+    const bounds =
+      !hasRange(location.search) || search.get("preset") === "all" ? await siteBounds(totals, tz) : undefined;
     byId("content").hidden = false;
-    renderControls();
-    await load();
+    commit(fromUrl(location.search, { siteZone, homeZone, bounds }));
   } catch (error) {
     fail(error);
   }
 }
 
 /** The zones to pick from: the site's (its visitors' days), the browser's, UTC, and the URL's. */
-function renderZones(): void {
+function renderZones(siteZone: string | undefined, tz: string): void {
   const select = byId<HTMLSelectElement>("tz");
   const zones = [...new Set([siteZone ?? browserZone(), browserZone(), "UTC", tz])];
   select.replaceChildren(
@@ -724,7 +763,6 @@ function renderZones(): void {
   );
 }
 
-chart = new ViewsChart(byId("chart"));
 byId("pair").append(entries.root);
 byId("audience-grid").append(...audience.map((panel) => panel.root));
 wire();

@@ -1,3 +1,4 @@
+import type { Breakdown } from "../contract/answers.js";
 import {
   type BreakdownSpec,
   breakdownSpec,
@@ -5,7 +6,7 @@ import {
   MEASURES,
   type Noun,
 } from "../counters/registry.js";
-import { type Breakdown, get } from "./api.js";
+import { get } from "./api.js";
 
 /**
  * One audience panel: a dimension's values in the range, largest first, with a bar and a share each.

@@ -1,5 +1,5 @@
 import uPlot from "uplot";
-import type { Point } from "./api.js";
+import type { Point } from "../contract/answers.js";
 import type { Interval } from "./state.js";
 
 const number = new Intl.NumberFormat();
@@ -107,6 +107,8 @@ export class ViewsChart {
   }
 
   private draw(): void {
+    // The box keeps its height while the chart is built again: what is below it does not jump.
+    this.root.style.minHeight = `${this.root.offsetHeight}px`;
     this.plot?.destroy();
     const { points, interval, partial, tz } = this.data;
     const f = formats(tz);
@@ -192,6 +194,7 @@ export class ViewsChart {
       data,
       this.root,
     );
+    this.root.style.minHeight = "";
   }
 }
 

@@ -1,10 +1,12 @@
+import { INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 /** What the dashboard shows, kept in the URL so that a view can be bookmarked and shared. */
 
-import { browserZone, startOf, validZone } from "./zone.js";
+import { startOf, validZone } from "./zone.js";
 
-export type Interval = "hour" | "day" | "week" | "month";
 export type Preset = "today" | "7d" | "30d" | "12m" | "all";
 export type SortKey = "page" | "range" | "views" | "visitors" | "first" | "last";
+
+export type { Interval };
 
 export interface State {
   /** The zone of every date shown: the site's unless the URL names another. */
@@ -26,19 +28,13 @@ export interface State {
   clamped?: string;
 }
 
-const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
 const PRESETS: Preset[] = ["today", "7d", "30d", "12m", "all"];
 const SORTS: SortKey[] = ["page", "range", "views", "visitors", "first", "last"];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/**
- * Longest range of each interval that the dashboard asks for (days), within what the API allows
- * (MAX_RANGE_DAYS in src/query/views.ts): 50 years of months, read from one month item a month.
- */
-export const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 1098, week: 5 * 366, month: 50 * 366 };
-
-export function today(tz: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date());
+/** The local date (YYYY-MM-DD) in a zone at an instant (now by default). */
+export function today(tz: string, now = Date.now()): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date(now));
 }
 
 export function addDays(date: string, days: number): string {
@@ -59,38 +55,39 @@ export function spanDays(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
 }
 
-/** The zone the ranges are measured in: the one shown (set as the state is read). */
-let zone = browserZone();
-
 /**
  * The length in days of the local dates `from` to `to` as the API measures it (from the start of
- * `from` to the end of `to` in the zone): across a change of daylight saving time it is an hour more
- * or less than their number, and an hour more is past a limit of that many days.
+ * `from` to the end of `to` in the zone `tz`): across a change of daylight saving time it is an hour
+ * more or less than their number, and an hour more is past a limit of that many days.
  */
-export function rangeLength(from: string, to: string): number {
-  return (startOf(addDays(to, 1), zone) - startOf(from, zone)) / 86400000;
+export function rangeLength(from: string, to: string, tz: string): number {
+  return (startOf(addDays(to, 1), tz) - startOf(from, tz)) / 86400000;
 }
 
-/** Whether the API gives a series of `interval` for the range. */
-export function fits(from: string, to: string, interval: Interval): boolean {
-  return rangeLength(from, to) <= MAX_DAYS[interval];
+/** Whether the API gives a series of `interval` for the range (local dates in `tz`). */
+export function fits(from: string, to: string, interval: Interval, tz: string): boolean {
+  return rangeLength(from, to, tz) <= MAX_RANGE_DAYS[interval];
 }
 
 /** The finest interval that suits a range and that the API allows for it (months when none does). */
-export function intervalFor(from: string, to: string): Interval {
+export function intervalFor(from: string, to: string, tz: string): Interval {
   const days = spanDays(from, to);
   const suits: Interval = days <= 2 ? "hour" : days <= 92 ? "day" : days <= 2 * 366 ? "week" : "month";
-  return INTERVALS.slice(INTERVALS.indexOf(suits)).find((i) => fits(from, to, i)) ?? "month";
+  return INTERVALS.slice(INTERVALS.indexOf(suits)).find((i) => fits(from, to, i, tz)) ?? "month";
 }
 
 /**
  * A range the API charts: a range longer than a monthly series may be (50 years) keeps its last
  * whole 50 years of months, up to `to`. `clamped` is then the start that was asked for.
  */
-export function chartable(from: string, to: string): { from: string; to: string; clamped?: string } {
-  if (fits(from, to, "month")) return { from, to };
-  let start = addMonths(to, -(MAX_DAYS.month / 366) * 12 + 1);
-  while (!fits(start, to, "month")) start = addMonths(start, 1);
+export function chartable(
+  from: string,
+  to: string,
+  tz: string,
+): { from: string; to: string; clamped?: string } {
+  if (fits(from, to, "month", tz)) return { from, to };
+  let start = addMonths(to, -(MAX_RANGE_DAYS.month / 366) * 12 + 1);
+  while (!fits(start, to, "month", tz)) start = addMonths(start, 1);
   return { from: start, to, clamped: from };
 }
 
@@ -108,8 +105,9 @@ export function presetRange(
   preset: Preset,
   tz: string,
   bounds?: Bounds,
+  now = Date.now(),
 ): { from: string; to: string; interval: Interval; clamped?: string } {
-  const to = today(tz);
+  const to = today(tz, now);
   switch (preset) {
     case "today":
       return { from: to, to, interval: "hour" };
@@ -121,8 +119,8 @@ export function presetRange(
       return { from: addMonths(to, -11), to, interval: "month" };
     case "all": {
       const range = bounds && bounds.first <= bounds.last ? bounds : { first: addDays(to, -29), last: to };
-      const chart = chartable(range.first, range.last);
-      return { ...chart, interval: intervalFor(chart.from, chart.to) };
+      const chart = chartable(range.first, range.last, tz);
+      return { ...chart, interval: intervalFor(chart.from, chart.to, tz) };
     }
   }
 }
@@ -133,19 +131,18 @@ export function hasRange(search: string): boolean {
   return q.has("preset") || (q.has("from") && q.has("to"));
 }
 
-/** Reads the URL; its zone (the site's unless it names another) becomes the one ranges are measured in. */
-export function readState(search: string, siteZone: string, bounds?: Bounds): State {
+/** Reads the URL: its zone is the site's unless it names another, and every range is measured in it. */
+export function readState(search: string, siteZone: string, bounds?: Bounds, now = Date.now()): State {
   const q = new URLSearchParams(search);
   const asked = q.get("tz");
   const tz = asked && validZone(asked) ? asked : siteZone;
-  zone = tz;
   const preset = PRESETS.find((p) => p === q.get("preset"));
   const from = q.get("from") ?? "";
   const to = q.get("to") ?? "";
   const fixed = !preset && DATE.test(from) && DATE.test(to) && from <= to;
   const range = fixed
-    ? { ...chartable(from, to), interval: intervalFor(from, to) }
-    : presetRange(preset ?? "30d", tz, bounds);
+    ? { ...chartable(from, to, tz), interval: intervalFor(from, to, tz) }
+    : presetRange(preset ?? "30d", tz, bounds, now);
   const interval = INTERVALS.find((i) => i === q.get("interval")) ?? range.interval;
   return {
     tz,
@@ -153,7 +150,7 @@ export function readState(search: string, siteZone: string, bounds?: Bounds): St
     from: range.from,
     to: range.to,
     clamped: range.clamped,
-    interval: fits(range.from, range.to, interval) ? interval : intervalFor(range.from, range.to),
+    interval: fits(range.from, range.to, interval, tz) ? interval : intervalFor(range.from, range.to, tz),
     page: q.get("page")?.startsWith("/") ? (q.get("page") as string) : undefined,
     prefix: q.get("prefix") ?? "",
     search: q.get("q") ?? "",
@@ -162,8 +159,8 @@ export function readState(search: string, siteZone: string, bounds?: Bounds): St
   };
 }
 
-export function writeState(state: State, siteZone: string): string {
-  zone = state.tz;
+/** The URL's query of a state; `api` is the API's address when the URL names one (`?api=`), kept. */
+export function writeState(state: State, siteZone: string, api?: string | null): string {
   const q = new URLSearchParams();
   if (state.tz !== siteZone) q.set("tz", state.tz);
   if (state.preset) q.set("preset", state.preset);
@@ -177,10 +174,6 @@ export function writeState(state: State, siteZone: string): string {
   if (state.search) q.set("q", state.search);
   if (state.sort !== "range") q.set("sort", state.sort);
   if (!state.descending) q.set("dir", "asc");
-  const api = new URLSearchParams(location.search).get("api");
   if (api) q.set("api", api);
   return `?${q}`;
 }
-
-/** Longest range of an audience breakdown, as the API allows (days). */
-export const MAX_BREAKDOWN_DAYS = 3 * 366;
