@@ -1,6 +1,7 @@
-import type { Dimension, PageRow, Series, SiteSettings } from "../contract/answers.js";
+import type { PageRow, Series, SiteSettings } from "../contract/answers.js";
 import { toCsv } from "../contract/csv.js";
 import { MAX_DAILY_READ_DAYS, MAX_RANGE_DAYS } from "../contract/rules.js";
+import { dimensionsOn } from "../counters/registry.js";
 import { ApiError, get, setToken } from "./api.js";
 import { BreakdownPanel, type Range } from "./breakdown.js";
 import { hasVisitors, ViewsChart } from "./chart.js";
@@ -81,11 +82,9 @@ const count = (n: number | undefined) => (n === undefined ? "–" : number.forma
 let model: Model;
 
 const chart = new ViewsChart(byId("chart"));
-/** Entry pages sit next to the pages; the other dimensions make the audience grid. */
-const entries = new BreakdownPanel("entry", "h2");
-const audience = (["source", "campaign", "browser", "os", "device", "country"] as Dimension[]).map(
-  (dimension) => new BreakdownPanel(dimension, "h3"),
-);
+/** The panels the registry puts beside the pages (entry pages), and those of the audience grid. */
+const besidePages = dimensionsOn("pages").map((dimension) => new BreakdownPanel(dimension, "h2"));
+const audience = dimensionsOn("audience").map((dimension) => new BreakdownPanel(dimension, "h3"));
 
 function setPhase(phase: "loading" | "ready" | "empty" | "error", message = "", html = false): void {
   document.body.dataset.state = phase;
@@ -346,12 +345,12 @@ async function loadAudience(range: Range): Promise<void> {
     message.textContent = text;
     message.hidden = false;
     grid.hidden = true;
-    entries.unavailable(text);
+    for (const panel of besidePages) panel.unavailable(text);
     return;
   }
   message.hidden = true;
   grid.hidden = false;
-  await Promise.all([entries, ...audience].map((panel) => panel.load(range)));
+  await Promise.all([...besidePages, ...audience].map((panel) => panel.load(range)));
 }
 
 function renderHeadline(headline: Headline): void {
@@ -763,7 +762,7 @@ function renderZones(siteZone: string | undefined, tz: string): void {
   );
 }
 
-byId("pair").append(entries.root);
+byId("pair").append(...besidePages.map((panel) => panel.root));
 byId("audience-grid").append(...audience.map((panel) => panel.root));
 wire();
 void start();
