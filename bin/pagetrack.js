@@ -23,4 +23,4 @@ if (!existsSync(built) && existsSync(new URL("../src/cli/main.ts", import.meta.u
   }
 }
 const { main } = await import(built.href);
-await main(process.argv);
+process.exitCode = await main(process.argv);

@@ -10,6 +10,7 @@ import { pageTotals } from "../query/totals.js";
 import { expandPaths } from "../readers/sources.js";
 import { DEMO_DATA_DIR } from "../store/keys.js";
 import { EarlierLayoutError } from "../store/meta.js";
+import type { Io } from "./io.js";
 import { formatNumber } from "./messages.js";
 import { checkPort, port } from "./port.js";
 import { progressBar } from "./progress.js";
@@ -22,7 +23,7 @@ interface DemoFlags {
   serve: boolean;
 }
 
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, io: Io): void {
   program
     .command("demo")
     .description(
@@ -34,7 +35,7 @@ export function registerDemo(program: Command): void {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--no-serve", "stop after ingesting instead of serving the dashboard")
     .action(async (flags: DemoFlags) => {
-      await demo(flags);
+      await demo(flags, io);
     });
 }
 
@@ -45,7 +46,7 @@ function days(value: string): number {
   return n;
 }
 
-async function demo(flags: DemoFlags): Promise<void> {
+async function demo(flags: DemoFlags, io: Io): Promise<void> {
   // Before any work: a busy port would otherwise fail only once the logs are ingested.
   if (flags.serve) await checkPort(flags.port, flags.host);
   // Who started the demo, read now: the server must stop with them, also if they go while it ingests.
@@ -56,7 +57,7 @@ async function demo(flags: DemoFlags): Promise<void> {
   const start = new Date((now - (flags.days - 1) * 86400) * 1000).toISOString().slice(0, 10);
   // Logs are generated once; running the demo again finds them ingested already and skips them.
   if (!existsSync(logs)) {
-    process.stderr.write(`Generating ${flags.days} days of CloudFront logs in ${logs} ...\n`);
+    io.stderr.write(`Generating ${flags.days} days of CloudFront logs in ${logs} ...\n`);
     // Up to now, never later: today's logs end at this minute, as a real site's would.
     const seconds = now - Date.parse(`${start}T00:00:00Z`) / 1000;
     await generateHourlyLogs(logs, {
@@ -70,14 +71,14 @@ async function demo(flags: DemoFlags): Promise<void> {
       perDay: true,
     });
   }
-  const { sources } = await expandPaths([logs]);
+  const { sources } = await expandPaths([logs], io);
   const { connect } = await import("../store/connect.js");
-  let connection = await connect({ data: flags.data });
+  let connection = await connect({ data: flags.data, env: io.env });
   const ingestDemo = async () => {
     const progress = progressBar(
       "Ingesting",
       sources.reduce((sum, s) => sum + (s.size ?? 0), 0),
-      { unit: "bytes", files: sources.length },
+      { unit: "bytes", files: sources.length, stream: io.stderr },
     );
     try {
       await ingest(connection.store, connection.site, sources, {
@@ -100,19 +101,19 @@ async function demo(flags: DemoFlags): Promise<void> {
       if (!(error instanceof EarlierLayoutError)) throw error;
       // The demo's own table, counted by an earlier pagetrack: its logs are still here, so count
       // them again into a new table.
-      process.stderr.write(
+      io.stderr.write(
         `The demo's table in ${flags.data} is of an earlier pagetrack: counting its logs again ...\n`,
       );
       await connection.close();
       await rm(join(flags.data, "db"), { recursive: true, force: true });
-      connection = await connect({ data: flags.data });
+      connection = await connect({ data: flags.data, env: io.env });
       await ingestDemo();
     }
     const { store, site } = connection;
     const totals = await pageTotals(store, site);
     const top = Object.entries(totals.pages).slice(0, 10);
     const width = Math.max(...top.map(([, n]) => formatNumber(n).length));
-    process.stdout.write(
+    io.stdout.write(
       [
         `${formatNumber(totals.total)} page views on ${Object.keys(totals.pages).length} pages since ${totals.since?.slice(0, 10)}; the top ten:`,
         ...top.map(([page, n]) => `  ${formatNumber(n).padStart(width)}  ${page}`),
@@ -121,7 +122,7 @@ async function demo(flags: DemoFlags): Promise<void> {
         "",
       ].join("\n"),
     );
-    if (server) await server.serveUntilStopped(connection, flags, starters);
+    if (server) await server.serveUntilStopped(io, connection, flags, starters);
   } finally {
     await connection.close();
   }

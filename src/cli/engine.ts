@@ -1,21 +1,22 @@
 import type { Command } from "commander";
 import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../store/keys.js";
+import type { Io } from "./io.js";
 
 /**
  * `pagetrack engine`: keeps the embedded engine of a data directory running and prints how to reach
  * it, so that any DynamoDB tool (the AWS CLI, NoSQL Workbench, a script) can read the table.
  */
-export function registerEngine(program: Command): void {
+export function registerEngine(program: Command, io: Io): void {
   program
     .command("engine")
     .description("run the embedded engine and print its DynamoDB endpoint, for the AWS CLI and other tools")
     .option("--data <dir>", "data directory of the embedded engine", DEFAULT_DATA_DIR)
     .action(async (flags: { data: string }) => {
-      const { openEmbedded } = await import("../store/connect.js");
-      const { engine, close } = await openEmbedded(flags.data);
+      const { openEmbedded, waitsOf } = await import("../store/connect.js");
+      const { engine, close } = await openEmbedded(flags.data, DEFAULT_TABLE, waitsOf(io.env));
       try {
         const endpoint = await engine.endpoint();
-        process.stdout.write(
+        io.stdout.write(
           [
             `The embedded engine of ${engine.dir} answers at ${endpoint} (table "${DEFAULT_TABLE}").`,
             "Any credentials and region do; for example:",

@@ -5,6 +5,7 @@ import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
 import { ownHostHint } from "./hints.js";
+import type { Io, Run } from "./io.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, optionOf, type RuleFlags, ruleOptions } from "./options.js";
 import { progressBar } from "./progress.js";
@@ -31,7 +32,7 @@ export interface IngestJson extends IngestSummary {
   skipped: { file: string; reason: string }[];
 }
 
-export function registerIngest(program: Command): void {
+export function registerIngest(program: Command, run: Run): void {
   addStoreOptions(
     addRuleOptions(
       program
@@ -53,25 +54,26 @@ export function registerIngest(program: Command): void {
         .option("--json", "print the summary as JSON"),
     ),
   ).action(async (paths: string[], flags: IngestFlags) => {
-    process.exitCode = await ingestPaths(paths, flags);
+    run.exitCode = await ingestPaths(paths, flags, run);
   });
 }
 
-async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number> {
-  const { sources, errors, skipped: skippedPaths } = await expandPaths(paths);
-  for (const e of errors) warn(`${e.name}: ${e.error}`);
+async function ingestPaths(paths: string[], flags: IngestFlags, io: Io): Promise<number> {
+  const { sources, errors, skipped: skippedPaths } = await expandPaths(paths, io);
+  for (const e of errors) warn(io, `${e.name}: ${e.error}`);
   // Not logs (an FTP log, a README, a .git folder): named once, counted for nothing, no failure.
   const skipped = skippedPaths.map((s) => ({ file: s.name, reason: s.reason }));
-  for (const s of skipped) warn(`${s.file}: skipped: ${s.reason}`);
+  for (const s of skipped) warn(io, `${s.file}: skipped: ${s.reason}`);
   const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
   const audience = await audienceOf(flags);
-  return withStore(flags, async ({ store, site }) => {
+  return withStore(io, flags, async ({ store, site }) => {
     const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
     const progress = progressBar("Ingesting", totalBytes, {
       quiet: flags.json,
       unit: "bytes",
       files: sources.length,
+      stream: io.stderr,
     });
     const summary = await ingest(
       store,
@@ -93,11 +95,11 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
         // what this run found makes the exit code 2.
         if (outcome.status === "duplicate") return;
         if (outcome.skipped) {
-          warn(`${outcome.name}: skipped: ${outcome.skipped}`);
+          warn(io, `${outcome.name}: skipped: ${outcome.skipped}`);
           skipped.push({ file: outcome.name, reason: outcome.skipped });
           return;
         }
-        reportProblems(outcome);
+        reportProblems(io, outcome);
         problems.push(...problemsOf(outcome));
       },
     );
@@ -110,10 +112,11 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       "npx pagetrack ingest LOGS --force to recount the logs ingested",
     );
     if (ownHost) hints.push(ownHost);
-    for (const hint of hints) warn(hint);
+    for (const hint of hints) warn(io, hint);
     let failed = problems.length > 0;
     if (summary.rollupError) {
       warn(
+        io,
         `the counts of the files ingested are stored but not all added up yet (${summary.rollupError}); run the same command again to finish`,
       );
       failed = true;
@@ -128,8 +131,8 @@ async function ingestPaths(paths: string[], flags: IngestFlags): Promise<number>
       skippedFiles: skipped.length,
       skipped,
     };
-    if (flags.json) process.stdout.write(`${JSON.stringify(json)}\n`);
-    else process.stdout.write(describe(json));
+    if (flags.json) io.stdout.write(`${JSON.stringify(json)}\n`);
+    else io.stdout.write(describe(json));
     return failed ? 2 : 0;
   });
 }

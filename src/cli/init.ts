@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { changeSiteSettings } from "../store/meta.js";
+import type { Io } from "./io.js";
 import { zoneOption } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
-export function registerInit(program: Command): void {
+export function registerInit(program: Command, io: Io): void {
   addStoreOptions(
     program
       .command("init")
@@ -18,11 +19,12 @@ export function registerInit(program: Command): void {
   ).action(async (flags: StoreFlags & { tz?: string }) => {
     // connect() with `create` makes the table when it is absent, and says nothing when it exists.
     await withStore(
+      io,
       flags,
       async ({ store, site, where }) => {
         const ttl = await store.enableTtl();
         if (flags.tz) await changeSiteSettings(store, site, { timeZone: flags.tz });
-        process.stdout.write(
+        io.stdout.write(
           `table "${store.table}" is ready at ${where}\n${
             ttl === "enabled"
               ? "TTL is on: raw views ingested with --retention-days are deleted once they expire\n"

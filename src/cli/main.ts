@@ -1,43 +1,56 @@
+import { inspect } from "node:util";
 import { Command, CommanderError } from "commander";
 import { describeError, UserError } from "../errors.js";
 import { registerDemo } from "./demo.js";
 import { registerEngine } from "./engine.js";
 import { registerIngest } from "./ingest.js";
 import { registerInit } from "./init.js";
+import { type Io, processIo, type Run } from "./io.js";
 import { registerQueries } from "./query.js";
 import { registerReport } from "./report.js";
 import { registerServe } from "./serve.js";
 import { registerSite } from "./site.js";
 
-export function buildProgram(): Command {
+/** The command, built anew for each run: commander keeps the options it parsed on its objects. */
+export function buildProgram(run: Run): Command {
   const program = new Command("pagetrack")
     .description("Exact, cookie-less page views from your CDN and web server access logs")
     .version("0.1.0")
-    .showHelpAfterError("(run with --help for usage)");
-  registerReport(program);
-  registerInit(program);
-  registerIngest(program);
-  registerQueries(program);
-  registerSite(program);
-  registerServe(program);
-  registerDemo(program);
-  registerEngine(program);
+    .showHelpAfterError("(run with --help for usage)")
+    // Before the commands are added: they inherit where help and usage errors go.
+    .configureOutput({
+      writeOut: (text) => run.stdout.write(text),
+      writeErr: (text) => run.stderr.write(text),
+      getOutHelpWidth: () => run.stdout.columns ?? 80,
+      getErrHelpWidth: () => run.stderr.columns ?? 80,
+    });
+  registerReport(program, run);
+  registerInit(program, run);
+  registerIngest(program, run);
+  registerQueries(program, run);
+  registerSite(program, run);
+  registerServe(program, run);
+  registerDemo(program, run);
+  registerEngine(program, run);
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs the command on `argv` (as process.argv: node, the script, then the arguments) and returns its
+ * exit code. `io` defaults to the process's own streams and environment; tests give their own.
+ */
+export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
+  const run: Run = { ...processIo(), ...io, exitCode: 0 };
   // The AWS SDK warns on every run under Node.js 20, which pagetrack supports.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const program = buildProgram().exitOverride();
+  const program = buildProgram(run).exitOverride();
   try {
     await program.parseAsync(argv);
+    return run.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      process.exitCode = error.exitCode === 0 ? 0 : 1;
-      return;
-    }
-    process.stderr.write(`pagetrack: ${describeError(error)}\n`);
-    process.exitCode = error instanceof UserError ? error.exitCode : 1;
-    if (!(error instanceof UserError) && process.env.PAGETRACK_DEBUG) console.error(error);
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+    run.stderr.write(`pagetrack: ${describeError(error)}\n`);
+    if (!(error instanceof UserError) && run.env.PAGETRACK_DEBUG) run.stderr.write(`${inspect(error)}\n`);
+    return error instanceof UserError ? error.exitCode : 1;
   }
 }

@@ -1,10 +1,11 @@
 import type { Noun } from "../counters/registry.js";
 import { type CdnCounts, cdnHint } from "../pageview/cdn.js";
 import type { LineProblem } from "../pipeline.js";
+import type { Io } from "./io.js";
 
-/** Writes a one-line message to stderr: `pagetrack: <text>`. */
-export function warn(text: string): void {
-  process.stderr.write(`pagetrack: ${text}\n`);
+/** Writes a one-line message to the run's stderr: `pagetrack: <text>`. */
+export function warn(io: Io, text: string): void {
+  io.stderr.write(`pagetrack: ${text}\n`);
 }
 
 /**
@@ -29,15 +30,16 @@ export function problemsOf(result: ProblemSource): Problem[] {
 }
 
 /** Reports a file's failure or its rejected lines; returns whether there was anything to report. */
-export function reportProblems(result: ProblemSource): boolean {
+export function reportProblems(io: Io, result: ProblemSource): boolean {
   if (result.error) {
-    warn(`${result.name}: ${result.error}`);
+    warn(io, `${result.name}: ${result.error}`);
     return true;
   }
-  for (const p of result.problems) warn(`${result.name}:${p.line}: ${p.reason}`);
+  for (const p of result.problems) warn(io, `${result.name}:${p.line}: ${p.reason}`);
   const hidden = result.stats.rejected - result.problems.length;
   if (hidden > 0)
     warn(
+      io,
       `${result.name}: ${plural(result.stats.rejected, "line")} rejected in all (the first ${formatNumber(result.problems.length)} are shown)`,
     );
   return result.stats.rejected > 0;

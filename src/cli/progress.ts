@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import type { Output } from "./io.js";
 import { formatNumber, plural } from "./messages.js";
 
 /** A progress bar on stderr, shown only on a terminal and never with --json. */
@@ -21,7 +22,7 @@ export interface ProgressOptions {
   /** The number of files, when the caller says as each is finished (`fileDone`). */
   files?: number;
   /** Where to draw (default stderr): nothing is drawn unless it is a terminal. */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stream?: Output;
 }
 
 /** What one frame of the bar shows. */
@@ -91,7 +92,8 @@ export function progressBar(label: string, total: number, options: ProgressOptio
   let filesDone = 0;
   const bar = new cliProgress.SingleBar(
     {
-      stream,
+      // Only a terminal gets here: a real stream, as cli-progress needs.
+      stream: stream as NodeJS.WritableStream,
       format: (_options, params) =>
         progressLine({
           label,

@@ -14,6 +14,7 @@ import { viewsOverTime } from "../query/views.js";
 import { localTime } from "../query/zone.js";
 import { DEMO_DATA_DIR } from "../store/keys.js";
 import type { Store } from "../store/store.js";
+import type { Io } from "./io.js";
 import { formatNumber, plural, warn } from "./messages.js";
 import { pageCount, wholeOption, zoneOption } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
@@ -60,8 +61,8 @@ function outputOf(flags: OutputFlags): Output {
   return flags.json ? "json" : flags.csv ? "csv" : "table";
 }
 
-export function registerQueries(program: Command): void {
-  registerTop(program);
+export function registerQueries(program: Command, io: Io): void {
+  registerTop(program, io);
   addStoreOptions(
     program
       .command("totals")
@@ -75,18 +76,19 @@ export function registerQueries(program: Command): void {
     const top = flags.top === undefined ? undefined : pageCount(flags.top);
     if (top !== undefined && output === "json")
       throw new UserError("--top cuts the table and CSV; --json prints the whole /pagetotals answer");
-    await withStore(flags, async ({ store, site }) => {
+    await withStore(io, flags, async ({ store, site }) => {
       const totals = await pageTotals(store, site, flags.prefix);
-      if (output === "json") return print(totals);
+      if (output === "json") return print(io, totals);
       const rows = Object.entries(totals.pages).slice(0, top);
       if (output === "csv")
         return write(
+          io,
           toCsv(
             ["page", "views", "visitors"],
             rows.map(([p, n]) => [p, n, totals.visitors[p]]),
           ),
         );
-      write(totalsTable(totals, rows));
+      write(io, totalsTable(totals, rows));
     });
   });
 
@@ -108,7 +110,7 @@ export function registerQueries(program: Command): void {
   ).action(async (argument: string | undefined, flags: ViewsFlags) => {
     const output = outputOf(flags);
     const page = argument === undefined ? undefined : pageOf(argument);
-    await withStore(flags, async ({ store, site }) => {
+    await withStore(io, flags, async ({ store, site }) => {
       const { timeZone } = await siteSettings(store, site);
       flags.tz ??= timeZone;
       const { from, to } = resolveRange(flags.from, flags.to, flags.interval, flags.tz);
@@ -121,25 +123,26 @@ export function registerQueries(program: Command): void {
         tz: flags.tz,
         siteTimeZone: timeZone,
       });
-      if (output === "json") print(result);
+      if (output === "json") print(io, result);
       else if (output === "csv")
         write(
+          io,
           toCsv(
             ["time", "views", "visitors"],
             result.points.map((p) => [p.t, p.views, p.visitors ?? ""]),
           ),
         );
       else {
-        write(chart(result));
+        write(io, chart(result));
         const widened = widening(
           result,
           flags.from === undefined ? undefined : from,
           flags.to === undefined ? undefined : to,
         );
-        if (widened) write(`${widened}\n`);
+        if (widened) write(io, `${widened}\n`);
       }
       // Notes go to stderr, so that the JSON and the CSV stay what they are.
-      if (result.total === 0) await explainEmpty(store, site, result, flags);
+      if (result.total === 0) await explainEmpty(io, store, site, result, flags);
     });
   });
 }
@@ -157,7 +160,13 @@ function pageOf(argument: string): string {
  * outside the range, with the options to see them; that a page has never had views, with pages
  * like it; or that the site has none yet. One small item read, only when the answer is empty.
  */
-async function explainEmpty(store: Store, site: string, result: Series, flags: ViewsFlags): Promise<void> {
+async function explainEmpty(
+  io: Io,
+  store: Store,
+  site: string,
+  result: Series,
+  flags: ViewsFlags,
+): Promise<void> {
   const page = result.page ?? undefined;
   const span = await seriesSpan(store, site, { page, bots: flags.bots });
   if (span) {
@@ -177,25 +186,25 @@ async function explainEmpty(store: Store, site: string, result: Series, flags: V
     const from = days <= MAX_RANGE_DAYS[interval] ? first : addDays(last, 1 - MAX_RANGE_DAYS[interval]);
     const more = interval === flags.interval ? "" : ` --interval ${interval}`;
     warn(
+      io,
       `no ${flags.bots ? "page requests from bots" : "views"} in this range; ${what} run from ${first} to ${last}: try --from ${from} --to ${last}${more}`,
     );
     return;
   }
   if (page) {
     const like = await similarPages(store, site, page);
-    if (like.length > 0) warn(`no page ${page} has views; pages like it: ${like.join(", ")}`);
+    if (like.length > 0) warn(io, `no page ${page} has views; pages like it: ${like.join(", ")}`);
     else if (await seriesSpan(store, site, {}))
-      warn(`no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
-    else warn(noViewsYet(flags));
+      warn(io, `no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
+    else warn(io, noViewsYet(flags, io.env));
     return;
   }
-  if (!flags.bots) warn(noViewsYet(flags));
+  if (!flags.bots) warn(io, noViewsYet(flags, io.env));
 }
 
 /** An empty site: how to fill it, or where the demo's views are when the demo ran here. */
-function noViewsYet(flags: StoreFlags): string {
-  const demo =
-    !flags.data && !flags.endpoint && !process.env.AWS_ENDPOINT_URL_DYNAMODB && existsSync(DEMO_DATA_DIR);
+function noViewsYet(flags: StoreFlags, env: NodeJS.ProcessEnv): string {
+  const demo = !flags.data && !flags.endpoint && !env.AWS_ENDPOINT_URL_DYNAMODB && existsSync(DEMO_DATA_DIR);
   return demo
     ? `this site has no views yet; the demo's are in ${DEMO_DATA_DIR}: add --data ${DEMO_DATA_DIR}`
     : `this site has no views yet: count your logs with \`${RUN} ingest LOGS\``;
@@ -216,7 +225,7 @@ function widening(result: Series, from: number | undefined, to: number | undefin
   return `range widened to whole ${result.interval}s: ${localDate(start, result.tz)} to ${localDate(end - 1, result.tz)}`;
 }
 
-function registerTop(program: Command): void {
+function registerTop(program: Command, io: Io): void {
   addStoreOptions(
     program
       .command("top")
@@ -237,19 +246,20 @@ function registerTop(program: Command): void {
       .option("--csv", "print CSV: value,count,share (the share of the total, 0 to 1)", false),
   ).action(async (dimension: Dimension, flags: TopFlags) => {
     const output = outputOf(flags);
-    await withStore(flags, async ({ store, site }) => {
+    await withStore(io, flags, async ({ store, site }) => {
       flags.tz ??= (await siteSettings(store, site)).timeZone;
       const range = resolveRange(flags.from, flags.to, "day", flags.tz);
       const result = await breakdown(store, site, { dimension, limit: flags.limit, tz: flags.tz, ...range });
-      if (output === "json") print(result);
+      if (output === "json") print(io, result);
       else if (output === "csv")
         write(
+          io,
           toCsv(
             ["value", "count", "share"],
             result.values.map((v) => [v.value, v.count, Number((v.count / result.total).toFixed(4))]),
           ),
         );
-      else write(ranked(result));
+      else write(io, ranked(result));
       if (result.total > 0) return;
       // Nothing counted: when the site's views all lie outside the range, say where they are.
       const span = await seriesSpan(store, site, {});
@@ -259,9 +269,10 @@ function registerTop(program: Command): void {
         const from =
           daysBetween(first, last) <= MAX_BREAKDOWN_DAYS ? first : addDays(last, 1 - MAX_BREAKDOWN_DAYS);
         warn(
+          io,
           `no page views in this range; this site's views run from ${first} to ${last}: try --from ${from} --to ${last}`,
         );
-      } else if (!span) warn(noViewsYet(flags));
+      } else if (!span) warn(io, noViewsYet(flags, io.env));
     });
   });
 }
@@ -293,12 +304,12 @@ function ranked(result: Breakdown): string {
   return `${lines.join("\n")}\n`;
 }
 
-function print(value: unknown): void {
-  write(`${JSON.stringify(value)}\n`);
+function print(io: Io, value: unknown): void {
+  write(io, `${JSON.stringify(value)}\n`);
 }
 
-function write(text: string): void {
-  process.stdout.write(text);
+function write(io: Io, text: string): void {
+  io.stdout.write(text);
 }
 
 /** The local date (YYYY-MM-DD) of an instant in a time zone. */

@@ -17,6 +17,7 @@ import { utcDay } from "../formats/time.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
 import { expandPaths } from "../readers/sources.js";
+import type { Io, Run } from "./io.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions, zoneOption } from "./options.js";
 import { progressBar } from "./progress.js";
@@ -68,7 +69,7 @@ export interface ReportJson {
   skipped: { file: string; reason: string }[];
 }
 
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, run: Run): void {
   addRuleOptions(
     program
       .command("report")
@@ -90,17 +91,17 @@ export function registerReport(program: Command): void {
     // Usage errors before any file is read.
     if (flags.json && flags.csv) throw new UserError("--csv and --json cannot be used together: pick one");
     const top = flags.top === undefined ? undefined : pageCount(flags.top);
-    process.exitCode = await report(paths, { ...flags, top });
+    run.exitCode = await report(paths, { ...flags, top }, run);
   });
 }
 
-async function report(paths: string[], flags: ReportSettings): Promise<number> {
-  const { sources, errors, skipped: skippedPaths } = await expandPaths(paths);
+async function report(paths: string[], flags: ReportSettings, io: Io): Promise<number> {
+  const { sources, errors, skipped: skippedPaths } = await expandPaths(paths, io);
   let failed = errors.length;
-  for (const e of errors) warn(`${e.name}: ${e.error}`);
+  for (const e of errors) warn(io, `${e.name}: ${e.error}`);
   const skipped: ReportJson["skipped"] = [];
   const skip = (file: string, reason: string) => {
-    warn(`${file}: skipped: ${reason}`);
+    warn(io, `${file}: skipped: ${reason}`);
     skipped.push({ file, reason });
   };
   for (const s of skippedPaths) skip(s.name, s.reason);
@@ -114,6 +115,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
     quiet: flags.json || flags.csv,
     unit: "bytes",
     files: sources.length,
+    stream: io.stderr,
   });
   // Logs that do not name the host asked for cannot tell a visit from the site's own pages.
   let hostless = false;
@@ -132,7 +134,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
       skip(source.name, result.skipped);
       continue;
     }
-    reportProblems(result);
+    reportProblems(io, result);
     problems.push(...problemsOf(result));
     if (result.error) {
       failed++;
@@ -143,7 +145,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
   }
   progress.stop();
   const hints = hintsOf(summary, rule.includesBots);
-  for (const hint of hints) warn(hint);
+  for (const hint of hints) warn(io, hint);
 
   const ranked = ranking(totals.totals("page"));
   const breakdowns = Object.fromEntries(
@@ -189,7 +191,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
   else if (flags.csv) text = csv(json, flags.top, flags.daily ? days : undefined);
   else if (summary.records === 0) {
     // A table of zeros would bury the problem: only what to give instead.
-    warn(nothingRead(json.summary.files, problems.length > 0));
+    warn(io, nothingRead(json.summary.files, problems.length > 0));
     text = "";
   } else {
     text = table(json, flags.top ?? TOP_PAGES);
@@ -197,7 +199,7 @@ async function report(paths: string[], flags: ReportSettings): Promise<number> {
       text +=
         "\nThese logs do not name the site's host: give it with --own-host HOST, so that page views reached from the site's own pages are not counted as entries.\n";
   }
-  process.stdout.write(text);
+  io.stdout.write(text);
   return problems.length > 0 ? 2 : 0;
 }
 

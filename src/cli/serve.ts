@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { Io } from "./io.js";
 import { checkPort, port } from "./port.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
@@ -7,7 +8,7 @@ interface ServeFlags extends StoreFlags {
   host: string;
 }
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, io: Io): void {
   addStoreOptions(
     program
       .command("serve")
@@ -19,6 +20,6 @@ export function registerServe(program: Command): void {
     // The HTTP server is loaded only to serve.
     const { serveUntilStopped, startedBy } = await import("./server.js");
     const starters = startedBy();
-    await withStore(flags, (connection) => serveUntilStopped(connection, flags, starters));
+    await withStore(io, flags, (connection) => serveUntilStopped(io, connection, flags, starters));
   });
 }

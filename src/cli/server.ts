@@ -11,6 +11,7 @@ import { parseEnv } from "../contract/params.js";
 import { UserError } from "../errors.js";
 import type { Connection } from "../store/connect.js";
 import { DEFAULT_DATA_DIR } from "../store/keys.js";
+import type { Io } from "./io.js";
 
 /** The dashboard, built by `npm run build` next to the compiled CLI. */
 const DASHBOARD = fileURLToPath(new URL("../web", import.meta.url));
@@ -57,10 +58,10 @@ function dashboard(store: ServedStore): MiddlewareHandler | undefined {
 }
 
 /** The API app with the settings of `serve`: environment variables, as on Lambda. */
-export function localApp(connection: Connection, store: ServedStore = {}): Hono {
+export function localApp(io: Io, connection: Connection, store: ServedStore = {}): Hono {
   let settings: z.infer<typeof apiSettings>;
   try {
-    settings = parseEnv(apiSettings, process.env);
+    settings = parseEnv(apiSettings, io.env);
   } catch (error) {
     throw new UserError((error as Error).message);
   }
@@ -70,7 +71,7 @@ export function localApp(connection: Connection, store: ServedStore = {}): Hono 
     corsOrigins: settings.PAGETRACK_CORS_ORIGINS,
     token: settings.PAGETRACK_API_TOKEN,
     cacheSeconds: settings.PAGETRACK_CACHE_SECONDS,
-    log: (line) => process.stderr.write(`${line}\n`),
+    log: (line) => io.stderr.write(`${line}\n`),
     assets: dashboard(store),
   });
 }
@@ -133,10 +134,11 @@ function starterRuns(chain: Proc[], parent: number): boolean {
  * outlive it on its port), logging one line per request; then stops cleanly.
  */
 export async function serveUntilStopped(
+  io: Io,
   connection: Connection,
   flags: { port: number; host: string } & ServedStore,
   starters = startedBy(),
-  app = localApp(connection, flags),
+  app = localApp(io, connection, flags),
 ): Promise<void> {
   const parent = process.ppid;
   if (!starterRuns(starters, parent)) return;
@@ -145,7 +147,7 @@ export async function serveUntilStopped(
     server = listen({ fetch: app.fetch, port: flags.port, hostname: flags.host }, (info) => resolve(info));
     server.once("error", reject);
   });
-  process.stdout.write(
+  io.stdout.write(
     `pagetrack is serving ${connection.where} at http://${flags.host}:${address.port}/ (Ctrl-C to stop)\n`,
   );
   await new Promise<void>((resolve) => {

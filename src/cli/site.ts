@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { normaliseHost } from "../audience/referrer.js";
 import { forgetSiteSettings } from "../query/site.js";
 import { changeSiteSettings, readSiteSettings } from "../store/meta.js";
+import type { Io } from "./io.js";
 import { hostOption, zoneOption } from "./options.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
@@ -16,7 +17,7 @@ interface SiteFlags extends StoreFlags {
  * `pagetrack site`: shows or changes the site's settings, which every ingest uses (the deployed
  * function's too): the time zone whose days visitors are counted in, and the site's own hosts.
  */
-export function registerSite(program: Command): void {
+export function registerSite(program: Command, io: Io): void {
   addStoreOptions(
     program
       .command("site")
@@ -35,6 +36,7 @@ export function registerSite(program: Command): void {
       .option("--json", "print the settings as JSON (what GET /site answers)"),
   ).action(async (flags: SiteFlags) => {
     await withStore(
+      io,
       flags,
       async ({ store, site }) => {
         const changing = flags.tz !== undefined || flags.ownHost || flags.removeOwnHost;
@@ -45,19 +47,19 @@ export function registerSite(program: Command): void {
             addHosts: flags.ownHost?.map(normaliseHost),
             removeHosts: flags.removeOwnHost?.map(normaliseHost),
           });
-          forgetSiteSettings();
+          forgetSiteSettings(store);
         }
         const settings = await readSiteSettings(store, site, true);
         if (flags.json) {
           const { timeZone, ownHosts } = settings;
-          process.stdout.write(`${JSON.stringify({ site, timeZone, ownHosts })}\n`);
+          io.stdout.write(`${JSON.stringify({ site, timeZone, ownHosts })}\n`);
           return;
         }
         const hosts =
           settings.ownHosts.length > 0
             ? settings.ownHosts.join(", ")
             : "none besides the one each request names";
-        process.stdout.write(
+        io.stdout.write(
           `${[
             `site "${site}"`,
             `  time zone: ${settings.timeZone} (visitor days${settings.fixed ? "; fixed since the site's first ingest" : "; can be changed until the first ingest"})`,

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Connection, ConnectOptions } from "../store/connect.js";
 import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../store/keys.js";
+import type { Io } from "./io.js";
 import { siteOption } from "./options.js";
 
 export interface StoreFlags {
@@ -28,6 +29,7 @@ export function addStoreOptions(command: Command): Command {
 
 /** Runs `task` with an open connection and always closes it (stopping the embedded engine if it is ours). */
 export async function withStore<T>(
+  io: Io,
   flags: StoreFlags,
   task: (connection: Connection) => Promise<T>,
   /** Create the table on an endpoint where it is missing (the embedded engine always does). */
@@ -38,6 +40,7 @@ export async function withStore<T>(
     table: flags.table,
     endpoint: flags.endpoint,
     data: flags.data,
+    env: io.env,
   };
   // Loaded when a command uses the table: the SDK and the engine are a good part of a start.
   const { connect } = await import("../store/connect.js");

@@ -42,7 +42,15 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } | un
   return match ? { bucket: match[1], prefix: match[2] } : undefined;
 }
 
-export const stdinSource: LogSource = { name: "-", open: async () => process.stdin };
+export function stdinSource(stdin: Readable = process.stdin): LogSource {
+  return { name: "-", open: async () => stdin };
+}
+
+/** Where `-` and `s3://` paths are read from: a run's stdin, and the environment that finds S3. */
+export interface SourceContext {
+  stdin: Readable;
+  env: NodeJS.ProcessEnv;
+}
 
 /**
  * Expands command-line paths into sources: `-` is stdin, `s3://bucket/prefix` every object under the
@@ -53,21 +61,22 @@ export const stdinSource: LogSource = { name: "-", open: async () => process.std
  */
 export async function expandPaths(
   paths: string[],
+  context: SourceContext = { stdin: process.stdin, env: process.env },
 ): Promise<{ sources: LogSource[]; errors: SourceError[]; skipped: SkippedSource[] }> {
   const sources: LogSource[] = [];
   const errors: SourceError[] = [];
   const skipped: SkippedSource[] = [];
   for (const path of paths) {
     if (path === "-") {
-      sources.push(stdinSource);
+      sources.push(stdinSource(context.stdin));
       continue;
     }
     try {
       const s3 = parseS3Url(path);
       if (s3) {
         // The S3 client is loaded only for an s3:// path.
-        const { listS3 } = await import("./s3.js");
-        const objects = await listS3(s3.bucket, s3.prefix);
+        const { listS3, newS3Client } = await import("./s3.js");
+        const objects = await listS3(s3.bucket, s3.prefix, newS3Client(context.env));
         if (objects.length === 0) errors.push({ name: path, error: "no objects under this prefix" });
         sources.push(...objects);
         continue;

@@ -1,8 +1,14 @@
 /** Waiting and pacing for requests to DynamoDB. */
 
-/** Exponential backoff with full jitter: a random wait up to 25 ms × 2^attempt, at most 3 s. */
-export function backoff(attempt: number): number {
-  return Math.random() * Math.min(3000, 25 * 2 ** attempt);
+/** The first step of `backoff`, in milliseconds. */
+export const BACKOFF_MS = 25;
+
+/**
+ * Exponential backoff with full jitter: a random wait up to `base` × 2^attempt, at most 120 ×
+ * `base` (3 s). Tests of outages give a smaller base so as not to wait real seconds.
+ */
+export function backoff(attempt: number, base = BACKOFF_MS): number {
+  return Math.random() * base * Math.min(120, 2 ** attempt);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -12,6 +12,8 @@ export interface ConnectOptions {
   /** The embedded engine's data directory. */
   data?: string;
   site?: string;
+  /** Where the settings below come from (default: the process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Connection {
@@ -33,16 +35,40 @@ export interface Embedded {
 }
 
 /**
+ * How long a run waits, from the environment. Both are for tests of outages and of a locked data
+ * directory, which would otherwise wait real seconds: PAGETRACK_BACKOFF_MS, the first step of the
+ * backoff between attempts of a request (25 ms); PAGETRACK_LOCK_WAIT_MS, how long to wait for a data
+ * directory locked by a live process that runs no engine (15 s).
+ */
+export interface Waits {
+  backoffMs?: number;
+  lockWaitMs?: number;
+}
+
+export function waitsOf(env: NodeJS.ProcessEnv): Waits {
+  const ms = (name: string) => {
+    const value = env[name];
+    if (value === undefined || value === "") return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0)
+      throw new UserError(`${name}="${value}" is not a number of milliseconds`);
+    return n;
+  };
+  return { backoffMs: ms("PAGETRACK_BACKOFF_MS"), lockWaitMs: ms("PAGETRACK_LOCK_WAIT_MS") };
+}
+
+/**
  * Opens the table on the embedded engine of a data directory, creating it on first use: the one way
  * the CLI, the tests and the benchmarks open it. The engine is started here, or the one another
  * process runs on the directory is used.
  */
-export async function openEmbedded(dir: string, table = DEFAULT_TABLE): Promise<Embedded> {
-  const engine = new EmbeddedEngine(dir);
+export async function openEmbedded(dir: string, table = DEFAULT_TABLE, waits: Waits = {}): Promise<Embedded> {
+  const engine = new EmbeddedEngine(dir, waits.lockWaitMs);
   // The engine's port is set on every attempt of every request by engine.follow().
   const store = new Store({
     table,
     client: { region: "local", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1" },
+    backoffMs: waits.backoffMs,
   });
   engine.follow(store.client);
   const close = async () => {
@@ -65,35 +91,40 @@ export async function openEmbedded(dir: string, table = DEFAULT_TABLE): Promise<
  * `create` is set (`pagetrack init`): a table is never created implicitly on a real endpoint.
  */
 export async function connect(options: ConnectOptions, create = false): Promise<Connection> {
-  const site = siteId(options.site);
-  const table = options.table ?? process.env.TARGET_DYNAMO_TABLE ?? DEFAULT_TABLE;
-  const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  const env = options.env ?? process.env;
+  const site = siteId(options.site, env);
+  const table = options.table ?? env.TARGET_DYNAMO_TABLE ?? DEFAULT_TABLE;
+  const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB;
+  const waits = waitsOf(env);
   if (endpoint === undefined) {
-    const { engine, store, close } = await openEmbedded(options.data ?? DEFAULT_DATA_DIR, table);
+    const { engine, store, close } = await openEmbedded(options.data ?? DEFAULT_DATA_DIR, table, waits);
     return { store, site, where: `the embedded engine in ${engine.dir}`, engine, close };
   }
   let client: DynamoDBClientConfig;
   let where: string;
   if (endpoint === "aws") {
-    const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) throw new UserError("set AWS_REGION to the region of the table (e.g. AWS_REGION=us-east-1)");
     where = `DynamoDB in ${region}`;
-    client = { region };
+    client = { region, ...credentialsOf(env) };
   } else {
     if (!/^https?:\/\//.test(endpoint)) {
       throw new UserError(`--endpoint "${endpoint}" is not a URL; give http(s)://host:port, or "aws"`);
     }
     where = endpoint;
-    const hasCredentials = process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE;
+    const hasCredentials = env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE;
     client = {
       endpoint,
-      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "local",
-      ...(hasCredentials ? {} : { credentials: LOCAL_CREDENTIALS }),
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "local",
+      ...(hasCredentials ? credentialsOf(env) : { credentials: LOCAL_CREDENTIALS }),
     };
   }
-  const store = new Store({ table, client });
+  const store = new Store({ table, client, backoffMs: waits.backoffMs });
   // The first request only checks the table, and an unreachable endpoint should fail fast.
-  const check = new Store({ table, client: { ...client, retryStrategy: new PatientRetryStrategy(2) } });
+  const check = new Store({
+    table,
+    client: { ...client, retryStrategy: new PatientRetryStrategy(2, waits.backoffMs) },
+  });
   const close = async () => store.destroy();
   try {
     const exists = await check.tableExists().finally(() => check.destroy());
@@ -110,9 +141,20 @@ export async function connect(options: ConnectOptions, create = false): Promise<
   return { store, site, where, close };
 }
 
-export function siteId(site?: string): string {
+/**
+ * The credentials the environment names (keys, or a profile), for the SDK; none when it names none,
+ * and the SDK's own chain then looks further (SSO, the instance's role).
+ */
+function credentialsOf(env: NodeJS.ProcessEnv): Partial<DynamoDBClientConfig> {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (accessKeyId && secretAccessKey)
+    return { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } };
+  return env.AWS_PROFILE ? { profile: env.AWS_PROFILE } : {};
+}
+
+export function siteId(site?: string, env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return assertSiteId(site ?? process.env.PAGETRACK_SITE ?? "default");
+    return assertSiteId(site ?? env.PAGETRACK_SITE ?? "default");
   } catch (error) {
     throw new UserError((error as Error).message);
   }

@@ -35,7 +35,11 @@ export class EmbeddedEngine {
   private stamp: string | undefined;
   private connecting: Promise<{ pid: number; port: number; stamp?: string }> | undefined;
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    /** How long to wait for a directory locked by a live process that runs no engine (15 s). */
+    private readonly lockWaitMs = 15_000,
+  ) {
     this.dir = resolve(dataDir);
   }
 
@@ -93,7 +97,7 @@ export class EmbeddedEngine {
 
   private async connect(): Promise<{ pid: number; port: number; stamp?: string }> {
     mkdirSync(this.dir, { recursive: true });
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + this.lockWaitMs;
     for (;;) {
       if (this.tryLock()) return this.start();
       const holder = readPid(this.lockFile);

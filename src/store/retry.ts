@@ -1,4 +1,4 @@
-import { backoff } from "./async.js";
+import { BACKOFF_MS, backoff } from "./async.js";
 
 interface Token {
   getRetryCount(): number;
@@ -18,7 +18,11 @@ interface ErrorInfo {
 export class PatientRetryStrategy {
   readonly mode = "pagetrack";
 
-  constructor(private readonly maxAttempts: number) {}
+  constructor(
+    private readonly maxAttempts: number,
+    /** The first step of the backoff, in milliseconds. */
+    private readonly backoffMs = BACKOFF_MS,
+  ) {}
 
   async acquireInitialRetryToken(): Promise<Token> {
     return token(0, 0);
@@ -27,7 +31,7 @@ export class PatientRetryStrategy {
   async refreshRetryTokenForRetry(previous: Token, info: ErrorInfo): Promise<Token> {
     const count = previous.getRetryCount() + 1;
     if (info.errorType === "CLIENT_ERROR" || count >= this.maxAttempts) throw new Error("no more retries");
-    return token(count, backoff(count + (info.errorType === "THROTTLING" ? 2 : 0)));
+    return token(count, backoff(count + (info.errorType === "THROTTLING" ? 2 : 0), this.backoffMs));
   }
 
   recordSuccess(): void {}

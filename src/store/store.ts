@@ -20,7 +20,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { backoff, type Limiter, limiter, sleep } from "./async.js";
+import { BACKOFF_MS, backoff, type Limiter, limiter, sleep } from "./async.js";
 import { itemId, type Key, PK, SK } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 
@@ -48,6 +48,8 @@ export interface StoreConfig {
   client?: DynamoDBClientConfig;
   /** How many requests run at once. */
   concurrency?: number;
+  /** The first step of the backoff between attempts, in milliseconds (25). */
+  backoffMs?: number;
 }
 
 /** What a run has cost: requests by kind and the capacity units DynamoDB reported. */
@@ -82,10 +84,15 @@ export class Store {
     byOperation: {},
   };
   private readonly limit: Limiter;
+  private readonly backoffMs: number;
 
   constructor(config: StoreConfig) {
     this.table = config.table;
-    this.client = new DynamoDBClient({ retryStrategy: new PatientRetryStrategy(10), ...config.client });
+    this.backoffMs = config.backoffMs ?? BACKOFF_MS;
+    this.client = new DynamoDBClient({
+      retryStrategy: new PatientRetryStrategy(10, this.backoffMs),
+      ...config.client,
+    });
     this.doc = DynamoDBDocumentClient.from(this.client, { marshallOptions: { removeUndefinedValues: true } });
     this.limit = limiter(config.concurrency ?? 24);
   }
@@ -291,7 +298,7 @@ export class Store {
           `DynamoDB left ${left.length} items unprocessed after ${attempt} attempts (the table is throttled)`,
         );
       }
-      await sleep(backoff(attempt));
+      await sleep(backoff(attempt, this.backoffMs));
       requests = left;
     }
   }
@@ -307,7 +314,7 @@ export class Store {
       for (let attempt = 1; left.length > 0; attempt++) {
         if (attempt > BATCH_ATTEMPTS)
           throw new Error(`DynamoDB left ${left.length} reads unprocessed after ${BATCH_ATTEMPTS} attempts`);
-        if (attempt > 1) await sleep(backoff(attempt));
+        if (attempt > 1) await sleep(backoff(attempt, this.backoffMs));
         const out = await this.limit(() =>
           this.doc.send(
             new BatchGetCommand({

@@ -13,6 +13,7 @@ server.run().then(({ port }) => process.stdout.write(port + "\\n"));
 `;
 
 export async function startS3(): Promise<{ endpoint: string; client: S3Client; stop(): Promise<void> }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const child = spawn(
     process.execPath,
     ["--openssl-legacy-provider", "-e", SERVER, await tempDir("pagetrack-s3-")],
