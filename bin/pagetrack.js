@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 const built = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(built) && existsSync(new URL("../src/cli/main.ts", import.meta.url))) {
   process.stderr.write(
-    "pagetrack: building dist/ (the first run in a clone: 15 s or more; `npm run build` after a pull) ...\n",
+    "pagetrack: building dist/ (the first run in a clone; `npm run build` after a pull) ...\n",
   );
   const build = spawnSync("npm", ["run", "--silent", "build"], {
     cwd: new URL("..", import.meta.url),

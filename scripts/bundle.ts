@@ -4,7 +4,7 @@
  * minified ES module each, deployed by infra/; not in the package), built from the same sources as
  * the CLI.
  */
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -41,6 +41,32 @@ export async function bundleLambdas(
   return sizes;
 }
 
+/**
+ * The CLI's modules, compiled file by file into dist/ (the dashboard is bundled apart). A compile
+ * without a type check: `npm run typecheck` (part of `npm test`) checks the types, once. What an
+ * earlier build left is removed first, so a module deleted from src/ cannot be imported from dist/.
+ */
+export async function compileCli(out = join(root, "dist")): Promise<number> {
+  await mkdir(out, { recursive: true });
+  for (const entry of await readdir(out))
+    if (entry !== "web" && entry !== "lambda-bundles")
+      await rm(join(out, entry), { recursive: true, force: true });
+  const src = join(root, "src");
+  const entryPoints = (await readdir(src, { recursive: true }))
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts") && !file.startsWith("web"))
+    .map((file) => join(src, file));
+  await build({
+    entryPoints,
+    outdir: out,
+    outbase: src,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    sourcemap: false,
+  });
+  return entryPoints.length;
+}
+
 /** The dashboard: index.html, one script (uPlot inside), one stylesheet. No CDN at run time. */
 export async function bundleWeb(out = join(root, "dist/web")): Promise<number> {
   await rm(out, { recursive: true, force: true });
@@ -65,15 +91,17 @@ export async function bundleWeb(out = join(root, "dist/web")): Promise<number> {
 }
 
 /**
- * `tsx scripts/bundle.ts [web] [lambdas]`, both without arguments: `npm run build` (and a clone's first
- * run) makes only the dashboard, which the CLI serves; the CDK app (cdk.json) and the tests make the
- * Lambda bundles, which only a deployment needs.
+ * `tsx scripts/bundle.ts [cli] [web] [lambdas]`, all without arguments: `npm run build` (and a
+ * clone's first run) makes the CLI and the dashboard, which the CLI serves; the CDK app (cdk.json)
+ * and the tests make the Lambda bundles, which only a deployment needs.
  */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const asked = process.argv.slice(2);
   const wanted = (part: string) => asked.length === 0 || asked.includes(part);
   for (const part of asked)
-    if (part !== "web" && part !== "lambdas") throw new Error(`unknown part ${part}: web or lambdas`);
+    if (!["cli", "web", "lambdas"].includes(part))
+      throw new Error(`unknown part ${part}: cli, web or lambdas`);
+  if (wanted("cli")) console.log(`cli: ${await compileCli()} modules`);
   if (wanted("web")) console.log(`dashboard: ${((await bundleWeb()) / 1024).toFixed(0)} KiB of script`);
   if (wanted("lambdas")) {
     const sizes = await bundleLambdas();

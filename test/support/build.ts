@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
-import { bundleLambdas, bundleWeb } from "../../scripts/bundle.js";
+import { bundleLambdas, bundleWeb, compileCli } from "../../scripts/bundle.js";
 
-/** Tests that run the `pagetrack` command, or deploy the Lambda bundles, need dist/ to match the sources. */
+/**
+ * Tests that run the `pagetrack` command, or deploy the Lambda bundles, need dist/ to match the
+ * sources: built once here, without a second type check (`npm test` runs the type check first).
+ */
 export default async function setup(): Promise<void> {
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
-    stdio: "inherit",
-  });
+  await compileCli();
   await Promise.all([bundleLambdas(), bundleWeb()]);
 }
