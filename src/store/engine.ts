@@ -11,8 +11,9 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { DynamoDBClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-dynamodb";
+import * as dynamodb from "@aws-sdk/client-dynamodb";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { Level } from "level";
 import { UserError } from "../errors.js";
@@ -26,10 +27,14 @@ import { sleep } from "./async.js";
  * `engine.lock` (created with O_EXCL, holding the owner's pid) decides who runs it. When the owner
  * exits, a process still using the engine starts its own or finds the next: `follow()` asks
  * `endpoint()` before every attempt of every request, so the SDK's retries reach the new engine.
+ * The process that runs the engine hands its own requests to the engine's thread over a message
+ * port instead (`send()`: no SDK, no socket, no HTTP on either side); the port serves the others.
  */
 export class EmbeddedEngine {
   readonly dir: string;
   private worker: Worker | undefined;
+  /** This process's own requests to its engine thread: see `send()`. */
+  private channel: LocalChannel | undefined;
   private current: { pid: number; port: number } | undefined;
   /** Identifies the engine.json that `current` came from: a new owner writes a new file. */
   private stamp: string | undefined;
@@ -91,6 +96,17 @@ export class EmbeddedEngine {
     });
   }
 
+  /**
+   * A request of the document client (`GetItem` and its input as `GetCommand` takes it), answered by
+   * this process's engine thread, which marshals it and hands it to dynalite as the SDK would over
+   * HTTP; the answer comes back as the document client gives it, or as the error it would throw.
+   * Undefined when this process does not run the engine; resolves undefined when the engine stopped
+   * before answering: the SDK then finds the engine running now.
+   */
+  send(operation: string, input: object): Promise<Record<string, unknown> | undefined> | undefined {
+    return this.channel?.send(operation, input);
+  }
+
   private async connect(): Promise<{ pid: number; port: number; stamp?: string }> {
     mkdirSync(this.dir, { recursive: true });
     const deadline = Date.now() + 15_000;
@@ -130,12 +146,20 @@ export class EmbeddedEngine {
   private async start(): Promise<{ pid: number; port: number }> {
     try {
       await this.checkDatabase();
+      const require = createRequire(import.meta.url);
+      const { port1, port2 } = new MessageChannel();
       const worker = new Worker(ENGINE_THREAD, {
         eval: true,
         workerData: {
-          dynalite: createRequire(import.meta.url).resolve("dynalite"),
+          dynalite: require.resolve("dynalite"),
+          // The marshalling of the document client this process uses.
+          marshalling: createRequire(require.resolve("@aws-sdk/lib-dynamodb")).resolve(
+            "@aws-sdk/util-dynamodb",
+          ),
           path: join(this.dir, "db"),
+          requests: port2,
         },
+        transferList: [port2],
       });
       const port = await new Promise<number>((ok, fail) => {
         worker.once("message", ok);
@@ -144,6 +168,12 @@ export class EmbeddedEngine {
       // The engine must not keep a finished command alive; close() stops it.
       worker.unref();
       this.worker = worker;
+      const channel = new LocalChannel(port1);
+      this.channel = channel;
+      worker.once("exit", () => {
+        if (this.channel === channel) this.channel = undefined;
+        channel.stop();
+      });
       const info = { pid: process.pid, port };
       const tmp = `${this.infoFile}.${process.pid}`;
       writeFileSync(tmp, JSON.stringify(info));
@@ -175,6 +205,7 @@ export class EmbeddedEngine {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
+    this.channel = undefined;
     this.current = undefined;
     rmSync(this.infoFile, { force: true });
     worker.ref();
@@ -187,14 +218,248 @@ export class EmbeddedEngine {
 }
 
 /**
+ * This process's requests to its engine thread, over a message port. The port holds the process open
+ * only while a request is out, as a socket would.
+ */
+class LocalChannel {
+  private next = 0;
+  private readonly pending = new Map<
+    number,
+    { ok: (answer: Record<string, unknown> | undefined) => void; fail: (error: Error) => void }
+  >();
+
+  constructor(private readonly port: MessagePort) {
+    port.on("message", ({ id, output, error }) => {
+      const request = this.pending.get(id);
+      if (!request) return;
+      this.pending.delete(id);
+      if (this.pending.size === 0) port.unref();
+      if (error) request.fail(serviceError(error.name, error.message));
+      else request.ok(output);
+    });
+    port.unref();
+  }
+
+  send(operation: string, input: object): Promise<Record<string, unknown> | undefined> {
+    const id = this.next++;
+    return new Promise((ok, fail) => {
+      if (this.pending.size === 0) this.port.ref();
+      this.pending.set(id, { ok, fail });
+      this.port.postMessage({ id, operation, input });
+    });
+  }
+
+  /** The engine thread stopped: what was out gets no answer, and goes the SDK's way. */
+  stop(): void {
+    for (const { ok } of this.pending.values()) ok(undefined);
+    this.pending.clear();
+    this.port.close();
+  }
+}
+
+/** The error the SDK throws for a DynamoDB error of this name (`ConditionalCheckFailedException`, ...). */
+function serviceError(name: string, message: string): Error {
+  const known = (dynamodb as Record<string, unknown>)[name];
+  const options = { message, $metadata: {} };
+  if (typeof known === "function" && known.prototype instanceof dynamodb.DynamoDBServiceException)
+    return new (known as new (o: typeof options) => Error)(options);
+  return new dynamodb.DynamoDBServiceException({ ...options, name, $fault: "client" });
+}
+
+/**
  * The engine runs in a thread of its own: it gets the second core while this thread parses logs and
- * drives the SDK. It answers on a loopback port, for this process and for others alike.
+ * drives the SDK. It answers this process's requests on a message port and everyone's on a loopback
+ * port (dynalite's own request listener for both).
+ *
+ * dynalite parses every expression of every request with a PEG parser; the thread keeps each parse
+ * and reuses it for a request of the same expression and value types, with that request's names and
+ * values put in. The parsers check only the types of values, except BETWEEN (its bounds' order) and
+ * attribute_type (the type named): for those the values are part of the key. Names are compared only
+ * with one another, so a parse against distinct stand-ins holds for any distinct names that the
+ * expression does not also write out.
  */
 const ENGINE_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { EventEmitter } = require("node:events");
+const { dirname, join } = require("node:path");
 const dynalite = require(workerData.dynalite);
+
+// A value of the request in a kept parse.
+class Slot {
+  constructor(name) {
+    this.name = name;
+  }
+}
+// Marks an attribute name in a kept parse: the placeholder follows.
+const NAME = "\\u0001";
+
+/** A copy of a parse tree; swap(node) gives what replaces a node or an object's key, or undefined. */
+function copy(node, swap, seen = new Map()) {
+  const swapped = swap(node);
+  if (swapped !== undefined) return swapped;
+  if (node === null || typeof node !== "object") return node;
+  if (seen.has(node)) return seen.get(node);
+  const out = Array.isArray(node) ? [] : Object.create(Object.getPrototypeOf(node));
+  seen.set(node, out);
+  for (const key of Object.keys(node)) out[swap(key) ?? key] = copy(node[key], swap, seen);
+  return out;
+}
+
+/**
+ * Whether a parse against stand-in names is the parse against these: the names are distinct and
+ * none is written in the expression itself (the parsers compare names only with one another).
+ */
+function standIn(text, names) {
+  const seen = new Set();
+  for (const name of Object.values(names)) {
+    if (seen.has(name) || name.startsWith(NAME) || text.includes(name)) return false;
+    seen.add(name);
+  }
+  return true;
+}
+
+function keyOf(text, values) {
+  if (/between|attribute_type/i.test(text)) return text + "\\0" + JSON.stringify(values);
+  let key = text + "\\0";
+  for (const name in values) key += name + ":" + Object.keys(values[name]).join() + ";";
+  return key;
+}
+
+function cacheParses(parser) {
+  const parse = parser.parse;
+  const parsed = new Map();
+  parser.parse = (text, options) => {
+    const context = options.context;
+    const names = context.attrNames || {};
+    const values = context.attrVals || {};
+    if (!standIn(text, names)) return parse(text, options);
+    const key = keyOf(text, values);
+    let entry = parsed.get(key);
+    if (entry !== undefined && !(entry.names.every((n) => n in names) && entry.values.every((v) => v in values)))
+      return parse(text, options);
+    if (entry === undefined) {
+      // Parsed against stand-in names, and every name and value unused, to learn which ones it uses.
+      const unusedNames = { ...names };
+      const unusedValues = { ...values };
+      const standIns = {};
+      for (const name in names) standIns[name] = NAME + name;
+      const result = parse(text, {
+        context: { ...context, attrNames: standIns, unusedAttrNames: unusedNames, unusedAttrVals: unusedValues },
+      });
+      // An error names the real names: the parse is made again with them.
+      if (typeof result === "string") return parse(text, options);
+      const byValue = new Map(Object.entries(values).map(([name, value]) => [value, name]));
+      entry = {
+        template: copy(result, (node) => (byValue.has(node) ? new Slot(byValue.get(node)) : undefined)),
+        names: Object.keys(names).filter((name) => !(name in unusedNames)),
+        values: Object.keys(values).filter((name) => !(name in unusedValues)),
+      };
+      if (parsed.size >= 10000) parsed.clear();
+      parsed.set(key, entry);
+    }
+    for (const name of entry.names) delete context.unusedAttrNames[name];
+    for (const name of entry.values) delete context.unusedAttrVals[name];
+    return copy(entry.template, (node) =>
+      node instanceof Slot
+        ? values[node.name]
+        : typeof node === "string" && node.startsWith(NAME)
+          ? names[node.slice(1)]
+          : undefined,
+    );
+  };
+}
+
+for (const name of ["conditionParser", "updateParser", "projectionParser"])
+  cacheParses(require(join(dirname(workerData.dynalite), "db", name)));
+
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 server.keepAliveTimeout = 60000;
+const answer = server.listeners("request")[0];
+const { marshall, unmarshall } = require(workerData.marshalling);
+
+// What the document client does to a request before the SDK sends it, and to the answer.
+const toMap = (value) => marshall(value, { removeUndefinedValues: true });
+function marshalled(input) {
+  const data = { ...input };
+  for (const field of ["Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"])
+    if (data[field]) data[field] = toMap(data[field]);
+  if (data.RequestItems) {
+    const requests = {};
+    for (const [table, value] of Object.entries(data.RequestItems))
+      requests[table] = Array.isArray(value)
+        ? value.map((r) => (r.PutRequest ? { PutRequest: { Item: toMap(r.PutRequest.Item) } } : { DeleteRequest: { Key: toMap(r.DeleteRequest.Key) } }))
+        : { ...value, Keys: value.Keys.map(toMap) };
+    data.RequestItems = requests;
+  }
+  return data;
+}
+const bytes = (base64) => Buffer.from(base64, "base64");
+function native(value) {
+  if (value.B !== undefined) return { B: bytes(value.B) };
+  if (value.BS) return { BS: value.BS.map(bytes) };
+  if (value.L) return { L: value.L.map(native) };
+  if (value.M) return { M: nativeMap(value.M) };
+  return value;
+}
+function nativeMap(map) {
+  const out = {};
+  for (const name in map) out[name] = native(map[name]);
+  return out;
+}
+const item = (map) => unmarshall(nativeMap(map));
+function unmarshalled(output) {
+  for (const field of ["Item", "Attributes", "LastEvaluatedKey"]) if (output[field]) output[field] = item(output[field]);
+  if (output.Items) output.Items = output.Items.map(item);
+  for (const table in output.Responses ?? {}) output.Responses[table] = output.Responses[table].map(item);
+  for (const table in output.UnprocessedKeys ?? {}) {
+    const keys = output.UnprocessedKeys[table];
+    output.UnprocessedKeys[table] = { ...keys, Keys: keys.Keys.map(item) };
+  }
+  for (const table in output.UnprocessedItems ?? {})
+    output.UnprocessedItems[table] = output.UnprocessedItems[table].map((r) =>
+      r.PutRequest ? { PutRequest: { Item: item(r.PutRequest.Item) } } : { DeleteRequest: { Key: item(r.DeleteRequest.Key) } });
+  return output;
+}
+const json = (key, value) => (value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") : value);
+const HEADERS = {
+  "content-type": "application/x-amz-json-1.0",
+  authorization: "AWS4-HMAC-SHA256 Credential=pagetrack/20240101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+  "x-amz-date": "20240101T000000Z",
+};
+
+// dynalite's own request listener, given the request as the SDK would send it.
+const requests = workerData.requests;
+requests.on("message", ({ id, operation, input }) => {
+  const reply = (message) => requests.postMessage({ id, ...message });
+  let body;
+  try {
+    body = JSON.stringify(marshalled(input), json);
+  } catch (error) {
+    return reply({ error: { name: "ValidationException", message: error.message } });
+  }
+  const request = new EventEmitter();
+  request.method = "POST";
+  request.url = "/";
+  request.headers = { ...HEADERS, "x-amz-target": "DynamoDB_20120810." + operation };
+  const response = {
+    statusCode: 200,
+    setHeader() {},
+    end(text) {
+      let answer;
+      try {
+        answer = JSON.parse(text);
+      } catch {
+        return reply({ error: { name: "InternalServerError", message: "the embedded engine answered " + response.statusCode } });
+      }
+      if (response.statusCode !== 200)
+        return reply({ error: { name: String(answer.__type).split("#").pop(), message: answer.message ?? answer.Message ?? "" } });
+      reply({ output: unmarshalled(answer) });
+    },
+  };
+  answer(request, response);
+  request.emit("data", body);
+  request.emit("end");
+});
 server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
 parentPort.on("message", () => {
   server.close(() => process.exit(0));
