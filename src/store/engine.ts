@@ -11,13 +11,13 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import type { DynamoDBClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-dynamodb";
-import * as dynamodb from "@aws-sdk/client-dynamodb";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { Level } from "level";
 import { UserError } from "../errors.js";
 import { sleep } from "./async.js";
+import { LocalChannel } from "./local.js";
 
 /**
  * The embedded DynamoDB-compatible engine (dynalite on LevelDB) under a data directory.
@@ -98,7 +98,7 @@ export class EmbeddedEngine {
 
   /**
    * A request of the document client (`GetItem` and its input as `GetCommand` takes it), answered by
-   * this process's engine thread, which marshals it and hands it to dynalite as the SDK would over
+   * this process's engine thread, which marshals it and hands it to dynalite as it would arrive over
    * HTTP; the answer comes back as the document client gives it, or as the error it would throw.
    * Undefined when this process does not run the engine; resolves undefined when the engine stopped
    * before answering: the SDK then finds the engine running now.
@@ -146,16 +146,11 @@ export class EmbeddedEngine {
   private async start(): Promise<{ pid: number; port: number }> {
     try {
       await this.checkDatabase();
-      const require = createRequire(import.meta.url);
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(ENGINE_THREAD, {
         eval: true,
         workerData: {
-          dynalite: require.resolve("dynalite"),
-          // The marshalling of the document client this process uses.
-          marshalling: createRequire(require.resolve("@aws-sdk/lib-dynamodb")).resolve(
-            "@aws-sdk/util-dynamodb",
-          ),
+          dynalite: createRequire(import.meta.url).resolve("dynalite"),
           path: join(this.dir, "db"),
           requests: port2,
         },
@@ -218,58 +213,10 @@ export class EmbeddedEngine {
 }
 
 /**
- * This process's requests to its engine thread, over a message port. The port holds the process open
- * only while a request is out, as a socket would.
- */
-class LocalChannel {
-  private next = 0;
-  private readonly pending = new Map<
-    number,
-    { ok: (answer: Record<string, unknown> | undefined) => void; fail: (error: Error) => void }
-  >();
-
-  constructor(private readonly port: MessagePort) {
-    port.on("message", ({ id, output, error }) => {
-      const request = this.pending.get(id);
-      if (!request) return;
-      this.pending.delete(id);
-      if (this.pending.size === 0) port.unref();
-      if (error) request.fail(serviceError(error.name, error.message));
-      else request.ok(output);
-    });
-    port.unref();
-  }
-
-  send(operation: string, input: object): Promise<Record<string, unknown> | undefined> {
-    const id = this.next++;
-    return new Promise((ok, fail) => {
-      if (this.pending.size === 0) this.port.ref();
-      this.pending.set(id, { ok, fail });
-      this.port.postMessage({ id, operation, input });
-    });
-  }
-
-  /** The engine thread stopped: what was out gets no answer, and goes the SDK's way. */
-  stop(): void {
-    for (const { ok } of this.pending.values()) ok(undefined);
-    this.pending.clear();
-    this.port.close();
-  }
-}
-
-/** The error the SDK throws for a DynamoDB error of this name (`ConditionalCheckFailedException`, ...). */
-function serviceError(name: string, message: string): Error {
-  const known = (dynamodb as Record<string, unknown>)[name];
-  const options = { message, $metadata: {} };
-  if (typeof known === "function" && known.prototype instanceof dynamodb.DynamoDBServiceException)
-    return new (known as new (o: typeof options) => Error)(options);
-  return new dynamodb.DynamoDBServiceException({ ...options, name, $fault: "client" });
-}
-
-/**
  * The engine runs in a thread of its own: it gets the second core while this thread parses logs and
- * drives the SDK. It answers this process's requests on a message port and everyone's on a loopback
- * port (dynalite's own request listener for both).
+ * drives the SDK. It answers everyone on a loopback port (dynalite's HTTP server) and this process
+ * on a message port (local.ts): the JSON the SDK would send goes to dynalite's own validations and
+ * action, and the answer comes back as the object dynalite would send as JSON.
  *
  * dynalite parses every expression of every request with a PEG parser; the thread keeps each parse
  * and reuses it for a request of the same expression and value types, with that request's names and
@@ -280,7 +227,6 @@ function serviceError(name: string, message: string): Error {
  */
 const ENGINE_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { EventEmitter } = require("node:events");
 const { dirname, join } = require("node:path");
 const dynalite = require(workerData.dynalite);
 
@@ -369,96 +315,65 @@ function cacheParses(parser) {
   };
 }
 
-for (const name of ["conditionParser", "updateParser", "projectionParser"])
-  cacheParses(require(join(dirname(workerData.dynalite), "db", name)));
+const root = dirname(workerData.dynalite);
+for (const name of ["conditionParser", "updateParser", "projectionParser"]) cacheParses(require(join(root, "db", name)));
 
+const validations = require(join(root, "validations"));
+// The store dynalite makes for its server, for this process's requests.
+const db = require(join(root, "db"));
+const create = db.create;
+let store;
+db.create = (options) => (store = create(options));
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-server.keepAliveTimeout = 60000;
-const answer = server.listeners("request")[0];
-const { marshall, unmarshall } = require(workerData.marshalling);
+db.create = create;
 
-// What the document client does to a request before the SDK sends it, and to the answer.
-const toMap = (value) => marshall(value, { removeUndefinedValues: true });
-function marshalled(input) {
-  const data = { ...input };
-  for (const field of ["Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"])
-    if (data[field]) data[field] = toMap(data[field]);
-  if (data.RequestItems) {
-    const requests = {};
-    for (const [table, value] of Object.entries(data.RequestItems))
-      requests[table] = Array.isArray(value)
-        ? value.map((r) => (r.PutRequest ? { PutRequest: { Item: toMap(r.PutRequest.Item) } } : { DeleteRequest: { Key: toMap(r.DeleteRequest.Key) } }))
-        : { ...value, Keys: value.Keys.map(toMap) };
-    data.RequestItems = requests;
-  }
-  return data;
-}
-const bytes = (base64) => Buffer.from(base64, "base64");
-function native(value) {
-  if (value.B !== undefined) return { B: bytes(value.B) };
-  if (value.BS) return { BS: value.BS.map(bytes) };
-  if (value.L) return { L: value.L.map(native) };
-  if (value.M) return { M: nativeMap(value.M) };
-  return value;
-}
-function nativeMap(map) {
-  const out = {};
-  for (const name in map) out[name] = native(map[name]);
-  return out;
-}
-const item = (map) => unmarshall(nativeMap(map));
-function unmarshalled(output) {
-  for (const field of ["Item", "Attributes", "LastEvaluatedKey"]) if (output[field]) output[field] = item(output[field]);
-  if (output.Items) output.Items = output.Items.map(item);
-  for (const table in output.Responses ?? {}) output.Responses[table] = output.Responses[table].map(item);
-  for (const table in output.UnprocessedKeys ?? {}) {
-    const keys = output.UnprocessedKeys[table];
-    output.UnprocessedKeys[table] = { ...keys, Keys: keys.Keys.map(item) };
-  }
-  for (const table in output.UnprocessedItems ?? {})
-    output.UnprocessedItems[table] = output.UnprocessedItems[table].map((r) =>
-      r.PutRequest ? { PutRequest: { Item: item(r.PutRequest.Item) } } : { DeleteRequest: { Key: item(r.DeleteRequest.Key) } });
-  return output;
-}
-const json = (key, value) => (value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") : value);
-const HEADERS = {
-  "content-type": "application/x-amz-json-1.0",
-  authorization: "AWS4-HMAC-SHA256 Credential=pagetrack/20240101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
-  "x-amz-date": "20240101T000000Z",
-};
-
-// dynalite's own request listener, given the request as the SDK would send it.
-const requests = workerData.requests;
-requests.on("message", ({ id, operation, input }) => {
-  const reply = (message) => requests.postMessage({ id, ...message });
-  let body;
-  try {
-    body = JSON.stringify(marshalled(input), json);
-  } catch (error) {
-    return reply({ error: { name: "ValidationException", message: error.message } });
-  }
-  const request = new EventEmitter();
-  request.method = "POST";
-  request.url = "/";
-  request.headers = { ...HEADERS, "x-amz-target": "DynamoDB_20120810." + operation };
-  const response = {
-    statusCode: 200,
-    setHeader() {},
-    end(text) {
-      let answer;
-      try {
-        answer = JSON.parse(text);
-      } catch {
-        return reply({ error: { name: "InternalServerError", message: "the embedded engine answered " + response.statusCode } });
-      }
-      if (response.statusCode !== 200)
-        return reply({ error: { name: String(answer.__type).split("#").pop(), message: answer.message ?? answer.Message ?? "" } });
-      reply({ output: unmarshalled(answer) });
-    },
+// dynalite reads the table's description (JSON in LevelDB) for every request: an active table's is
+// kept here for the item operations (they only read it; the table operations, which change it, read
+// it afresh) until any table is written.
+const tables = new Map();
+for (const method of ["put", "del", "batch"]) {
+  const write = store.tableDb[method];
+  store.tableDb[method] = function (...args) {
+    tables.clear();
+    return write.apply(this, args);
   };
-  answer(request, response);
-  request.emit("data", body);
-  request.emit("end");
+}
+const getTable = store.getTable;
+store.getTable = (name, checkStatus, done) => {
+  // The item operations pass no checkStatus (the callback comes second): the status is checked.
+  if (typeof checkStatus !== "function") return getTable(name, checkStatus, done);
+  const kept = tables.get(name);
+  if (kept) return process.nextTick(checkStatus, null, kept);
+  getTable(name, true, (error, table) => {
+    if (!error && table.TableStatus === "ACTIVE") tables.set(name, table);
+    checkStatus(error, table);
+  });
+};
+server.keepAliveTimeout = 60000;
+// dynalite's own steps for a request, after its HTTP checks: types, validations, the action.
+const checks = {};
+const actions = {};
+function call(operation, data, done) {
+  const name = validations.toLowerFirst(operation);
+  const check = (checks[name] ??= require(join(root, "validations", name)));
+  const action = (actions[name] ??= require(join(root, "actions", name)));
+  const checked = validations.checkTypes(data, check.types);
+  validations.checkValidations(checked, check.types, check.custom, store);
+  action(store, checked, done);
+}
+
+const requests = workerData.requests;
+requests.on("message", ({ id, operation, body }) => {
+  const reply = (message) => requests.postMessage({ id, ...message });
+  const fail = (error) => {
+    const body = error.statusCode ? error.body : { __type: "InternalServerError", message: String(error.message) };
+    reply({ error: { name: String(body.__type).split("#").pop(), message: body.message ?? body.Message ?? "" } });
+  };
+  try {
+    call(operation, JSON.parse(body), (error, output) => (error ? fail(error) : reply({ output })));
+  } catch (error) {
+    fail(error);
+  }
 });
 server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
 parentPort.on("message", () => {
