@@ -115,8 +115,10 @@ function binary(map: AttributeMap): AttributeMap {
 
 function bytes(value: AttributeValue): AttributeValue {
   const json = value as { B?: string; BS?: string[] };
-  if (json.B !== undefined) return { B: Buffer.from(json.B, "base64") };
-  if (json.BS) return { BS: json.BS.map((b) => Buffer.from(b, "base64")) };
+  // A plain Uint8Array, as the SDK gives: not a Buffer.
+  const decode = (b: string) => new Uint8Array(Buffer.from(b, "base64"));
+  if (json.B !== undefined) return { B: decode(json.B) };
+  if (json.BS) return { BS: json.BS.map(decode) };
   if (value.L) return { L: value.L.map(bytes) };
   if (value.M) return { M: binary(value.M) };
   return value;
