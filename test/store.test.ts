@@ -107,8 +107,8 @@ describe("store", () => {
       expect(await store.putIfVersion(item, undefined)).toBe(true);
       expect(await store.get(key)).toEqual(await overHttp.get(key));
       expect(await store.get(key)).toEqual({ ...item, ids: expect.any(Uint8Array) });
-      const stored = await store.get(key);
-      expect([...(stored?.ids as Uint8Array)]).toEqual([0, 1, 254, 255]);
+      const stored: Record<string, unknown> = (await store.get(key)) ?? {};
+      expect([...(stored.ids as Uint8Array)]).toEqual([0, 1, 254, 255]);
       // A failed condition is the SDK's error both ways.
       expect(await store.putIfVersion(item, undefined)).toBe(false);
       expect(await overHttp.putIfVersion(item, 7)).toBe(false);
