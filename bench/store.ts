@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tally } from "../src/aggregate/tally.js";
 import { random } from "../src/generator/traffic.js";
@@ -186,27 +186,40 @@ export async function benchTotals(): Promise<boolean> {
   }
 }
 
+/** A month of CloudFront traffic in one log: the size at which the issue measured the embedded engine. */
+const LARGE_LINES = 300_000;
+
 /**
- * Ingest: the 1,000,000-line CloudFront log into a fresh embedded engine, raw views on; lines per
- * second, write requests per 1,000 views, peak RSS, and what a duplicate delivery of the file costs.
+ * Ingest: a 300,000-line CloudFront month into a fresh embedded engine, raw views on, side by side
+ * with `report` on the same file (median of three `report` runs around it); time against `report`'s,
+ * peak RSS, write requests per 1,000 views, and what a duplicate delivery of the file costs.
  */
 export async function benchIngestLarge(): Promise<boolean> {
-  const { path, expected } = await cloudfrontInput(1_000_000);
+  const { path, expected } = await cloudfrontInput(LARGE_LINES);
   const data = join(OUT, `ingest-${Date.now()}`);
   await mkdir(data, { recursive: true });
+  const report = `'${PAGETRACK}' report --json '${path}'`;
+  const reports = [await timed(report)];
   const first = await timed(`'${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
+  reports.push(await timed(report));
   const summary = JSON.parse(first.stdout);
   const again = await timed(`'${PAGETRACK}' ingest --json --data '${data}' '${path}'`);
+  reports.push(await timed(report));
   const duplicate = JSON.parse(again.stdout);
   const totals = await timed(`'${PAGETRACK}' totals --json --data '${data}'`);
   const counted = JSON.parse(totals.stdout).total;
+  const reported = JSON.parse(reports[0].stdout).summary.views;
   const rawBytes = await rawItemBytes(data);
-  const linesPerSecond = 1_000_000 / first.seconds;
+  await rm(data, { recursive: true, force: true });
+  const reportSeconds = median(reports.map((r) => r.seconds));
+  const ratio = first.seconds / reportSeconds;
+  const linesPerSecond = LARGE_LINES / first.seconds;
   const perThousand = (summary.usage.writeRequests / summary.stats.views) * 1000;
   const unitsPerThousand = (summary.usage.writeUnits / summary.stats.views) * 1000;
-  console.log("\ningest: 1,000,000-line gzipped CloudFront log into the embedded engine, raw views on");
+  const lines = LARGE_LINES.toLocaleString("en-US");
+  console.log(`\ningest: ${lines}-line gzipped CloudFront month into the embedded engine, raw views on`);
   console.log(
-    `  ${first.seconds.toFixed(1)} s, ${Math.round(linesPerSecond).toLocaleString("en-US")} lines/s, ${summary.stats.views.toLocaleString("en-US")} page views, peak RSS ${first.peakMb.toFixed(0)} MB`,
+    `  ${first.seconds.toFixed(1)} s (report: ${reportSeconds.toFixed(2)} s, median of 3; ${ratio.toFixed(1)}x), ${Math.round(linesPerSecond).toLocaleString("en-US")} lines/s, ${summary.stats.views.toLocaleString("en-US")} page views, peak RSS ${first.peakMb.toFixed(0)} MB (report: ${Math.max(...reports.map((r) => r.peakMb)).toFixed(0)} MB)`,
   );
   console.log(
     `  writes: ${summary.usage.writeRequests.toLocaleString("en-US")} requests (${perThousand.toFixed(1)} per 1,000 views), ${Math.round(summary.usage.writeUnits).toLocaleString("en-US")} WCU (${unitsPerThousand.toFixed(0)} per 1,000 views); reads: ${summary.usage.readRequests} requests, ${Math.round(summary.usage.readUnits)} RCU`,
@@ -218,12 +231,12 @@ export async function benchIngestLarge(): Promise<boolean> {
     `  duplicate delivery: ${again.seconds.toFixed(1)} s, ${duplicate.usage.readRequests} read (${duplicate.usage.readUnits} RCU), ${duplicate.usage.writeRequests} writes (${duplicate.usage.writeUnits} WCU)`,
   );
   return [
-    check("counts", counted === expected.views, `${counted} stored, ${expected.views} expected`),
     check(
-      "throughput",
-      linesPerSecond >= 40_000,
-      `${Math.round(linesPerSecond).toLocaleString("en-US")} lines/s (target >= 40,000)`,
+      "counts",
+      counted === expected.views && reported === expected.views,
+      `${counted} stored, ${reported} reported, ${expected.views} expected`,
     ),
+    check("time", ratio <= 5, `${ratio.toFixed(1)}x report's time (target <= 5x)`),
     check("peak RSS", first.peakMb < 300, `${first.peakMb.toFixed(0)} MB (target < 300 MB)`),
     // The schema check, the ledger lookup and the look for pending hours: three small reads.
     check(

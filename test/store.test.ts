@@ -85,6 +85,52 @@ describe("store", () => {
     expect(await store.get(key)).toEqual({ ...key, h07: [5, 3], h08: [1, 1] });
   });
 
+  it("answers this process's requests in the engine thread as the SDK's over HTTP, a parse kept for other names", async () => {
+    const overHttp = new Store({
+      table: "pagetrack",
+      client: {
+        endpoint: await engine.endpoint(),
+        region: "local",
+        credentials: { accessKeyId: "t", secretAccessKey: "t" },
+      },
+    });
+    try {
+      const item = {
+        [PK]: "local#test",
+        [SK]: "a",
+        ids: new Uint8Array([0, 1, 254, 255]),
+        tags: new Set(["x", "y"]),
+        list: [1, [2, "three"], { four: new Uint8Array([4]) }],
+        version: 1,
+      };
+      const key = { [PK]: item[PK], [SK]: item[SK] };
+      expect(await store.putIfVersion(item, undefined)).toBe(true);
+      expect(await store.get(key)).toEqual(await overHttp.get(key));
+      expect(await store.get(key)).toEqual({ ...item, ids: expect.any(Uint8Array) });
+      const stored: Record<string, unknown> = (await store.get(key)) ?? {};
+      expect([...(stored.ids as Uint8Array)]).toEqual([0, 1, 254, 255]);
+      // A failed condition is the SDK's error both ways.
+      expect(await store.putIfVersion(item, undefined)).toBe(false);
+      expect(await overHttp.putIfVersion(item, 7)).toBe(false);
+      // The same expression with other names and values: the kept parse, with this request's put in.
+      const names = ["h01", "h02", "d05", "m11"];
+      for (const [i, name] of names.entries())
+        expect(await store.setSlotsIfNewer(key, { [name]: [i + 10, 1] })).toMatchObject({
+          [name]: [i + 10, 1],
+        });
+      expect(await store.get(key)).toMatchObject({ h01: [10, 1], h02: [11, 1], d05: [12, 1], m11: [13, 1] });
+      // Two names of one attribute are not one expression's parse with distinct names: dynalite's error.
+      const overlap = (s: Store) =>
+        s
+          .update(key, "SET #a = :a, #b = :b", { "#a": "x", "#b": "x" }, { ":a": 1, ":b": 2 })
+          .catch((e) => e.message);
+      expect(await overlap(store)).toMatch(/Two document paths overlap/);
+      expect(await overlap(store)).toBe(await overlap(overHttp));
+    } finally {
+      overHttp.destroy();
+    }
+  });
+
   it("deletes many items at once", async () => {
     const items = Array.from({ length: 30 }, (_, i) => ({ [PK]: "delete#test", [SK]: String(i) }));
     await store.batchWrite(items);

@@ -69,6 +69,8 @@ export async function openEmbedded(dir: string, table = DEFAULT_TABLE, waits: Wa
     table,
     client: { region: "local", credentials: LOCAL_CREDENTIALS, endpoint: "http://127.0.0.1" },
     backoffMs: waits.backoffMs,
+    // This process's own engine answers without the SDK; another process's over HTTP.
+    local: engine,
   });
   engine.follow(store.client);
   const close = async () => {

@@ -11,12 +11,13 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import type { DynamoDBClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-dynamodb";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { Level } from "level";
 import { UserError } from "../errors.js";
 import { sleep } from "./async.js";
+import { LocalChannel } from "./local.js";
 
 /**
  * The embedded DynamoDB-compatible engine (dynalite on LevelDB) under a data directory.
@@ -26,10 +27,14 @@ import { sleep } from "./async.js";
  * `engine.lock` (created with O_EXCL, holding the owner's pid) decides who runs it. When the owner
  * exits, a process still using the engine starts its own or finds the next: `follow()` asks
  * `endpoint()` before every attempt of every request, so the SDK's retries reach the new engine.
+ * The process that runs the engine hands its own requests to the engine's thread over a message
+ * port instead (`send()`: no SDK, no socket, no HTTP on either side); the port serves the others.
  */
 export class EmbeddedEngine {
   readonly dir: string;
   private worker: Worker | undefined;
+  /** This process's own requests to its engine thread: see `send()`. */
+  private channel: LocalChannel | undefined;
   private current: { pid: number; port: number } | undefined;
   /** Identifies the engine.json that `current` came from: a new owner writes a new file. */
   private stamp: string | undefined;
@@ -95,6 +100,17 @@ export class EmbeddedEngine {
     });
   }
 
+  /**
+   * A request of the document client (`GetItem` and its input as `GetCommand` takes it), answered by
+   * this process's engine thread, which marshals it and hands it to dynalite as it would arrive over
+   * HTTP; the answer comes back as the document client gives it, or as the error it would throw.
+   * Undefined when this process does not run the engine; resolves undefined when the engine stopped
+   * before answering: the SDK then finds the engine running now.
+   */
+  send(operation: string, input: object): Promise<Record<string, unknown> | undefined> | undefined {
+    return this.channel?.send(operation, input);
+  }
+
   private async connect(): Promise<{ pid: number; port: number; stamp?: string }> {
     mkdirSync(this.dir, { recursive: true });
     const deadline = Date.now() + this.lockWaitMs;
@@ -134,12 +150,15 @@ export class EmbeddedEngine {
   private async start(): Promise<{ pid: number; port: number }> {
     try {
       await this.checkDatabase();
+      const { port1, port2 } = new MessageChannel();
       const worker = new Worker(ENGINE_THREAD, {
         eval: true,
         workerData: {
           dynalite: createRequire(import.meta.url).resolve("dynalite"),
           path: join(this.dir, "db"),
+          requests: port2,
         },
+        transferList: [port2],
       });
       const port = await new Promise<number>((ok, fail) => {
         worker.once("message", ok);
@@ -148,6 +167,12 @@ export class EmbeddedEngine {
       // The engine must not keep a finished command alive; close() stops it.
       worker.unref();
       this.worker = worker;
+      const channel = new LocalChannel(port1);
+      this.channel = channel;
+      worker.once("exit", () => {
+        if (this.channel === channel) this.channel = undefined;
+        channel.stop();
+      });
       const info = { pid: process.pid, port };
       const tmp = `${this.infoFile}.${process.pid}`;
       writeFileSync(tmp, JSON.stringify(info));
@@ -179,6 +204,7 @@ export class EmbeddedEngine {
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
+    this.channel = undefined;
     this.current = undefined;
     rmSync(this.infoFile, { force: true });
     worker.ref();
@@ -192,13 +218,167 @@ export class EmbeddedEngine {
 
 /**
  * The engine runs in a thread of its own: it gets the second core while this thread parses logs and
- * drives the SDK. It answers on a loopback port, for this process and for others alike.
+ * drives the SDK. It answers everyone on a loopback port (dynalite's HTTP server) and this process
+ * on a message port (local.ts): the JSON the SDK would send goes to dynalite's own validations and
+ * action, and the answer comes back as the object dynalite would send as JSON.
+ *
+ * dynalite parses every expression of every request with a PEG parser; the thread keeps each parse
+ * and reuses it for a request of the same expression and value types, with that request's names and
+ * values put in. The parsers check only the types of values, except BETWEEN (its bounds' order) and
+ * attribute_type (the type named): for those the values are part of the key. Names are compared only
+ * with one another, so a parse against distinct stand-ins holds for any distinct names that the
+ * expression does not also write out.
  */
 const ENGINE_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
+const { dirname, join } = require("node:path");
 const dynalite = require(workerData.dynalite);
+
+// A value of the request in a kept parse.
+class Slot {
+  constructor(name) {
+    this.name = name;
+  }
+}
+// Marks an attribute name in a kept parse: the placeholder follows.
+const NAME = "\\u0001";
+
+/** A copy of a parse tree; swap(node) gives what replaces a node or an object's key, or undefined. */
+function copy(node, swap, seen = new Map()) {
+  const swapped = swap(node);
+  if (swapped !== undefined) return swapped;
+  if (node === null || typeof node !== "object") return node;
+  if (seen.has(node)) return seen.get(node);
+  const out = Array.isArray(node) ? [] : Object.create(Object.getPrototypeOf(node));
+  seen.set(node, out);
+  for (const key of Object.keys(node)) out[swap(key) ?? key] = copy(node[key], swap, seen);
+  return out;
+}
+
+/**
+ * Whether a parse against stand-in names is the parse against these: the names are distinct and
+ * none is written in the expression itself (the parsers compare names only with one another).
+ */
+function standIn(text, names) {
+  const seen = new Set();
+  for (const name of Object.values(names)) {
+    if (seen.has(name) || name.startsWith(NAME) || text.includes(name)) return false;
+    seen.add(name);
+  }
+  return true;
+}
+
+function keyOf(text, values) {
+  if (/between|attribute_type/i.test(text)) return text + "\\0" + JSON.stringify(values);
+  let key = text + "\\0";
+  for (const name in values) key += name + ":" + Object.keys(values[name]).join() + ";";
+  return key;
+}
+
+function cacheParses(parser) {
+  const parse = parser.parse;
+  const parsed = new Map();
+  parser.parse = (text, options) => {
+    const context = options.context;
+    const names = context.attrNames || {};
+    const values = context.attrVals || {};
+    if (!standIn(text, names)) return parse(text, options);
+    const key = keyOf(text, values);
+    let entry = parsed.get(key);
+    if (entry !== undefined && !(entry.names.every((n) => n in names) && entry.values.every((v) => v in values)))
+      return parse(text, options);
+    if (entry === undefined) {
+      // Parsed against stand-in names, and every name and value unused, to learn which ones it uses.
+      const unusedNames = { ...names };
+      const unusedValues = { ...values };
+      const standIns = {};
+      for (const name in names) standIns[name] = NAME + name;
+      const result = parse(text, {
+        context: { ...context, attrNames: standIns, unusedAttrNames: unusedNames, unusedAttrVals: unusedValues },
+      });
+      // An error names the real names: the parse is made again with them.
+      if (typeof result === "string") return parse(text, options);
+      const byValue = new Map(Object.entries(values).map(([name, value]) => [value, name]));
+      entry = {
+        template: copy(result, (node) => (byValue.has(node) ? new Slot(byValue.get(node)) : undefined)),
+        names: Object.keys(names).filter((name) => !(name in unusedNames)),
+        values: Object.keys(values).filter((name) => !(name in unusedValues)),
+      };
+      if (parsed.size >= 10000) parsed.clear();
+      parsed.set(key, entry);
+    }
+    for (const name of entry.names) delete context.unusedAttrNames[name];
+    for (const name of entry.values) delete context.unusedAttrVals[name];
+    return copy(entry.template, (node) =>
+      node instanceof Slot
+        ? values[node.name]
+        : typeof node === "string" && node.startsWith(NAME)
+          ? names[node.slice(1)]
+          : undefined,
+    );
+  };
+}
+
+const root = dirname(workerData.dynalite);
+for (const name of ["conditionParser", "updateParser", "projectionParser"]) cacheParses(require(join(root, "db", name)));
+
+const validations = require(join(root, "validations"));
+// The store dynalite makes for its server, for this process's requests.
+const db = require(join(root, "db"));
+const create = db.create;
+let store;
+db.create = (options) => (store = create(options));
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+db.create = create;
+
+// dynalite reads the table's description (JSON in LevelDB) for every request: an active table's is
+// kept here for the item operations (they only read it; the table operations, which change it, read
+// it afresh) until any table is written.
+const tables = new Map();
+for (const method of ["put", "del", "batch"]) {
+  const write = store.tableDb[method];
+  store.tableDb[method] = function (...args) {
+    tables.clear();
+    return write.apply(this, args);
+  };
+}
+const getTable = store.getTable;
+store.getTable = (name, checkStatus, done) => {
+  // The item operations pass no checkStatus (the callback comes second): the status is checked.
+  if (typeof checkStatus !== "function") return getTable(name, checkStatus, done);
+  const kept = tables.get(name);
+  if (kept) return process.nextTick(checkStatus, null, kept);
+  getTable(name, true, (error, table) => {
+    if (!error && table.TableStatus === "ACTIVE") tables.set(name, table);
+    checkStatus(error, table);
+  });
+};
 server.keepAliveTimeout = 60000;
+// dynalite's own steps for a request, after its HTTP checks: types, validations, the action.
+const checks = {};
+const actions = {};
+function call(operation, data, done) {
+  const name = validations.toLowerFirst(operation);
+  const check = (checks[name] ??= require(join(root, "validations", name)));
+  const action = (actions[name] ??= require(join(root, "actions", name)));
+  const checked = validations.checkTypes(data, check.types);
+  validations.checkValidations(checked, check.types, check.custom, store);
+  action(store, checked, done);
+}
+
+const requests = workerData.requests;
+requests.on("message", ({ id, operation, body }) => {
+  const reply = (message) => requests.postMessage({ id, ...message });
+  const fail = (error) => {
+    const body = error.statusCode ? error.body : { __type: "InternalServerError", message: String(error.message) };
+    reply({ error: { name: String(body.__type).split("#").pop(), message: body.message ?? body.Message ?? "" } });
+  };
+  try {
+    call(operation, JSON.parse(body), (error, output) => (error ? fail(error) : reply({ output })));
+  } catch (error) {
+    fail(error);
+  }
+});
 server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
 parentPort.on("message", () => {
   server.close(() => process.exit(0));

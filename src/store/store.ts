@@ -11,14 +11,20 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   BatchWriteCommand,
+  type BatchWriteCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
+  type GetCommandOutput,
   PutCommand,
   type PutCommandInput,
+  type PutCommandOutput,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
   UpdateCommand,
+  type UpdateCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import { BACKOFF_MS, backoff, type Limiter, limiter, sleep } from "./async.js";
 import { itemId, type Key, PK, SK } from "./keys.js";
@@ -50,7 +56,20 @@ export interface StoreConfig {
   concurrency?: number;
   /** The first step of the backoff between attempts, in milliseconds (25). */
   backoffMs?: number;
+  /** Answers requests without the SDK where it can: the embedded engine, in the process that runs it. */
+  local?: LocalEngine;
 }
+
+/**
+ * Answers a document-client request (`GetItem` with GetCommand's input) as the document client
+ * would, or throws what it would throw. Returns undefined where it cannot answer (the request then
+ * goes through the SDK), or resolves undefined when it stopped before answering.
+ */
+export interface LocalEngine {
+  send(operation: string, input: object): Promise<Record<string, unknown> | undefined> | undefined;
+}
+
+type Operation = "GetItem" | "PutItem" | "UpdateItem" | "BatchWriteItem" | "BatchGetItem" | "Query";
 
 /** What a run has cost: requests by kind and the capacity units DynamoDB reported. */
 export interface Usage {
@@ -85,8 +104,10 @@ export class Store {
   };
   private readonly limit: Limiter;
   private readonly backoffMs: number;
+  private readonly local: LocalEngine | undefined;
 
   constructor(config: StoreConfig) {
+    this.local = config.local;
     this.table = config.table;
     this.backoffMs = config.backoffMs ?? BACKOFF_MS;
     this.client = new DynamoDBClient({
@@ -101,9 +122,17 @@ export class Store {
     this.client.destroy();
   }
 
+  /** Sends a document-client command: to the local engine when there is one to answer, else through the SDK. */
+  private async send<Output>(operation: Operation, command: { input: object }): Promise<Output> {
+    const answer = await this.local?.send(operation, command.input);
+    return (answer ??
+      (await this.doc.send(command as Parameters<DynamoDBDocumentClient["send"]>[0]))) as Output;
+  }
+
   async get(key: Key, consistent = true): Promise<Item | undefined> {
     const out = await this.limit(() =>
-      this.doc.send(
+      this.send<GetCommandOutput>(
+        "GetItem",
         new GetCommand({
           TableName: this.table,
           Key: key,
@@ -138,7 +167,8 @@ export class Store {
     });
     try {
       const out = await this.limit(() =>
-        this.doc.send(
+        this.send<UpdateCommandOutput>(
+          "UpdateItem",
           new UpdateCommand({
             TableName: this.table,
             Key: key,
@@ -180,7 +210,8 @@ export class Store {
             ExpressionAttributeValues: { ":v": expected },
           };
     return this.conditionally("PutItem", () =>
-      this.doc.send(
+      this.send<PutCommandOutput>(
+        "PutItem",
         new PutCommand({
           TableName: this.table,
           Item: item,
@@ -199,7 +230,8 @@ export class Store {
     values: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
     const out = await this.limit(() =>
-      this.doc.send(
+      this.send<UpdateCommandOutput>(
+        "UpdateItem",
         new UpdateCommand({
           TableName: this.table,
           Key: key,
@@ -224,7 +256,8 @@ export class Store {
     values: Record<string, unknown>,
   ): Promise<boolean> {
     return this.conditionally("UpdateItem", () =>
-      this.doc.send(
+      this.send<UpdateCommandOutput>(
+        "UpdateItem",
         new UpdateCommand({
           TableName: this.table,
           Key: key,
@@ -279,7 +312,8 @@ export class Store {
     let requests = batch;
     for (let attempt = 1; ; attempt++) {
       const out = await this.limit(() =>
-        this.doc.send(
+        this.send<BatchWriteCommandOutput>(
+          "BatchWriteItem",
           new BatchWriteCommand({
             RequestItems: { [this.table]: requests },
             ReturnConsumedCapacity: "TOTAL",
@@ -316,7 +350,8 @@ export class Store {
           throw new Error(`DynamoDB left ${left.length} reads unprocessed after ${BATCH_ATTEMPTS} attempts`);
         if (attempt > 1) await sleep(backoff(attempt, this.backoffMs));
         const out = await this.limit(() =>
-          this.doc.send(
+          this.send<BatchGetCommandOutput>(
+            "BatchGetItem",
             new BatchGetCommand({
               RequestItems: { [this.table]: { Keys: left, ConsistentRead: consistent } },
               ReturnConsumedCapacity: "TOTAL",
@@ -337,7 +372,10 @@ export class Store {
   /** One page of a Query (DynamoDB returns at most 1 MB), with the capacity it cost. */
   async queryPage(input: Omit<QueryCommandInput, "TableName">): Promise<QueryPage> {
     const out = await this.limit(() =>
-      this.doc.send(new QueryCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: "TOTAL" })),
+      this.send<QueryCommandOutput>(
+        "Query",
+        new QueryCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: "TOTAL" }),
+      ),
     );
     const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
     this.read("Query", units);
