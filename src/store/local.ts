@@ -1,9 +1,8 @@
-import { createRequire } from "node:module";
 import type { MessagePort } from "node:worker_threads";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import * as dynamodb from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 
-type Marshalling = typeof import("@aws-sdk/util-dynamodb");
 type Wire = Record<string, unknown>;
 type AttributeMap = Record<string, AttributeValue>;
 
@@ -11,8 +10,8 @@ type AttributeMap = Record<string, AttributeValue>;
  * This process's requests to the engine thread it runs, over a message port: a document-client
  * request is marshalled here as the document client marshals it, and goes over as the JSON the SDK
  * would send; dynalite's answer comes back as that JSON parsed, and is unmarshalled here. (The
- * marshalling is the document client's own: its util-dynamodb, resolved from lib-dynamodb.) The port
- * holds the process open only while a request is out, as a socket would.
+ * marshalling is the document client's own, util-dynamodb.) The port holds the process open only
+ * while a request is out, as a socket would.
  */
 export class LocalChannel {
   private next = 0;
@@ -20,11 +19,8 @@ export class LocalChannel {
     number,
     { ok: (answer: Wire | undefined) => void; fail: (error: Error) => void }
   >();
-  private readonly marshalling: Marshalling;
 
   constructor(private readonly port: MessagePort) {
-    const require = createRequire(import.meta.url);
-    this.marshalling = createRequire(require.resolve("@aws-sdk/lib-dynamodb"))("@aws-sdk/util-dynamodb");
     port.on("message", ({ id, output, error }) => {
       const request = this.pending.get(id);
       if (!request) return;
@@ -59,7 +55,7 @@ export class LocalChannel {
   }
 
   private marshalled(input: Wire): Wire {
-    const map = (value: unknown) => this.marshalling.marshall(value as Wire, { removeUndefinedValues: true });
+    const map = (value: unknown) => marshall(value as Wire, { removeUndefinedValues: true });
     const data: Wire = { ...input };
     for (const field of ["Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"])
       if (data[field]) data[field] = map(data[field]);
@@ -79,7 +75,7 @@ export class LocalChannel {
   }
 
   private unmarshalled(output: Wire): Wire {
-    const item = (map: AttributeMap) => this.marshalling.unmarshall(binary(map));
+    const item = (map: AttributeMap) => unmarshall(binary(map));
     for (const field of ["Item", "Attributes", "LastEvaluatedKey"])
       if (output[field]) output[field] = item(output[field] as AttributeMap);
     if (output.Items) output.Items = (output.Items as AttributeMap[]).map(item);
