@@ -10,8 +10,8 @@ import { openEmbedded } from "../src/store/connect.js";
 import { contributionItems } from "../src/store/contributions.js";
 import { keys, PK, SK } from "../src/store/keys.js";
 import { markPending, rollUpPending } from "../src/store/pending.js";
+import { rawViewItem } from "../src/store/raw-views.js";
 import type { Item, Store } from "../src/store/store.js";
-import { rawViewItem } from "../src/store/views.js";
 import { check, cloudfrontInput, median, OUT, PAGETRACK, row, timed } from "./lib.js";
 
 const PAGES = 200;

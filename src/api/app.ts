@@ -20,7 +20,7 @@ import {
   pageViewsRoute,
   type Reader,
   siteRoute,
-  visitListRoute,
+  viewListRoute,
 } from "./routes.js";
 
 export interface ApiConfig {
@@ -83,7 +83,7 @@ export function createApp(config: ApiConfig): Hono {
   pagesRoute(app, reader);
   pageViewsRoute(app, reader);
   breakdownRoute(app, reader);
-  visitListRoute(app, reader);
+  viewListRoute(app, reader);
   answerErrors(app);
   return app;
 }

@@ -32,8 +32,8 @@ import { cleanPage, seriesSpan } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
 import type { siteSettings } from "../query/site.js";
 import { listPages, pageTotals } from "../query/totals.js";
+import { viewList } from "../query/view-list.js";
 import { viewsOverTime } from "../query/views.js";
-import { visitList } from "../query/visits.js";
 import type { Store } from "../store/store.js";
 import type { AnswerCache } from "./cache.js";
 
@@ -140,7 +140,7 @@ export function breakdownRoute(app: Hono, { store, site, cache, settings }: Read
  * The views of one page in time order, a page of them at a time (the original tracker's list). An
  * answer reads at most `limit` views whatever the range, so the range may be as long as a series'.
  */
-export function visitListRoute(app: Hono, { store, site }: Reader): void {
+export function viewListRoute(app: Hono, { store, site }: Reader): void {
   const params = z.object({
     page: requiredPage("the page whose views to list"),
     from: moment,
@@ -153,6 +153,6 @@ export function visitListRoute(app: Hono, { store, site }: Reader): void {
     const range = resolveRange(q.from, q.to, "day", "UTC", "");
     checkRange(range, MAX_RANGE_DAYS.month, "/pagevisitlist");
     const page = cleanPage(q.page) ?? q.page;
-    return c.json(await visitList(store, site, { page, cursor: q.cursor, limit: q.limit, ...range }));
+    return c.json(await viewList(store, site, { page, cursor: q.cursor, limit: q.limit, ...range }));
   });
 }

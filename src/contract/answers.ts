@@ -108,7 +108,7 @@ export interface Breakdown {
 }
 
 /** GET /pagevisitlist: the views of one page in time order, a page of them at a time. */
-export interface VisitList {
+export interface ViewList {
   page: string;
   views: { time: string; referrer?: string }[];
   /** Pass it back for the next views; null when there are no more. */

@@ -13,8 +13,8 @@ import { fileSource, type LogSource } from "../readers/sources.js";
 import { contributionItems } from "../store/contributions.js";
 import { recordFiles } from "../store/ledger.js";
 import type { LogState } from "../store/logs.js";
+import { rawViewItem } from "../store/raw-views.js";
 import type { Item, Store } from "../store/store.js";
-import { rawViewItem } from "../store/views.js";
 import { BLOCK_LINES, type ContentPrint, ContentPrinter, checkAt } from "./content.js";
 
 /** Files with at most this many page views are read once: their views are kept from the first read. */

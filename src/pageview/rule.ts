@@ -7,7 +7,8 @@ import { canonicalPage, looksLikeHtml } from "./page.js";
 /** Why a record is not a page request; the reports count each. */
 export type FilterReason = "method" | "status" | "notPage" | "excluded";
 
-export interface Agent {
+/** What the page-view rule makes of a user agent (audience/agent.ts names its browser, OS and device). */
+export interface AgentVerdict {
   decoded: string;
   bot: boolean;
   /** The user agent is a CDN's fetching from its origin (a bot too): see cdn.ts. */
@@ -48,7 +49,7 @@ const EXCLUDED: Verdict = { reason: "excluded" };
  */
 export class PageViewRule {
   private readonly statuses: Set<number>;
-  private readonly agentCache = new Map<string, Agent>();
+  private readonly agentCache = new Map<string, AgentVerdict>();
   private readonly pageCache = new Map<string, string | undefined>();
 
   constructor(private readonly options: RuleOptions = DEFAULT_RULE) {
@@ -73,7 +74,7 @@ export class PageViewRule {
   }
 
   /** A user agent as logged, decoded, and whether it is a bot's (cached: logs repeat a few agents). */
-  agent(userAgent: string): Agent {
+  agent(userAgent: string): AgentVerdict {
     let agent = this.agentCache.get(userAgent);
     if (agent === undefined) {
       const decoded = percentDecode(userAgent).trim();

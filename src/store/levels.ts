@@ -12,7 +12,7 @@
  * concurrent rollups of different hours of a day never conflict.
  */
 
-export type Level = "day" | "month" | "year" | "total";
+export type RollupLevel = "day" | "month" | "year" | "total";
 
 /**
  * A slot as stored: [views, contributions merged, first view, last view], times in seconds after the
@@ -29,14 +29,14 @@ export interface SlotValue {
 }
 
 /** The letter of a level's slot attributes: hours of a day, days of a month, months of a year, years. */
-const LETTER: Record<Level, string> = { day: "h", month: "d", year: "m", total: "y" };
+const LETTER: Record<RollupLevel, string> = { day: "h", month: "d", year: "m", total: "y" };
 
 /**
  * The attribute of a slot: `h07` is the hour 07 of a day item, `y2024` the year 2024 of a total.
  * Two counters can share an item (a page's views and visitors share its INDEX item): the second
  * names its slots with a prefix, `vy2024`.
  */
-export function slotAttribute(level: Level, slot: string, prefix = ""): string {
+export function slotAttribute(level: RollupLevel, slot: string, prefix = ""): string {
   return `${prefix}${LETTER[level]}${slot}`;
 }
 

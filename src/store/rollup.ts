@@ -4,8 +4,8 @@ import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
 import { itemId, type Key, keys, PK, SK } from "./keys.js";
 import {
-  type Level,
   parentPeriod,
+  type RollupLevel,
   type SlotValue,
   slotAttribute,
   slotsOf,
@@ -15,12 +15,12 @@ import {
 import type { Store } from "./store.js";
 import { addToDay, type VisitorDay } from "./visitors.js";
 
-const LEVELS: Level[] = ["day", "month", "year", "total"];
+const LEVELS: RollupLevel[] = ["day", "month", "year", "total"];
 
 /** A rollup item to bring up to date, and the slots (or, a union's day, the visitors) to merge into it. */
 interface Target {
   key: Key;
-  level: Level;
+  level: RollupLevel;
   counter: CounterName;
   counterKey: string;
   period: string;
@@ -122,7 +122,7 @@ function withOutgrown(
 function addTarget(
   targets: Map<string, Target>,
   site: string,
-  level: Level,
+  level: RollupLevel,
   counter: CounterName,
   counterKey: string,
   childPeriod: string,
@@ -146,7 +146,13 @@ function addTarget(
 }
 
 /** Where a counter's rollup of a period lives: pages' totals in INDEX, the site's in SITE, a day's breakdown together. */
-function itemKey(site: string, level: Level, counter: CounterName, counterKey: string, period: string): Key {
+function itemKey(
+  site: string,
+  level: RollupLevel,
+  counter: CounterName,
+  counterKey: string,
+  period: string,
+): Key {
   const spec = COUNTERS[counter];
   if (spec.layout === "breakdown") return { [PK]: keys.breakdown(site, counter, period), [SK]: counterKey };
   const series = spec.series(counterKey);

@@ -1,8 +1,8 @@
-import type { VisitList } from "../contract/answers.js";
+import type { ViewList } from "../contract/answers.js";
+import { readViewList } from "../store/raw-views.js";
 import type { Store } from "../store/store.js";
-import { readViewList } from "../store/views.js";
 
-export interface VisitQuery {
+export interface ViewListQuery {
   page: string;
   from: number;
   to: number;
@@ -12,6 +12,6 @@ export interface VisitQuery {
 }
 
 /** The views of one page in time order, a page of them at a time: the original tracker's list. */
-export async function visitList(store: Store, site: string, q: VisitQuery): Promise<VisitList> {
+export async function viewList(store: Store, site: string, q: ViewListQuery): Promise<ViewList> {
   return { page: q.page, ...(await readViewList(store, site, q)) };
 }
