@@ -1,7 +1,7 @@
 /**
  * The audience of generated traffic: who the readers are (visitors: an IP address, a user agent and
  * a country), what they use, and how they arrive (referrer and query string). Every table entry
- * states what DESIGN.md's audience rules must make of it: the browser, OS and device names of a user
+ * states what the audience rules of docs/page-views.md must make of it: the browser, OS and device names of a user
  * agent, the source of a referrer, the source and campaign of a query string. The expected counts
  * come from these labels, never from parsing the strings, so a test comparing them can fail.
  */
@@ -11,7 +11,7 @@ export const SITE_HOST = "www.example.com";
 
 export interface UserAgentIntent {
   userAgent: string;
-  /** The names DESIGN.md prescribes (ua-parser-js 1.x names, mapped: `Mobile Safari` is `Safari`, ...). */
+  /** The names docs/page-views.md gives (ua-parser-js 1.x names, mapped: `Mobile Safari` is `Safari`, ...). */
   browser: string;
   os: string;
   device: "desktop" | "mobile" | "tablet";
@@ -21,7 +21,7 @@ export interface UserAgentIntent {
 
 /**
  * Real, common user agents, each unambiguous for ua-parser-js 1.x (checked in test/generator.test.ts),
- * whose raw names are noted where DESIGN.md renames them.
+ * whose raw names are noted where pagetrack renames them (docs/page-views.md).
  */
 export const USER_AGENTS: readonly UserAgentIntent[] = [
   {
@@ -136,12 +136,12 @@ export const COUNTRIES: readonly { country: string; weight: number }[] = [
 
 export interface ReferrerIntent {
   referrer: string;
-  /** The source DESIGN.md gives an entry with this referrer and no source query parameter. */
+  /** The source docs/page-views.md gives an entry with this referrer and no source query parameter. */
   source: string;
   weight: number;
 }
 
-/** Search engines: DESIGN.md's families, with the names it gives them. */
+/** Search engines: the families of docs/page-views.md, with the names it gives them. */
 export const SEARCH_REFERRERS: readonly ReferrerIntent[] = [
   { referrer: "https://www.google.com/", source: "Google", weight: 30 },
   { referrer: "https://www.google.co.uk/", source: "Google", weight: 5 },
@@ -155,7 +155,7 @@ export const SEARCH_REFERRERS: readonly ReferrerIntent[] = [
   { referrer: "https://www.ecosia.org/", source: "Ecosia", weight: 1 },
 ];
 
-/** Social sites, forums, code hosts, a mail app: DESIGN.md's families. */
+/** Social sites, forums, code hosts, a mail app: the families of docs/page-views.md. */
 export const SOCIAL_REFERRERS: readonly ReferrerIntent[] = [
   { referrer: "https://t.co/AbC123", source: "Twitter", weight: 4 },
   { referrer: "https://x.com/", source: "Twitter", weight: 1 },
