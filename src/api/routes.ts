@@ -20,13 +20,7 @@ import {
   text,
   zone,
 } from "../contract/params.js";
-import {
-  BREAKDOWN_LIMIT,
-  MAX_DAILY_READ_DAYS,
-  MAX_RANGE_DAYS,
-  VISIT_LIMIT,
-  WHOLE_TOTALS_PAGES,
-} from "../contract/rules.js";
+import { BREAKDOWN_LIMIT, MAX_RANGE_DAYS, VISIT_LIMIT, WHOLE_TOTALS_PAGES } from "../contract/rules.js";
 import { breakdown } from "../query/breakdown.js";
 import { cleanPage, seriesSpan } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
@@ -85,7 +79,9 @@ export function pagesRoute(app: Hono, { store, site, cache, settings }: Reader):
     let range: { from: number; to: number } | undefined;
     if (q.from || q.to) {
       range = resolveRange(q.from, q.to, "day", q.tz ?? (await settings()).timeZone, "");
-      checkRange(range, MAX_DAILY_READ_DAYS, "/pages with from or to");
+      // A page's day items exist only for days with views: what a range reads grows with those, not
+      // with its length, so it may be as long as a monthly series (the dashboard's "all time").
+      checkRange(range, MAX_RANGE_DAYS.month, "/pages with from or to");
     }
     const key = `pages ${JSON.stringify([q.prefix, range, q.limit])}`;
     const { pages, omitted } = await cache(key, () => listPages(store, site, q.prefix, range, q.limit));

@@ -17,7 +17,9 @@ export function buildProgram(run: Run): Command {
     .description("Exact, cookie-less page views from your CDN and web server access logs")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
-    // Before the commands are added: they inherit where help and usage errors go.
+    // Before the commands are added, which inherit both: a usage error throws (main() turns it into
+    // the exit code) rather than exiting the process, and help and errors go to the run's streams.
+    .exitOverride()
     .configureOutput({
       writeOut: (text) => run.stdout.write(text),
       writeErr: (text) => run.stderr.write(text),
@@ -43,7 +45,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const run: Run = { ...processIo(), ...io, exitCode: 0 };
   // The AWS SDK warns on every run under Node.js 20, which pagetrack supports.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const program = buildProgram(run).exitOverride();
+  const program = buildProgram(run);
   try {
     await program.parseAsync(argv);
     return run.exitCode;
