@@ -68,19 +68,16 @@ async function originalTotals(store: Store, site: string): Promise<{ total: numb
   let units = index.units;
   let total = 0;
   for (const item of index.items) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await store.queryPage({
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": PK },
-        ExpressionAttributeValues: { ":pk": keys.views(site, item[SK]) },
-        Select: "COUNT",
-        ExclusiveStartKey: start,
-      });
-      total += page.count;
-      units += page.units;
-      start = page.next;
-    } while (start);
+    const pages = store.pages({
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": PK },
+      ExpressionAttributeValues: { ":pk": keys.views(site, item[SK]) },
+      Select: "COUNT",
+    });
+    for await (const counted of pages) {
+      total += counted.count;
+      units += counted.units;
+    }
   }
   return { total, units };
 }

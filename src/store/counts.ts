@@ -245,22 +245,22 @@ export async function readPageTotalsAfter(
 ): Promise<{ pages: PageTotal[]; units: number; more: boolean }> {
   const items: Record<string, unknown>[] = [];
   let units = 0;
-  let start: Record<string, unknown> | undefined =
-    after === undefined ? undefined : { [PK]: keys.index(site), [SK]: after };
-  do {
-    const page = await store.queryPage({
+  const read = store.pages(
+    {
       KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
       ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
       ExpressionAttributeValues: prefix
         ? { ":pk": keys.index(site), ":prefix": prefix }
         : { ":pk": keys.index(site) },
-      Limit: limit + 1 - items.length,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
+      ...(after === undefined ? {} : { ExclusiveStartKey: { [PK]: keys.index(site), [SK]: after } }),
+    },
+    () => limit + 1 - items.length,
+  );
+  for await (const page of read) {
     items.push(...page.items);
     units += page.units;
-    start = page.next;
-  } while (start && items.length <= limit);
+    if (items.length > limit) break;
+  }
   const more = items.length > limit;
   const visitorSlots = indexPrefix("pageVisitors") as string;
   const pages = items.slice(0, limit).map((item) => {

@@ -66,8 +66,8 @@ export async function readViewList(
   }
   const now = q.now ?? Math.floor(Date.now() / 1000);
   const views: ViewListPage["views"] = [];
-  for (let queries = 0; queries < MAX_QUERIES && views.length < q.limit; queries++) {
-    const page = await store.queryPage({
+  const pages = store.pages(
+    {
       KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
       // What DynamoDB's TTL would delete: the filter spares the transfer, not the read units.
       FilterExpression: "attribute_not_exists(#exp) OR #exp > :now",
@@ -79,14 +79,17 @@ export async function readViewList(
         ":to": `${String(q.to - 1).padStart(10, "0")}$`,
         ":now": now,
       },
-      // Limit counts the items read before the filter, so the views kept never exceed what is left.
-      Limit: q.limit - views.length,
       ExclusiveStartKey: start,
-    });
+    },
+    // Limit counts the items read before the filter, so the views kept never exceed what is left.
+    () => q.limit - views.length,
+  );
+  let queries = 0;
+  for await (const page of pages) {
     for (const item of page.items)
       views.push({ time: String(item.time), ...(item.referrer ? { referrer: String(item.referrer) } : {}) });
     start = page.next;
-    if (!start) break;
+    if (!start || ++queries === MAX_QUERIES || views.length >= q.limit) break;
   }
   return {
     views,

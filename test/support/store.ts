@@ -16,18 +16,15 @@ export async function startEngine(
 /** How many raw view items a page's partition holds: the original tracker's `--select COUNT`. */
 export async function countViews(store: Store, site: string, page: string): Promise<number> {
   let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page_ = await store.queryPage({
-      KeyConditionExpression: "#pk = :pk",
-      ExpressionAttributeNames: { "#pk": PK },
-      ExpressionAttributeValues: { ":pk": keys.views(site, page) },
-      Select: "COUNT",
-      ExclusiveStartKey: start,
-    });
-    count += page_.count;
-    start = page_.next;
-  } while (start);
+  const pages = store.pages({
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": PK },
+    ExpressionAttributeValues: { ":pk": keys.views(site, page) },
+    Select: "COUNT",
+  });
+  for await (const counted of pages) {
+    count += counted.count;
+  }
   return count;
 }
 
