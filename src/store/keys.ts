@@ -4,12 +4,6 @@
  * other item types (`INDEX`, `day#...`, `contrib#...`, `ledger`, ...) can never collide with a page's.
  */
 
-/** The table and the embedded engine's directory when none is named. */
-export const DEFAULT_TABLE = "pagetrack";
-export const DEFAULT_DATA_DIR = ".pagetrack";
-/** Where `pagetrack demo` keeps its data, apart from the user's own. */
-export const DEMO_DATA_DIR = ".pagetrack/demo";
-
 export const PK = "UserPages";
 export const SK = "SortKey";
 
@@ -61,8 +55,4 @@ export function itemId(key: Key): string {
 /** Sort key of a raw view: the epoch second, zero-padded to 10 digits so that keys sort by time. */
 export function viewSortKey(epochSeconds: number, id: string): string {
   return `${String(epochSeconds).padStart(10, "0")}#${id}`;
-}
-
-export function isoSeconds(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(".000Z", "Z");
 }

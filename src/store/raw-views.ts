@@ -1,5 +1,6 @@
+import { isoSeconds } from "../contract/rules.js";
 import { UserError } from "../errors.js";
-import { isoSeconds, keys, PK, SK, viewSortKey } from "./keys.js";
+import { keys, PK, SK, viewSortKey } from "./keys.js";
 import type { Item, Store } from "./store.js";
 
 /** What a raw view item keeps of a page view. */
