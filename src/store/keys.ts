@@ -56,3 +56,37 @@ export function itemId(key: Key): string {
 export function viewSortKey(epochSeconds: number, id: string): string {
   return `${String(epochSeconds).padStart(10, "0")}#${id}`;
 }
+
+/** Which items of a partition a Query reads: those whose sort key starts with `prefix`, or lies between `from` and `to` (inclusive); all without. */
+export type SortKeys = { prefix: string } | { from: string; to: string };
+
+/**
+ * The key condition of a Query on one partition: the one place the table's key expressions are
+ * written (an empty prefix reads the whole partition).
+ */
+export function keyCondition(
+  partition: string,
+  sortKeys?: SortKeys,
+): {
+  KeyConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  if (sortKeys && "from" in sortKeys)
+    return {
+      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+      ExpressionAttributeValues: { ":pk": partition, ":from": sortKeys.from, ":to": sortKeys.to },
+    };
+  if (sortKeys?.prefix)
+    return {
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+      ExpressionAttributeValues: { ":pk": partition, ":prefix": sortKeys.prefix },
+    };
+  return {
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": PK },
+    ExpressionAttributeValues: { ":pk": partition },
+  };
+}

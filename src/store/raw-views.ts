@@ -1,6 +1,7 @@
 import { isoSeconds } from "../contract/rules.js";
 import { UserError } from "../errors.js";
 import { keys, PK, SK, viewSortKey } from "./keys.js";
+import { SiteTable } from "./site-table.js";
 import type { Item, Store } from "./store.js";
 
 /** What a raw view item keeps of a page view. */
@@ -67,20 +68,16 @@ export async function readViewList(
   }
   const now = q.now ?? Math.floor(Date.now() / 1000);
   const views: ViewListPage["views"] = [];
-  const pages = store.pages(
+  const pages = new SiteTable(store, site).rawViews(
+    q.page,
+    // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
+    { from: String(q.from).padStart(10, "0"), to: `${String(q.to - 1).padStart(10, "0")}$` },
+    start,
+    // What DynamoDB's TTL would delete: the filter spares the transfer, not the read units.
     {
-      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
-      // What DynamoDB's TTL would delete: the filter spares the transfer, not the read units.
-      FilterExpression: "attribute_not_exists(#exp) OR #exp > :now",
-      ExpressionAttributeNames: { "#pk": PK, "#sk": SK, "#exp": "expiresAt" },
-      ExpressionAttributeValues: {
-        ":pk": partition,
-        ":from": String(q.from).padStart(10, "0"),
-        // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
-        ":to": `${String(q.to - 1).padStart(10, "0")}$`,
-        ":now": now,
-      },
-      ExclusiveStartKey: start,
+      expression: "attribute_not_exists(#exp) OR #exp > :now",
+      names: { "#exp": "expiresAt" },
+      values: { ":now": now },
     },
     // Limit counts the items read before the filter, so the views kept never exceed what is left.
     () => q.limit - views.length,

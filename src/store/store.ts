@@ -27,7 +27,7 @@ import {
   type UpdateCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import { BACKOFF_MS, backoff, type Limiter, limiter, sleep } from "./async.js";
-import { itemId, type Key, PK, SK } from "./keys.js";
+import { itemId, type Key, keyCondition, PK, SK } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 
 export type Item = Record<string, unknown> & Key;
@@ -432,22 +432,12 @@ export class Store {
 
   /** Items of one partition whose sort keys lie between `from` and `to` (inclusive), in order. */
   between(partition: string, from: string, to: string, consistent = false): Promise<QueryResult> {
-    return this.queryAll({
-      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
-      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-      ExpressionAttributeValues: { ":pk": partition, ":from": from, ":to": to },
-      ConsistentRead: consistent,
-    });
+    return this.queryAll({ ...keyCondition(partition, { from, to }), ConsistentRead: consistent });
   }
 
   /** Items of one partition whose sort keys start with `prefix`. */
   withPrefix(partition: string, prefix: string, consistent = false): Promise<QueryResult> {
-    return this.queryAll({
-      KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
-      ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
-      ExpressionAttributeValues: prefix ? { ":pk": partition, ":prefix": prefix } : { ":pk": partition },
-      ConsistentRead: consistent,
-    });
+    return this.queryAll({ ...keyCondition(partition, { prefix }), ConsistentRead: consistent });
   }
 
   /** Whether the table exists (and is usable). */
