@@ -430,11 +430,6 @@ export class Store {
     return result;
   }
 
-  /** Items of one partition whose sort keys lie between `from` and `to` (inclusive), in order. */
-  between(partition: string, from: string, to: string, consistent = false): Promise<QueryResult> {
-    return this.queryAll({ ...keyCondition(partition, { from, to }), ConsistentRead: consistent });
-  }
-
   /** Items of one partition whose sort keys start with `prefix`. */
   withPrefix(partition: string, prefix: string, consistent = false): Promise<QueryResult> {
     return this.queryAll({ ...keyCondition(partition, { prefix }), ConsistentRead: consistent });
