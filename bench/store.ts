@@ -8,9 +8,10 @@ import { pageTotals } from "../src/query/totals.js";
 import { viewsOverTime } from "../src/query/views.js";
 import { openEmbedded } from "../src/store/connect.js";
 import { contributionItems } from "../src/store/contributions.js";
-import { keys, PK, SK } from "../src/store/keys.js";
+import { keys, SK } from "../src/store/keys.js";
 import { markPending, rollUpPending } from "../src/store/pending.js";
 import { rawViewItem } from "../src/store/raw-views.js";
+import { SiteTable } from "../src/store/site-table.js";
 import type { Item, Store } from "../src/store/store.js";
 import { check, cloudfrontInput, median, OUT, PAGETRACK, row, timed } from "./lib.js";
 
@@ -68,19 +69,9 @@ async function originalTotals(store: Store, site: string): Promise<{ total: numb
   let units = index.units;
   let total = 0;
   for (const item of index.items) {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await store.queryPage({
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": PK },
-        ExpressionAttributeValues: { ":pk": keys.views(site, item[SK]) },
-        Select: "COUNT",
-        ExclusiveStartKey: start,
-      });
-      total += page.count;
-      units += page.units;
-      start = page.next;
-    } while (start);
+    const views = await new SiteTable(store, site).countRawViews(item[SK]);
+    total += views.count;
+    units += views.units;
   }
   return { total, units };
 }

@@ -71,6 +71,37 @@ describe("store", () => {
     await proxy.stop();
   });
 
+  it("asks again for the keys BatchGetItem leaves unprocessed, counts every request, and gives up after 10 attempts", async () => {
+    const items = Array.from({ length: 150 }, (_, i) => ({
+      [PK]: "unprocessed-get#test",
+      [SK]: String(i).padStart(3, "0"),
+    }));
+    await store.batchWrite(items);
+    let gets = 0;
+    const proxy = new FaultProxy(await engine.endpoint(), (operation) => {
+      if (operation !== "BatchGetItem") return "pass";
+      gets++;
+      return "unprocessed";
+    });
+    const endpoint = await proxy.start();
+    const viaProxy = new Store({
+      table: "pagetrack",
+      client: { endpoint, region: "local", credentials: { accessKeyId: "t", secretAccessKey: "t" } },
+      backoffMs: 1,
+    });
+    const found = await viaProxy.batchGet(items, true);
+    expect([...found.values()].map((i) => i[SK]).sort()).toEqual(items.map((i) => i[SK]));
+    // 100 + 50 keys, each request answering half (rounded up) of what it asks: 7 + 6 requests.
+    expect(gets).toBe(13);
+    expect(viaProxy.usage.readRequests).toBe(13);
+    proxy.choose = (operation) => (operation === "BatchGetItem" ? "stuck" : "pass");
+    await expect(viaProxy.batchGet(items.slice(0, 1), true)).rejects.toThrow(
+      "DynamoDB left 1 reads unprocessed after 10 attempts",
+    );
+    viaProxy.destroy();
+    await proxy.stop();
+  });
+
   it("sets a slot only over one that merged fewer contributions, all slots or none", async () => {
     const key = { [PK]: "slots#test", [SK]: "x" };
     expect(await store.setSlotsIfNewer(key, { h07: [3, 2] })).toEqual({ ...key, h07: [3, 2] });

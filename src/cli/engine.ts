@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../store/keys.js";
+import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "./defaults.js";
 import type { Io } from "./io.js";
 
 /**

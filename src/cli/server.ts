@@ -10,7 +10,7 @@ import { apiSettings } from "../api/settings.js";
 import { parseEnv } from "../contract/params.js";
 import { UserError } from "../errors.js";
 import type { Connection } from "../store/connect.js";
-import { DEFAULT_DATA_DIR } from "../store/keys.js";
+import { DEFAULT_DATA_DIR } from "./defaults.js";
 import type { Io } from "./io.js";
 
 /** The dashboard, built by `npm run build` next to the compiled CLI. */

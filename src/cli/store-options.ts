@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Connection, ConnectOptions } from "../store/connect.js";
-import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../store/keys.js";
+import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "./defaults.js";
 import type { Io } from "./io.js";
 import { siteOption } from "./options.js";
 

@@ -1,7 +1,8 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
+import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../cli/defaults.js";
 import { describeError, UserError } from "../errors.js";
 import { EmbeddedEngine } from "./engine.js";
-import { assertSiteId, DEFAULT_DATA_DIR, DEFAULT_TABLE } from "./keys.js";
+import { assertSiteId } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 import { Store } from "./store.js";
 

@@ -1,6 +1,7 @@
 import { type Cell, type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
 import { type Key, keys, PK, SK } from "./keys.js";
 import type { SlotValue } from "./levels.js";
+import { SiteTable } from "./site-table.js";
 import type { Item, Store } from "./store.js";
 import { pack, unpack } from "./visitors.js";
 
@@ -124,10 +125,9 @@ export interface Hour {
  */
 export async function readHour(store: Store, site: string, hourStart: number): Promise<Hour> {
   const period = hourPeriod(hourStart);
-  const { items } = await store.withPrefix(
-    keys.contributions(site, period.slice(0, 10)),
+  const { items } = await new SiteTable(store, site).contributions(
+    period.slice(0, 10),
     `${period.slice(11)}#`,
-    true,
   );
   // Of each block, the largest version (with all its parts).
   const latest = new Map<string, { version: BlockVersion; items: Item[] }>();

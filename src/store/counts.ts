@@ -2,6 +2,7 @@ import { COUNTERS, type Dimension, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
 import { keys, PK, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
+import { SiteTable } from "./site-table.js";
 import type { Store } from "./store.js";
 
 /** A series' count on one UTC day, with its 24 UTC hours. */
@@ -20,8 +21,13 @@ export async function readDays(
   fromDay: string,
   toDay: string,
 ): Promise<{ days: DayCount[]; units: number }> {
-  const partition = keys.level(site, "day", COUNTERS[counter].series(counterKey));
-  const { items, units } = await store.between(partition, fromDay, toDay);
+  const { items, units } = await new SiteTable(store, site).levels(
+    "day",
+    counter,
+    counterKey,
+    fromDay,
+    toDay,
+  );
   const days = items.map((item) => {
     const hours = hoursOf(item, item[SK]);
     return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
@@ -42,8 +48,13 @@ export async function readDayTotals(
   fromDay: string,
   toDay: string,
 ): Promise<{ days: { day: string; views: number }[]; units: number }> {
-  const partition = keys.level(site, "month", COUNTERS[counter].series(counterKey));
-  const { items, units } = await store.between(partition, fromDay.slice(0, 7), toDay.slice(0, 7));
+  const { items, units } = await new SiteTable(store, site).levels(
+    "month",
+    counter,
+    counterKey,
+    fromDay.slice(0, 7),
+    toDay.slice(0, 7),
+  );
   const days: { day: string; views: number }[] = [];
   for (const item of items) {
     for (const [day, slot] of slotsOf(item, item[SK])) {
@@ -124,11 +135,12 @@ export async function readBreakdown(
   days: string[],
 ): Promise<{ days: DayBreakdown[]; units: number }> {
   let units = 0;
+  const table = new SiteTable(store, site);
   const fewAtATime = limiter(8);
   const result = await Promise.all(
     days.map((day) =>
       fewAtATime(async () => {
-        const { items, units: used } = await store.withPrefix(keys.breakdown(site, dimension, day), "");
+        const { items, units: used } = await table.breakdown(dimension, day);
         units += used;
         return { day, values: new Map(items.map((item) => [item[SK], hoursOf(item, day)])) };
       }),
@@ -163,17 +175,7 @@ export async function readPageTotals(
   prefix: string,
   limit?: number,
 ): Promise<{ pages: PageTotal[]; units: number }> {
-  const { items, units } =
-    limit === undefined
-      ? await store.withPrefix(keys.index(site), prefix)
-      : await store.queryPage({
-          KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
-          ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
-          ExpressionAttributeValues: prefix
-            ? { ":pk": keys.index(site), ":prefix": prefix }
-            : { ":pk": keys.index(site) },
-          Limit: limit,
-        });
+  const { items, units } = await new SiteTable(store, site).pages(prefix, limit);
   const visitorSlots = indexPrefix("pageVisitors") as string;
   const pages = items.map((item) => {
     const total = summary(item, "");
@@ -189,8 +191,7 @@ export async function readSiteTotals(
   site: string,
 ): Promise<{ views: number; visitors: number; first?: number; last?: number; units: number }> {
   // The SITE partition's few items: the site's views ("*"), its bots and its visitors.
-  const { items, units } = await store.between(
-    keys.site(site),
+  const { items, units } = await new SiteTable(store, site).siteSeries(
     COUNTERS.site.series(),
     COUNTERS.visitors.series(),
   );
@@ -219,8 +220,13 @@ export async function readVisitorDays(
   fromDay: string,
   toDay: string,
 ): Promise<Map<string, number>> {
-  const partition = keys.level(site, "month", COUNTERS[counter].series(counterKey));
-  const { items } = await store.between(partition, fromDay.slice(0, 7), toDay.slice(0, 7));
+  const { items } = await new SiteTable(store, site).levels(
+    "month",
+    counter,
+    counterKey,
+    fromDay.slice(0, 7),
+    toDay.slice(0, 7),
+  );
   const days = new Map<string, number>();
   for (const item of items) {
     for (const [day, slot] of slotsOf(item, item[SK])) {
@@ -245,22 +251,12 @@ export async function readPageTotalsAfter(
 ): Promise<{ pages: PageTotal[]; units: number; more: boolean }> {
   const items: Record<string, unknown>[] = [];
   let units = 0;
-  let start: Record<string, unknown> | undefined =
-    after === undefined ? undefined : { [PK]: keys.index(site), [SK]: after };
-  do {
-    const page = await store.queryPage({
-      KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
-      ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
-      ExpressionAttributeValues: prefix
-        ? { ":pk": keys.index(site), ":prefix": prefix }
-        : { ":pk": keys.index(site) },
-      Limit: limit + 1 - items.length,
-      ...(start ? { ExclusiveStartKey: start } : {}),
-    });
+  const read = new SiteTable(store, site).pagesAfter(prefix, after, () => limit + 1 - items.length);
+  for await (const page of read) {
     items.push(...page.items);
     units += page.units;
-    start = page.next;
-  } while (start && items.length <= limit);
+    if (items.length > limit) break;
+  }
   const more = items.length > limit;
   const visitorSlots = indexPrefix("pageVisitors") as string;
   const pages = items.slice(0, limit).map((item) => {

@@ -4,12 +4,6 @@
  * other item types (`INDEX`, `day#...`, `contrib#...`, `ledger`, ...) can never collide with a page's.
  */
 
-/** The table and the embedded engine's directory when none is named. */
-export const DEFAULT_TABLE = "pagetrack";
-export const DEFAULT_DATA_DIR = ".pagetrack";
-/** Where `pagetrack demo` keeps its data, apart from the user's own. */
-export const DEMO_DATA_DIR = ".pagetrack/demo";
-
 export const PK = "UserPages";
 export const SK = "SortKey";
 
@@ -63,6 +57,36 @@ export function viewSortKey(epochSeconds: number, id: string): string {
   return `${String(epochSeconds).padStart(10, "0")}#${id}`;
 }
 
-export function isoSeconds(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(".000Z", "Z");
+/** Which items of a partition a Query reads: those whose sort key starts with `prefix`, or lies between `from` and `to` (inclusive); all without. */
+export type SortKeys = { prefix: string } | { from: string; to: string };
+
+/**
+ * The key condition of a Query on one partition: the one place the table's key expressions are
+ * written (an empty prefix reads the whole partition).
+ */
+export function keyCondition(
+  partition: string,
+  sortKeys?: SortKeys,
+): {
+  KeyConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  if (sortKeys && "from" in sortKeys)
+    return {
+      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+      ExpressionAttributeValues: { ":pk": partition, ":from": sortKeys.from, ":to": sortKeys.to },
+    };
+  if (sortKeys?.prefix)
+    return {
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+      ExpressionAttributeValues: { ":pk": partition, ":prefix": sortKeys.prefix },
+    };
+  return {
+    KeyConditionExpression: "#pk = :pk",
+    ExpressionAttributeNames: { "#pk": PK },
+    ExpressionAttributeValues: { ":pk": partition },
+  };
 }

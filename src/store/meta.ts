@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { UserError } from "../errors.js";
 import { keys, PK, SK } from "./keys.js";
+import { SiteTable } from "./site-table.js";
 import type { Store } from "./store.js";
 
 /**
@@ -162,14 +163,8 @@ export async function changeSiteSettings(
   return { timeZone, ownHosts };
 }
 
-async function hasPages(store: Store, site: string): Promise<boolean> {
-  const page = await store.queryPage({
-    KeyConditionExpression: "#pk = :pk",
-    ExpressionAttributeNames: { "#pk": PK },
-    ExpressionAttributeValues: { ":pk": keys.index(site) },
-    Limit: 1,
-  });
-  return page.items.length > 0;
+function hasPages(store: Store, site: string): Promise<boolean> {
+  return new SiteTable(store, site).hasPages();
 }
 
 /** Records who to credit for the countries an IP-to-country database gave the site's views. */

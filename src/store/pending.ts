@@ -4,6 +4,7 @@ import { hourPeriod, inParts } from "./contributions.js";
 import { keys, PK, SK } from "./keys.js";
 import { periodStart } from "./levels.js";
 import { rollUp } from "./rollup.js";
+import { SiteTable } from "./site-table.js";
 import type { Store } from "./store.js";
 
 /**
@@ -42,7 +43,7 @@ export interface RolledUp {
 
 /** Rolls up every pending hour of the site, then deletes the markers it covered. */
 export async function rollUpPending(store: Store, site: string): Promise<RolledUp> {
-  const { items } = await store.withPrefix(keys.pending(site), "", true);
+  const { items } = await new SiteTable(store, site).pending();
   if (items.length === 0) return { hours: 0, series: 0, unions: 0, breakdowns: 0 };
   const hours = new Map<number, Map<CounterName, Set<string>>>();
   for (const item of items) {

@@ -1,5 +1,7 @@
+import { isoSeconds } from "../contract/rules.js";
 import { UserError } from "../errors.js";
-import { isoSeconds, keys, PK, SK, viewSortKey } from "./keys.js";
+import { keys, PK, SK, viewSortKey } from "./keys.js";
+import { SiteTable } from "./site-table.js";
 import type { Item, Store } from "./store.js";
 
 /** What a raw view item keeps of a page view. */
@@ -66,27 +68,26 @@ export async function readViewList(
   }
   const now = q.now ?? Math.floor(Date.now() / 1000);
   const views: ViewListPage["views"] = [];
-  for (let queries = 0; queries < MAX_QUERIES && views.length < q.limit; queries++) {
-    const page = await store.queryPage({
-      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
-      // What DynamoDB's TTL would delete: the filter spares the transfer, not the read units.
-      FilterExpression: "attribute_not_exists(#exp) OR #exp > :now",
-      ExpressionAttributeNames: { "#pk": PK, "#sk": SK, "#exp": "expiresAt" },
-      ExpressionAttributeValues: {
-        ":pk": partition,
-        ":from": String(q.from).padStart(10, "0"),
-        // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
-        ":to": `${String(q.to - 1).padStart(10, "0")}$`,
-        ":now": now,
-      },
-      // Limit counts the items read before the filter, so the views kept never exceed what is left.
-      Limit: q.limit - views.length,
-      ExclusiveStartKey: start,
-    });
+  const pages = new SiteTable(store, site).rawViews(
+    q.page,
+    // Sort keys are `<epoch>#<id>`: everything of the last second sorts before `<epoch>$`.
+    { from: String(q.from).padStart(10, "0"), to: `${String(q.to - 1).padStart(10, "0")}$` },
+    start,
+    // What DynamoDB's TTL would delete: the filter spares the transfer, not the read units.
+    {
+      expression: "attribute_not_exists(#exp) OR #exp > :now",
+      names: { "#exp": "expiresAt" },
+      values: { ":now": now },
+    },
+    // Limit counts the items read before the filter, so the views kept never exceed what is left.
+    () => q.limit - views.length,
+  );
+  let queries = 0;
+  for await (const page of pages) {
     for (const item of page.items)
       views.push({ time: String(item.time), ...(item.referrer ? { referrer: String(item.referrer) } : {}) });
     start = page.next;
-    if (!start) break;
+    if (!start || ++queries === MAX_QUERIES || views.length >= q.limit) break;
   }
   return {
     views,

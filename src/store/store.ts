@@ -10,8 +10,6 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   BatchWriteCommand,
   type BatchWriteCommandOutput,
   DynamoDBDocumentClient,
@@ -20,6 +18,8 @@ import {
   PutCommand,
   type PutCommandInput,
   type PutCommandOutput,
+  paginatedBatchGet,
+  paginateQuery,
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
@@ -27,7 +27,7 @@ import {
   type UpdateCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import { BACKOFF_MS, backoff, type Limiter, limiter, sleep } from "./async.js";
-import { itemId, type Key, PK, SK } from "./keys.js";
+import { itemId, type Key, keyCondition, PK, SK } from "./keys.js";
 import { PatientRetryStrategy } from "./retry.js";
 
 export type Item = Record<string, unknown> & Key;
@@ -120,6 +120,18 @@ export class Store {
 
   destroy(): void {
     this.client.destroy();
+  }
+
+  /**
+   * A document client whose `send` is the Store's own, for lib-dynamodb's paginators. paginateQuery
+   * (createPaginator in @smithy/core) only checks `client instanceof DynamoDBDocumentClient` and then
+   * calls `client.send(command)`; paginatedBatchGet only calls `client.send`. An object whose
+   * prototype is the document client and whose own `send` goes through the concurrency limit and the
+   * local engine keeps every page on the one request path below.
+   */
+  private via(operation: "Query" | "BatchGetItem"): DynamoDBDocumentClient {
+    const send = (command: { input: object }) => this.limit(() => this.send(operation, command));
+    return Object.create(this.doc, { send: { value: send } });
   }
 
   /** Sends a document-client command: to the local engine when there is one to answer, else through the SDK. */
@@ -339,31 +351,32 @@ export class Store {
 
   /**
    * Reads items by key with BatchGetItem, 100 to a request, and asks again for whatever DynamoDB
-   * leaves unprocessed. Returns the items found, by `itemId`.
+   * leaves unprocessed (lib-dynamodb's paginatedBatchGet), after an exponential backoff with full
+   * jitter: the paginator sends the next request only when the loop asks for it. Returns the items
+   * found, by `itemId`.
    */
   async batchGet(keys: Key[], consistent: boolean): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) {
-      let left = keys.slice(i, i + BATCH_GET_SIZE);
-      for (let attempt = 1; left.length > 0; attempt++) {
-        if (attempt > BATCH_ATTEMPTS)
-          throw new Error(`DynamoDB left ${left.length} reads unprocessed after ${BATCH_ATTEMPTS} attempts`);
-        if (attempt > 1) await sleep(backoff(attempt, this.backoffMs));
-        const out = await this.limit(() =>
-          this.send<BatchGetCommandOutput>(
-            "BatchGetItem",
-            new BatchGetCommand({
-              RequestItems: { [this.table]: { Keys: left, ConsistentRead: consistent } },
-              ReturnConsumedCapacity: "TOTAL",
-            }),
-          ),
-        );
+      const input = {
+        RequestItems: {
+          [this.table]: { Keys: keys.slice(i, i + BATCH_GET_SIZE), ConsistentRead: consistent },
+        },
+        ReturnConsumedCapacity: "TOTAL" as const,
+      };
+      let attempt = 1;
+      for await (const out of paginatedBatchGet({ client: this.via("BatchGetItem") }, input)) {
         this.read(
           "BatchGetItem",
           out.ConsumedCapacity?.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0),
         );
         for (const item of (out.Responses?.[this.table] ?? []) as Item[]) found.set(itemId(item), item);
-        left = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Key[];
+        const left = out.UnprocessedKeys?.[this.table]?.Keys?.length ?? 0;
+        if (left === 0) break;
+        if (attempt === BATCH_ATTEMPTS)
+          throw new Error(`DynamoDB left ${left} reads unprocessed after ${BATCH_ATTEMPTS} attempts`);
+        attempt++;
+        await sleep(backoff(attempt, this.backoffMs));
       }
     }
     return found;
@@ -377,42 +390,49 @@ export class Store {
         new QueryCommand({ ...input, TableName: this.table, ReturnConsumedCapacity: "TOTAL" }),
       ),
     );
+    return this.queried(out);
+  }
+
+  /**
+   * The pages of a Query, from `input.ExclusiveStartKey` on, following LastEvaluatedKey
+   * (lib-dynamodb's paginateQuery); a page is read only when the loop asks for it, so breaking off
+   * reads no more. `limit`, when given, is asked before each page for its `Limit`: what the loop
+   * still wants.
+   */
+  async *pages(input: Omit<QueryCommandInput, "TableName">, limit?: () => number): AsyncGenerator<QueryPage> {
+    const request: QueryCommandInput = { ...input, TableName: this.table, ReturnConsumedCapacity: "TOTAL" };
+    const withCommand = limit
+      ? (command: { input: QueryCommandInput }) => {
+          command.input.Limit = limit();
+          return command;
+        }
+      : undefined;
+    const paginator = paginateQuery(
+      { client: this.via("Query"), withCommand: withCommand as never },
+      request,
+    );
+    for await (const out of paginator) yield this.queried(out);
+  }
+
+  private queried(out: QueryCommandOutput): QueryPage {
     const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
     this.read("Query", units);
     return { items: (out.Items ?? []) as Item[], count: out.Count ?? 0, next: out.LastEvaluatedKey, units };
   }
 
-  /** Every item a Query matches, following LastEvaluatedKey from page to page. */
+  /** Every item a Query matches, page after page. */
   async queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<QueryResult> {
     const result: QueryResult = { items: [], units: 0 };
-    let start = input.ExclusiveStartKey;
-    do {
-      const page = await this.queryPage({ ...input, ExclusiveStartKey: start });
+    for await (const page of this.pages(input)) {
       result.items.push(...page.items);
       result.units += page.units;
-      start = page.next;
-    } while (start);
+    }
     return result;
-  }
-
-  /** Items of one partition whose sort keys lie between `from` and `to` (inclusive), in order. */
-  between(partition: string, from: string, to: string, consistent = false): Promise<QueryResult> {
-    return this.queryAll({
-      KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
-      ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-      ExpressionAttributeValues: { ":pk": partition, ":from": from, ":to": to },
-      ConsistentRead: consistent,
-    });
   }
 
   /** Items of one partition whose sort keys start with `prefix`. */
   withPrefix(partition: string, prefix: string, consistent = false): Promise<QueryResult> {
-    return this.queryAll({
-      KeyConditionExpression: prefix ? "#pk = :pk AND begins_with(#sk, :prefix)" : "#pk = :pk",
-      ExpressionAttributeNames: prefix ? { "#pk": PK, "#sk": SK } : { "#pk": PK },
-      ExpressionAttributeValues: prefix ? { ":pk": partition, ":prefix": prefix } : { ":pk": partition },
-      ConsistentRead: consistent,
-    });
+    return this.queryAll({ ...keyCondition(partition, { prefix }), ConsistentRead: consistent });
   }
 
   /** Whether the table exists (and is usable). */

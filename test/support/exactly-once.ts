@@ -123,15 +123,16 @@ export function exactlyOnce(shape: string, filesPerHour: number, moments: Moment
       });
     }
 
-    it("counts exactly through throttling, 500s, resets, slow answers and unprocessed items", async () => {
+    it("counts exactly through throttling, 500s, resets, slow answers and unprocessed items and keys", async () => {
       const server = await startProxiedEngine(join(await tempDir(), "data"));
       const { proxy, endpoint } = server;
       try {
         // 14% of requests fail and 5% are slow, whatever the operation; a quarter of the batch writes
-        // come back with items unprocessed. Ten attempts all failing is then a 3e-9 event.
+        // and reads come back with items or keys unprocessed. Ten attempts all failing is then a 3e-9 event.
         const rand = random(11);
         proxy.choose = (operation) => {
-          if (operation === "BatchWriteItem" && rand() < 0.25) return "unprocessed";
+          if ((operation === "BatchWriteItem" || operation === "BatchGetItem") && rand() < 0.25)
+            return "unprocessed";
           const r = rand();
           if (r < 0.08) return "throttle";
           if (r < 0.11) return "error500";

@@ -6,8 +6,9 @@ export type Fault = "pass" | "throttle" | "error500" | "reset" | "slow" | "unpro
 /**
  * An HTTP proxy between the SDK and a DynamoDB endpoint that injects the faults AWS can produce and
  * the embedded engine never does: throttling, 500s, dropped connections, slow answers, and
- * BatchWriteItem answers that leave items unprocessed (it forwards only some of the items and hands
- * the rest back, or all of them: "stuck"). `choose` decides the fault for each request.
+ * BatchWriteItem and BatchGetItem answers that leave items or keys unprocessed (it forwards only
+ * some of them and hands the rest back, or all of them: "stuck"). `choose` decides the fault for
+ * each request.
  */
 export class FaultProxy {
   private server: Server | undefined;
@@ -44,7 +45,9 @@ export class FaultProxy {
     let body = Buffer.concat(chunks);
     const operation = String(req.headers["x-amz-target"] ?? "").split(".")[1] ?? "";
     let fault = this.choose(operation);
-    if ((fault === "unprocessed" || fault === "stuck") && operation !== "BatchWriteItem") fault = "pass";
+    const batch = operation === "BatchWriteItem" || operation === "BatchGetItem";
+    if ((fault === "unprocessed" || fault === "stuck") && !batch) fault = "pass";
+    const left = operation === "BatchGetItem" ? "UnprocessedKeys" : "UnprocessedItems";
     this.seen[fault]++;
     switch (fault) {
       case "throttle":
@@ -71,18 +74,22 @@ export class FaultProxy {
       case "stuck": {
         // Every item handed back, as a table throttled for longer than the client retries.
         const input = JSON.parse(body.toString());
-        return reply(res, 200, { UnprocessedItems: input.RequestItems });
+        return reply(res, 200, { [left]: input.RequestItems });
       }
       case "unprocessed": {
         const input = JSON.parse(body.toString());
-        const [table, requests] = Object.entries(input.RequestItems)[0] as [string, unknown[]];
+        const [table, asked] = Object.entries(input.RequestItems)[0] as [string, unknown];
+        // BatchWriteItem asks a list of requests; BatchGetItem `{ Keys, ConsistentRead }`.
+        const requests = (Array.isArray(asked) ? asked : (asked as { Keys: unknown[] }).Keys) as unknown[];
+        const part = (list: unknown[]) =>
+          Array.isArray(asked) ? list : { ...(asked as object), Keys: list };
         const keep = Math.ceil(requests.length / 2);
-        input.RequestItems[table] = requests.slice(0, keep);
-        if (keep === 0) return reply(res, 200, { UnprocessedItems: { [table]: requests } });
+        input.RequestItems[table] = part(requests.slice(0, keep));
+        if (keep === 0) return reply(res, 200, { [left]: { [table]: part(requests) } });
         body = Buffer.from(JSON.stringify(input));
         const answer = await forward(this.target, req, body);
         const parsed = JSON.parse(answer.body.toString());
-        parsed.UnprocessedItems = { [table]: requests.slice(keep) };
+        parsed[left] = { [table]: part(requests.slice(keep)) };
         return reply(res, answer.status, parsed);
       }
     }

@@ -1,6 +1,6 @@
 import { openEmbedded } from "../../src/store/connect.js";
 import type { EmbeddedEngine } from "../../src/store/engine.js";
-import { keys, PK } from "../../src/store/keys.js";
+import { SiteTable } from "../../src/store/site-table.js";
 import type { Store } from "../../src/store/store.js";
 import { FaultProxy } from "./fault-proxy.js";
 
@@ -15,20 +15,7 @@ export async function startEngine(
 
 /** How many raw view items a page's partition holds: the original tracker's `--select COUNT`. */
 export async function countViews(store: Store, site: string, page: string): Promise<number> {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page_ = await store.queryPage({
-      KeyConditionExpression: "#pk = :pk",
-      ExpressionAttributeNames: { "#pk": PK },
-      ExpressionAttributeValues: { ":pk": keys.views(site, page) },
-      Select: "COUNT",
-      ExclusiveStartKey: start,
-    });
-    count += page_.count;
-    start = page_.next;
-  } while (start);
-  return count;
+  return (await new SiteTable(store, site).countRawViews(page)).count;
 }
 
 /** An engine of the test's own behind a fault-injecting proxy (which passes everything at first). */
