@@ -72,7 +72,7 @@ async function demo(flags: DemoFlags, io: Io): Promise<void> {
     });
   }
   const { sources } = await expandPaths([logs], io);
-  const { connect } = await import("../store/connect.js");
+  const { connect } = await import("./connect.js");
   let connection = await connect({ data: flags.data, env: io.env });
   const ingestDemo = async () => {
     const progress = progressBar(

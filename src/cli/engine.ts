@@ -12,7 +12,7 @@ export function registerEngine(program: Command, io: Io): void {
     .description("run the embedded engine and print its DynamoDB endpoint, for the AWS CLI and other tools")
     .option("--data <dir>", "data directory of the embedded engine", DEFAULT_DATA_DIR)
     .action(async (flags: { data: string }) => {
-      const { openEmbedded, waitsOf } = await import("../store/connect.js");
+      const { openEmbedded, waitsOf } = await import("./connect.js");
       const { engine, close } = await openEmbedded(flags.data, DEFAULT_TABLE, waitsOf(io.env));
       try {
         const endpoint = await engine.endpoint();

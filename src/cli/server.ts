@@ -9,7 +9,7 @@ import { createApp } from "../api/app.js";
 import { apiSettings } from "../api/settings.js";
 import { parseEnv } from "../contract/params.js";
 import { UserError } from "../errors.js";
-import type { Connection } from "../store/connect.js";
+import type { Connection } from "./connect.js";
 import { DEFAULT_DATA_DIR } from "./defaults.js";
 import type { Io } from "./io.js";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Connection, ConnectOptions } from "../store/connect.js";
+import type { Connection, ConnectOptions } from "./connect.js";
 import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "./defaults.js";
 import type { Io } from "./io.js";
 import { siteOption } from "./options.js";
@@ -43,7 +43,7 @@ export async function withStore<T>(
     env: io.env,
   };
   // Loaded when a command uses the table: the SDK and the engine are a good part of a start.
-  const { connect } = await import("../store/connect.js");
+  const { connect } = await import("./connect.js");
   const connection = await connect(options, create);
   try {
     return await task(connection);

@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { expect } from "vitest";
+import { connect } from "../../src/cli/connect.js";
 import { DIMENSIONS } from "../../src/counters/registry.js";
 import { generateHourlyLogs } from "../../src/generator/files.js";
 import type { Expected } from "../../src/generator/traffic.js";
 import { breakdown } from "../../src/query/breakdown.js";
-import { connect } from "../../src/store/connect.js";
 import { runCli } from "./cli.js";
 import { tempDir } from "./paths.js";
 

@@ -1,4 +1,4 @@
-import { openEmbedded } from "../../src/store/connect.js";
+import { openEmbedded } from "../../src/cli/connect.js";
 import type { EmbeddedEngine } from "../../src/store/engine.js";
 import { SiteTable } from "../../src/store/site-table.js";
 import type { Store } from "../../src/store/store.js";

@@ -1,10 +1,10 @@
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "../cli/defaults.js";
 import { describeError, UserError } from "../errors.js";
-import { EmbeddedEngine } from "./engine.js";
-import { assertSiteId } from "./keys.js";
-import { PatientRetryStrategy } from "./retry.js";
-import { Store } from "./store.js";
+import { EmbeddedEngine } from "../store/engine.js";
+import { assertSiteId } from "../store/keys.js";
+import { PatientRetryStrategy } from "../store/retry.js";
+import { Store } from "../store/store.js";
+import { DEFAULT_DATA_DIR, DEFAULT_TABLE } from "./defaults.js";
 
 export interface ConnectOptions {
   /** A DynamoDB URL, `aws` for the AWS endpoint of AWS_REGION, or undefined for the embedded engine. */
