@@ -96,6 +96,44 @@ export function registerReport(program: Command, run: Run): void {
 }
 
 async function report(paths: string[], flags: ReportSettings, io: Io): Promise<number> {
+  const read = await readLogs(paths, flags, io);
+  const json = reportJson(read);
+  const days = [...read.totals.periods].sort((a, b) => a[0] - b[0]);
+  if (flags.daily) addDaily(json, read.totals, days);
+  let text: string;
+  if (flags.json) text = `${JSON.stringify(json)}\n`;
+  else if (flags.csv) text = csv(json, flags.top, flags.daily ? days : undefined);
+  else if (read.summary.records === 0) {
+    // A table of zeros would bury the problem: only what to give instead.
+    warn(io, nothingRead(json.summary.files, read.problems.length > 0));
+    text = "";
+  } else {
+    text = table(json, flags.top ?? TOP_PAGES);
+    if (read.hostless && !flags.ownHost && json.summary.entries > 0)
+      text +=
+        "\nThese logs do not name the site's host: give it with --own-host HOST, so that page views reached from the site's own pages are not counted as entries.\n";
+  }
+  io.stdout.write(text);
+  return read.problems.length > 0 ? 2 : 0;
+}
+
+/** What reading every log of a report made of them. */
+interface ReportRead {
+  totals: Tally;
+  summary: FileStats;
+  /** Files named, found, failed and skipped. */
+  files: number;
+  failed: number;
+  skipped: ReportJson["skipped"];
+  problems: Problem[];
+  hints: string[];
+  countryAttribution?: string;
+  /** Logs that do not name the host asked for cannot tell a visit from the site's own pages. */
+  hostless: boolean;
+}
+
+/** Reads every log once, counting into one tally; a file that fails or is skipped is named and left out. */
+async function readLogs(paths: string[], flags: ReportSettings, io: Io): Promise<ReportRead> {
   const { sources, errors, skipped: skippedPaths } = await expandPaths(paths, io);
   let failed = errors.length;
   for (const e of errors) warn(io, `${e.name}: ${e.error}`);
@@ -117,7 +155,6 @@ async function report(paths: string[], flags: ReportSettings, io: Io): Promise<n
     files: sources.length,
     stream: io.stderr,
   });
-  // Logs that do not name the host asked for cannot tell a visit from the site's own pages.
   let hostless = false;
   for (const source of sources) {
     const counts = new Tally(totals.period, audience);
@@ -146,61 +183,61 @@ async function report(paths: string[], flags: ReportSettings, io: Io): Promise<n
   progress.stop();
   const hints = hintsOf(summary, rule.includesBots);
   for (const hint of hints) warn(io, hint);
+  return {
+    totals,
+    summary,
+    files: sources.length + errors.length + skippedPaths.length,
+    failed,
+    skipped,
+    problems,
+    hints,
+    countryAttribution: audience.countryAttribution,
+    hostless,
+  };
+}
 
+/** The report as `--json` prints it: the pages largest first, every breakdown, what was left out. */
+function reportJson(read: ReportRead): ReportJson {
+  const { totals } = read;
   const ranked = ranking(totals.totals("page"));
   const breakdowns = Object.fromEntries(
     DIMENSIONS.map((d) => [d, Object.fromEntries(ranking(totals.totals(d)))]),
   ) as ReportJson["breakdowns"];
-  const entries = Object.values(breakdowns.entry).reduce((a, b) => a + b, 0);
   const pageVisitors = totals.totals("pageVisitors");
-  const json: ReportJson = {
+  return {
     summary: {
-      ...summary,
-      files: sources.length + errors.length + skippedPaths.length,
-      failedFiles: failed,
-      skippedFiles: skipped.length,
+      ...read.summary,
+      files: read.files,
+      failedFiles: read.failed,
+      skippedFiles: read.skipped.length,
       pages: ranked.length,
-      entries,
+      entries: Object.values(breakdowns.entry).reduce((a, b) => a + b, 0),
       visitors: totals.totals("visitors").get(SITE_KEY) ?? 0,
     },
     pages: Object.fromEntries(ranked),
     visitors: Object.fromEntries(ranked.map(([page]) => [page, pageVisitors.get(page) ?? 0])),
     breakdowns,
-    ...(audience.countryAttribution ? { countryAttribution: audience.countryAttribution } : {}),
-    problems,
-    hints,
-    skipped,
+    ...(read.countryAttribution ? { countryAttribution: read.countryAttribution } : {}),
+    problems: read.problems,
+    hints: read.hints,
+    skipped: read.skipped,
   };
-  const days = [...totals.periods].sort((a, b) => a[0] - b[0]);
-  if (flags.daily) {
-    const daily = new Map(ranked.map(([page]) => [page, {} as Record<string, number>]));
-    for (const [start, cells] of days) {
-      const day = utcDay(start);
-      for (const [page, cell] of cells.get("page") ?? [])
-        (daily.get(page) as Record<string, number>)[day] = cell.n;
-    }
-    json.daily = Object.fromEntries(daily);
-    json.dailyVisitors = {};
-    for (const [dayKey, n] of [...totals.unionDays("visitors")].sort()) {
-      const [day, key] = splitUnionKey(dayKey);
-      if (key === SITE_KEY) json.dailyVisitors[day] = n;
-    }
+}
+
+/** `--daily`: each page's views and the site's visitors per day (visitor days in the site's zone). */
+function addDaily(json: ReportJson, totals: Tally, days: [number, Cells][]): void {
+  const daily = new Map(Object.keys(json.pages).map((page) => [page, {} as Record<string, number>]));
+  for (const [start, cells] of days) {
+    const day = utcDay(start);
+    for (const [page, cell] of cells.get("page") ?? [])
+      (daily.get(page) as Record<string, number>)[day] = cell.n;
   }
-  let text: string;
-  if (flags.json) text = `${JSON.stringify(json)}\n`;
-  else if (flags.csv) text = csv(json, flags.top, flags.daily ? days : undefined);
-  else if (summary.records === 0) {
-    // A table of zeros would bury the problem: only what to give instead.
-    warn(io, nothingRead(json.summary.files, problems.length > 0));
-    text = "";
-  } else {
-    text = table(json, flags.top ?? TOP_PAGES);
-    if (hostless && !flags.ownHost && entries > 0)
-      text +=
-        "\nThese logs do not name the site's host: give it with --own-host HOST, so that page views reached from the site's own pages are not counted as entries.\n";
+  json.daily = Object.fromEntries(daily);
+  json.dailyVisitors = {};
+  for (const [dayKey, n] of [...totals.unionDays("visitors")].sort()) {
+    const [day, key] = splitUnionKey(dayKey);
+    if (key === SITE_KEY) json.dailyVisitors[day] = n;
   }
-  io.stdout.write(text);
-  return problems.length > 0 ? 2 : 0;
 }
 
 /** The hint of a run that read no request, below its problems if it had any. */
