@@ -331,6 +331,53 @@ db.create = (options) => (store = create(options));
 const server = dynalite({ path: workerData.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 db.create = create;
 
+// An item read goes to LevelDB on the thread pool and back through a promise and a timer; most
+// reads are in LevelDB's cache, which the synchronous read answers in microseconds. (The answer
+// still comes on a later turn, as before.)
+const level = store.db;
+const readLater = level.get;
+level.get = function (key, done) {
+  if (typeof done !== "function" || level.status !== "open" || store.lifecycleManager.getState() === "closed")
+    return readLater.call(this, key, done);
+  let value;
+  try {
+    value = level.getSync(key);
+  } catch {
+    return readLater.call(this, key, done);
+  }
+  setImmediate(done, null, value);
+};
+// Writes made in one turn (the many requests of a batch or of a busy client) go to LevelDB as one
+// batch, each answered when that batch is written, as each was when written alone.
+const writeNow = { put: level.put, del: level.del, batch: level.batch };
+let queued;
+function writeLater(operations, done) {
+  if (queued === undefined) {
+    queued = { operations: [], done: [] };
+    setImmediate(() => {
+      const { operations, done } = queued;
+      queued = undefined;
+      writeNow.batch.call(level, operations, (error) => {
+        for (const answer of done) answer(error);
+      });
+    });
+  }
+  queued.operations.push(...operations);
+  queued.done.push(done);
+}
+level.put = function (key, value, done) {
+  if (typeof done !== "function") return writeNow.put.call(this, key, value, done);
+  writeLater([{ type: "put", key, value }], done);
+};
+level.del = function (key, done) {
+  if (typeof done !== "function") return writeNow.del.call(this, key, done);
+  writeLater([{ type: "del", key }], done);
+};
+level.batch = function (operations, done) {
+  if (typeof done !== "function") return writeNow.batch.call(this, operations, done);
+  writeLater(operations, done);
+};
+
 // dynalite reads the table's description (JSON in LevelDB) for every request: an active table's is
 // kept here for the item operations (they only read it; the table operations, which change it, read
 // it afresh) until any table is written.
