@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { createGunzip, gunzip as gunzipCallback } from "node:zlib";
+import { createGunzip, gunzip as gunzipCallback, gunzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 
 const gunzipWhole = promisify(gunzipCallback);
@@ -21,18 +21,26 @@ export async function* decompressed(
   name?: string,
 ): AsyncGenerator<Buffer> {
   const input = tapped(raw, tap)[Symbol.asyncIterator]();
-  const { head, done } = await peek(input, Buffer.alloc(0), MAGIC_BYTES);
-  if (head.length === 0) return;
+  const first = await peek(input, Buffer.alloc(0), MAGIC_BYTES);
+  if (first.head.length === 0) return;
+  // Whether the source came in one chunk (a small file read whole): then it needs no stream.
+  const second = first.done ? undefined : await input.next();
+  const whole = first.done || second?.done === true;
+  const head = whole ? first.head : Buffer.concat([first.head, second?.value as Buffer]);
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   if (!gzip) {
     const other = COMPRESSIONS.find((c) => c.magic.every((byte, i) => head[i] === byte) && c.check(head));
     if (other) throw new UserError(compressedMessage(other, name));
-    yield* text(head, done ? undefined : input, name);
+    yield* text(head, whole ? undefined : input, name);
     return;
   }
-  if (done) {
-    // A file that came in one chunk (most log files are small): no stream to set up.
-    yield* text(await gunzipWhole(head, { chunkSize: 256 * 1024 }), undefined, name);
+  if (whole) {
+    // A small one is decompressed here rather than on the thread pool and back.
+    const plain =
+      head.length <= SMALL_GZIP_BYTES
+        ? gunzipSync(head, { chunkSize: 64 * 1024 })
+        : await gunzipWhole(head, { chunkSize: 256 * 1024 });
+    yield* text(plain, undefined, name);
     return;
   }
   const rest = (async function* () {
@@ -53,6 +61,8 @@ export async function* decompressed(
   }
 }
 
+/** gzip files up to this size are decompressed in one synchronous call (a few milliseconds at most). */
+const SMALL_GZIP_BYTES = 256 * 1024;
 /** Bytes looked at to tell a compression (xz's magic is the longest). */
 const MAGIC_BYTES = 6;
 /** Bytes looked at to tell a text encoding. */

@@ -1,7 +1,7 @@
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { describeError } from "../errors.js";
 
 /** Somewhere log bytes come from: a file, stdin, an S3 object. */
@@ -27,13 +27,28 @@ export interface SkippedSource {
   reason: string;
 }
 
+/**
+ * Files up to this size are read whole, in one synchronous call: most logs are small (CloudFront
+ * writes several an hour), and a stream's set-up, its 256 KiB buffers and four trips to the thread
+ * pool (open, stat, read, close: ~0.5 ms) cost many times what reading one takes (~25 µs).
+ */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+
 export function fileSource(path: string, size?: number): LogSource {
   return {
     name: path,
     size,
     replayable: true,
-    open: async (limit) =>
-      createReadStream(path, { highWaterMark: 256 * 1024, end: limit === undefined ? undefined : limit - 1 }),
+    open: async (limit) => {
+      if (size !== undefined && size <= WHOLE_FILE_BYTES) {
+        const bytes = readFileSync(path);
+        return Readable.from([limit === undefined ? bytes : bytes.subarray(0, limit)]);
+      }
+      return createReadStream(path, {
+        highWaterMark: 256 * 1024,
+        end: limit === undefined ? undefined : limit - 1,
+      });
+    },
   };
 }
 
@@ -120,7 +135,8 @@ async function walk(dir: string, skipped: SkippedSource[]): Promise<LogSource[]>
         skipped.push({ name: path, reason: "pagetrack's own data directory (--data), not logs" });
       else sources.push(...(await walk(path, skipped)));
     } else if (entry.isFile() && !entry.name.startsWith(".")) {
-      sources.push(fileSource(path, (await stat(path)).size));
+      // Synchronous: a directory of thousands of small files is stat'ed in milliseconds, not a second.
+      sources.push(fileSource(path, statSync(path).size));
     }
   }
   return sources;
