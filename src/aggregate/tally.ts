@@ -49,8 +49,8 @@ export class Tally {
     }
   }
 
-  /** Adds another tally of the same period into this one. */
-  merge(other: Tally): void {
+  /** Adds another tally of the same period into this one (or its periods, as another thread sent them). */
+  merge(other: Pick<Tally, "periods">): void {
     for (const [start, cells] of other.periods) {
       const into = this.cells(start);
       for (const [counter, keys] of cells)

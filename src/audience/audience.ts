@@ -2,7 +2,7 @@ import * as crypto from "node:crypto";
 import type { PageView } from "../pageview/view.js";
 import { localDate } from "../query/zone.js";
 import { type Agent, agentOf, UNKNOWN } from "./agent.js";
-import type { IpCountry } from "./country.js";
+import { IpCountry } from "./country.js";
 import { campaignOf, family, normaliseHost, referrerHost } from "./referrer.js";
 
 export interface AudienceOptions {
@@ -17,6 +17,19 @@ export interface AudienceOptions {
   secret?: Buffer;
   /** The site's time zone, whose days visitors are counted in (IANA name; UTC when absent). */
   timeZone?: string;
+}
+
+/**
+ * What another thread needs to describe readers as an Audience does (jobs/): the same visitor ids,
+ * days and own hosts. Plain data, to be posted to it.
+ */
+export interface AudienceSettings {
+  ownHosts: string[];
+  /** The key of visitor ids, base64. */
+  key: string;
+  timeZone: string;
+  /** The IP-to-country database's file. */
+  ipCountry?: string;
 }
 
 /** Who a page view's reader is, as docs/page-views.md's "The audience" defines it. */
@@ -77,6 +90,25 @@ export class Audience {
   forSite(site: { secret: Buffer; timeZone: string; ownHosts: string[] }): Audience {
     const ownHosts = [...new Set([...(this.options.ownHosts ?? []), ...site.ownHosts])];
     return new Audience({ ...this.options, ...site, ownHosts }, this.agents);
+  }
+
+  /** This description as plain data, for another thread (fromSettings). */
+  get settings(): AudienceSettings {
+    return {
+      ownHosts: this.ownHosts,
+      key: this.key,
+      timeZone: this.timeZone,
+      ipCountry: this.options.ipCountry?.path,
+    };
+  }
+
+  static async fromSettings(settings: AudienceSettings): Promise<Audience> {
+    return new Audience({
+      ownHosts: settings.ownHosts,
+      secret: Buffer.from(settings.key, "base64"),
+      timeZone: settings.timeZone,
+      ipCountry: settings.ipCountry === undefined ? undefined : await IpCountry.load(settings.ipCountry),
+    });
   }
 
   /** The site's own hosts this description knows of (besides the host each request names). */

@@ -15,6 +15,8 @@ export class IpCountry {
     private readonly v6: { start: bigint; end: bigint; code: string }[],
     /** Who to credit where countries are shown. */
     readonly attribution: string,
+    /** The file it was read from (a worker thread reads it again: jobs/worker.ts). */
+    readonly path: string,
   ) {}
 
   static async load(path: string): Promise<IpCountry> {
@@ -65,6 +67,7 @@ export class IpCountry {
       },
       v6,
       attribution,
+      path,
     );
   }
 

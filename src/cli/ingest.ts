@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { retentionDays } from "../contract/params.js";
 import { type IngestSummary, ingest } from "../ingest/driver.js";
+import { DEFAULT_JOBS } from "../jobs/pool.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { expandPaths } from "../readers/sources.js";
 import type { Usage } from "../store/store.js";
@@ -67,7 +68,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags, io: Io): Promise
   const problems: Problem[] = errors.map((e) => ({ file: e.name, error: e.error }));
   const rule = new PageViewRule(ruleOptions(flags));
   const audience = await audienceOf(flags);
-  return withStore(io, flags, async ({ store, site }) => {
+  return withStore(io, flags, async ({ store, site, engine }) => {
     const totalBytes = sources.reduce((sum, s) => sum + (s.size ?? 0), 0);
     const progress = progressBar("Ingesting", totalBytes, {
       quiet: flags.json,
@@ -86,6 +87,7 @@ async function ingestPaths(paths: string[], flags: IngestFlags, io: Io): Promise
         raw: flags.raw,
         retentionDays: flags.retentionDays,
         force: flags.force,
+        jobs: flags.jobs ?? Math.max(1, DEFAULT_JOBS - (engine ? 1 : 0)),
         onBytes: (n) => progress.advance(n),
         onReread: (n) => progress.grow(n),
         onFileRead: () => progress.fileDone(),

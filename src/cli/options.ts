@@ -4,6 +4,7 @@ import { IpCountry } from "../audience/country.js";
 import { host, isNot, type Piece, path, site, statuses, whole, zone } from "../contract/params.js";
 import { UserError } from "../errors.js";
 import { FORMATS, type FormatOption } from "../formats/record.js";
+import { DEFAULT_JOBS } from "../jobs/pool.js";
 import { DEFAULT_RULE, type RuleOptions } from "../pageview/rule.js";
 
 /** An option's parser from a piece of src/contract/params.ts: a bad value is a usage error that says what to give. */
@@ -56,6 +57,12 @@ export function addRuleOptions(command: Command): Command {
     .option(
       "--ip-country <file>",
       "an IP-to-country database (CSV, e.g. DB-IP's free IP to Country Lite) for logs without a country",
+    )
+    .addOption(
+      new Option(
+        "--jobs <n>",
+        `local files read at once, each by a thread of its own (default: one per core, ${DEFAULT_JOBS} here; ingest into the embedded engine: one fewer, its engine has a thread of its own)`,
+      ).argParser(wholeOption(1, 256)),
     );
 }
 
@@ -67,6 +74,7 @@ export interface RuleFlags {
   status: number[];
   ownHost?: string[];
   ipCountry?: string;
+  jobs?: number;
 }
 
 /** How the readers of views are described: the site's own hosts, and countries from an IP database. */

@@ -14,9 +14,11 @@ import {
 import { splitUnionKey, unionKey } from "../counters/union.js";
 import { UserError } from "../errors.js";
 import { utcDay } from "../formats/time.js";
+import { DEFAULT_JOBS, inOrder, JobPool } from "../jobs/pool.js";
+import { reportRead } from "../jobs/tasks.js";
 import { PageViewRule } from "../pageview/rule.js";
-import { addStats, emptyStats, type FileStats, scanSource } from "../pipeline.js";
-import { expandPaths } from "../readers/sources.js";
+import { addStats, emptyStats, type FileStats } from "../pipeline.js";
+import { expandPaths, type LogSource } from "../readers/sources.js";
 import type { Io, Run } from "./io.js";
 import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
 import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions, zoneOption } from "./options.js";
@@ -155,30 +157,41 @@ async function readLogs(paths: string[], flags: ReportSettings, io: Io): Promise
     files: sources.length,
     stream: io.stderr,
   });
+  const onBytes = (bytes: number) => progress.advance(bytes);
+  const context = { format: flags.format, rule, audience, period: totals.period };
+  // With --jobs, threads read the files side by side; their tallies are merged here in the files'
+  // order, so that the report is the same whatever the number of jobs.
+  const pool = JobPool.start(
+    "report",
+    { format: flags.format, rule: rule.options, audience: audience.settings, period: totals.period },
+    flags.jobs ?? DEFAULT_JOBS,
+    sources,
+  );
+  const read = (source: LogSource) =>
+    pool?.takes(source) ? pool.read<"report">(source, onBytes) : reportRead(source, context, onBytes);
   let hostless = false;
-  for (const source of sources) {
-    const counts = new Tally(totals.period, audience);
-    const result = await scanSource(
-      source,
-      { format: flags.format, rule, tap: (chunk) => progress.advance(chunk.length) },
-      (view) => {
-        counts.add(view);
-        if (view.host === undefined) hostless = true;
-      },
-    );
-    progress.fileDone();
-    if (result.skipped) {
-      skip(source.name, result.skipped);
-      continue;
+  try {
+    for await (const [source, { scan: result, ...counts }] of inOrder(sources, pool?.depth ?? 1, read)) {
+      progress.fileDone();
+      if (result.skipped) {
+        skip(source.name, result.skipped);
+        continue;
+      }
+      reportProblems(io, result);
+      problems.push(...problemsOf(result));
+      if (result.error) {
+        failed++;
+        continue;
+      }
+      if (counts.periods) totals.merge({ periods: counts.periods });
+      if (counts.hostless) hostless = true;
+      addStats(summary, result.stats);
     }
-    reportProblems(io, result);
-    problems.push(...problemsOf(result));
-    if (result.error) {
-      failed++;
-      continue;
-    }
-    totals.merge(counts);
-    addStats(summary, result.stats);
+    // The threads' tallies: each kept the files it counted.
+    for (const periods of (await pool?.finish()) ?? [])
+      totals.merge({ periods: periods as Tally["periods"] });
+  } finally {
+    await pool?.close();
   }
   progress.stop();
   const hints = hintsOf(summary, rule.includesBots);

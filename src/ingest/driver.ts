@@ -1,6 +1,7 @@
 import { Tally } from "../aggregate/tally.js";
 import { describeError } from "../errors.js";
 import type { FormatName } from "../formats/record.js";
+import { JobPool } from "../jobs/pool.js";
 import { addStats, emptyStats, type FileStats, type LineProblem } from "../pipeline.js";
 import type { LogSource } from "../readers/sources.js";
 import { doneLookup, type LedgerEntry, recordFiles } from "../store/ledger.js";
@@ -62,8 +63,10 @@ export interface BatchOptions {
   batchFiles?: number;
   /** ... or seconds since the batch's first file, whichever comes first (default 60). */
   batchSeconds?: number;
-  /** Files read at once (default 4). */
+  /** Files read at once (default 4, or twice the jobs). */
   concurrency?: number;
+  /** Threads that read local files side by side (default 1: this one reads them). */
+  jobs?: number;
   /**
    * Roll the counters up after each batch and at the end (default). Off, the hours are left pending
    * for a rollup that runs on its own (the deployed function's schedule).
@@ -157,16 +160,39 @@ export async function ingest(
     );
   };
 
-  await eachAtOnce(options.concurrency ?? 4, sources, async (source) => {
-    const result = await countFile(store, site, source, options, lookups);
-    options.onFileRead?.(result.name);
-    if (result.status !== "counted") return end(outcomeOf(result, result.status));
-    if (result.hostless) summary.hostless = true;
-    for (const [key, n] of result.tally.totals("source"))
-      entrySources.set(key, (entrySources.get(key) ?? 0) + n);
-    batch.add(result);
-    if (batch.files.length >= batchFiles || Date.now() - batch.started >= batchMs) finish();
-  });
+  const pool = Array.isArray(sources)
+    ? JobPool.start(
+        "ingest",
+        {
+          format: options.format,
+          rule: options.rule.options,
+          audience: options.audience.settings,
+          raw: options.raw,
+        },
+        options.jobs ?? 1,
+        sources,
+      )
+    : undefined;
+  if (pool) {
+    const onBytes = options.onBytes;
+    options.readFirst = (source) => (pool.takes(source) ? pool.read<"ingest">(source, onBytes) : undefined);
+  }
+  // Two files a thread: what a file holds between its reading and its writing is what memory grows by.
+  const atOnce = options.concurrency ?? Math.max(4, 2 * (pool?.size ?? 0));
+  try {
+    await eachAtOnce(atOnce, sources, async (source) => {
+      const result = await countFile(store, site, source, options, lookups);
+      options.onFileRead?.(result.name);
+      if (result.status !== "counted") return end(outcomeOf(result, result.status));
+      if (result.hostless) summary.hostless = true;
+      for (const [key, n] of result.tally.totals("source"))
+        entrySources.set(key, (entrySources.get(key) ?? 0) + n);
+      batch.add(result);
+      if (batch.files.length >= batchFiles || Date.now() - batch.started >= batchMs) finish();
+    });
+  } finally {
+    await pool?.close();
+  }
   finish();
   await Promise.all(finishing);
   for (const n of entrySources.values()) summary.entries += n;

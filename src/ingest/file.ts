@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +33,8 @@ export interface IngestOptions {
   force?: boolean;
   /** The site's generation to count in (store/meta.ts): set by the driver. */
   generation?: number;
+  /** Reads a file first (step 1 below) in another thread, with `--jobs` (undefined: here): set by the driver. */
+  readFirst?: (source: LogSource) => Promise<FirstRead> | undefined;
   /** Sees every raw byte read, of a file's first read and of its second one (progress). */
   onBytes?: (bytes: number) => void;
   /**
@@ -113,7 +115,7 @@ export async function countFile(
   options: IngestOptions,
   lookups: Lookups,
 ): Promise<FileResult> {
-  const read = await readFirst(source, options);
+  const read = await (options.readFirst?.(source) ?? readFirst(source, options));
   const { scan, print } = read;
   const fileId = read.bytes > 0 ? print.id : undefined;
   const result: FileResult = {
@@ -167,14 +169,14 @@ export async function countFile(
 }
 
 /** What the first read of a file learns: its records tallied per block, its fingerprint, its views. */
-interface FirstRead {
+export interface FirstRead {
   scan: Awaited<ReturnType<typeof scanSource>>;
   print: ContentPrint;
-  /** Raw bytes read, and their hash (the second read checks it reads the same bytes). */
+  /** Raw bytes read, and their SHA-256 (the second read checks it reads the same bytes). */
   bytes: number;
-  rawHash: Hash;
-  /** What each block of BLOCK_LINES lines adds to each UTC hour. */
-  blocks: Map<number, Tally>;
+  rawHash: string;
+  /** What each block of BLOCK_LINES lines adds to each UTC hour (a tally's periods: plain data). */
+  blocks: Map<number, Tally["periods"]>;
   /** The counted page views of a small file, kept for its raw items; undefined for a larger one. */
   views: PageView[] | undefined;
   /** The time of the file's last page view: a backfill whose views have all expired writes none. */
@@ -184,15 +186,20 @@ interface FirstRead {
   spool: Spool | undefined;
 }
 
-/** Reads a file once, whole: step 1 above. */
-async function readFirst(source: LogSource, options: IngestOptions): Promise<FirstRead> {
+/**
+ * Reads a file once, whole: step 1 above. What it gives is plain data, so that another thread can
+ * read the file (`--jobs`, jobs/worker.ts).
+ */
+export async function readFirst(
+  source: LogSource,
+  options: Pick<IngestOptions, "format" | "rule" | "audience" | "raw" | "onBytes">,
+): Promise<FirstRead> {
   const spool = options.raw && !source.replayable ? new Spool() : undefined;
   const rawHash = createHash("sha256");
   const printer = new ContentPrinter();
-  const read: Omit<FirstRead, "scan" | "print"> = {
+  const blocks = new Map<number, Tally>();
+  const read: Omit<FirstRead, "scan" | "print" | "rawHash" | "blocks"> = {
     bytes: 0,
-    rawHash,
-    blocks: new Map(),
     views: options.raw ? [] : undefined,
     latest: Number.NEGATIVE_INFINITY,
     hostless: false,
@@ -213,10 +220,10 @@ async function readFirst(source: LogSource, options: IngestOptions): Promise<Fir
     },
     (view) => {
       const block = Math.floor((view.line - 1) / BLOCK_LINES);
-      let tally = read.blocks.get(block);
+      let tally = blocks.get(block);
       if (tally === undefined) {
         tally = new Tally("hour", options.audience);
-        read.blocks.set(block, tally);
+        blocks.set(block, tally);
       }
       tally.add(view);
       if (view.host === undefined) read.hostless = true;
@@ -227,7 +234,13 @@ async function readFirst(source: LogSource, options: IngestOptions): Promise<Fir
       }
     },
   );
-  return { ...read, scan, print: printer.finish() };
+  return {
+    ...read,
+    scan,
+    print: printer.finish(),
+    rawHash: rawHash.digest("hex"),
+    blocks: new Map([...blocks].map(([block, tally]) => [block, tally.periods])),
+  };
 }
 
 /**
@@ -246,16 +259,16 @@ async function writeCounts(
   const { print, views } = read;
   const seen = from.lines;
   const contributions: Item[] = [];
-  for (const [block, tally] of read.blocks) {
+  for (const [block, periods] of read.blocks) {
     if (block < from.block) continue;
-    result.tally.merge(tally);
+    result.tally.merge({ periods });
     const version = {
       log: from.log,
       block,
       halfLines: halfLinesOf(print, block),
       generation: options.generation ?? 0,
     };
-    contributions.push(...contributionItems(site, version, tally.periods));
+    contributions.push(...contributionItems(site, version, periods));
   }
   if (seen > 0) result.earlier = { lines: seen, views: 0 };
   if (print.head !== undefined && from.track)
@@ -286,7 +299,7 @@ async function writeCounts(
       store,
       site,
       read.spool ? fileSource(read.spool.path) : source,
-      { log: from.log, after: seen, now, hash: read.rawHash.digest("hex"), bytes: read.bytes },
+      { log: from.log, after: seen, now, hash: read.rawHash, bytes: read.bytes },
       options,
     );
     if (result.earlier) result.earlier.views = earlierViews;

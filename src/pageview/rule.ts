@@ -52,7 +52,7 @@ export class PageViewRule {
   private readonly agentCache = new Map<string, AgentVerdict>();
   private readonly pageCache = new Map<string, string | undefined>();
 
-  constructor(private readonly options: RuleOptions = DEFAULT_RULE) {
+  constructor(readonly options: RuleOptions = DEFAULT_RULE) {
     this.statuses = new Set(options.statuses);
   }
 

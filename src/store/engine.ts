@@ -16,6 +16,7 @@ import type { DynamoDBClient, ServiceInputTypes, ServiceOutputTypes } from "@aws
 import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { Level } from "level";
 import { UserError } from "../errors.js";
+import { THREAD_LIMITS } from "../threads.js";
 import { sleep } from "./async.js";
 import { LocalChannel } from "./local.js";
 
@@ -159,6 +160,7 @@ export class EmbeddedEngine {
           requests: port2,
         },
         transferList: [port2],
+        resourceLimits: THREAD_LIMITS,
       });
       const port = await new Promise<number>((ok, fail) => {
         worker.once("message", ok);

@@ -68,7 +68,9 @@ export function exactlyOnce(shape: string, filesPerHour: number, moments: Moment
         shuffled(data.files, 4),
       ];
       // Processes of their own: one runs the engine, the others use it and take over when it exits.
-      const runs = await Promise.all(sets.map((files) => spawnCli(["ingest", ...files, ...store])));
+      const runs = await Promise.all(
+        sets.map((files, i) => spawnCli(["ingest", "--jobs", String(i + 1), ...files, ...store])),
+      );
       for (const run of runs) {
         expect(run.stderr).toBe("");
         expect(run.code).toBe(0);
@@ -180,9 +182,10 @@ export function shuffled<T>(list: T[], seed: number): T[] {
     .map(([, x]) => x);
 }
 
-/** An ingest in a process of its own, to be killed. */
+/** An ingest in a process of its own, to be killed: its files read by two threads besides its own. */
 export function ingestProcess(files: string[], store: string[]): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, "bin/pagetrack.js"), "ingest", ...files, ...store], {
+  const args = [join(ROOT, "bin/pagetrack.js"), "ingest", "--jobs", "2", ...files, ...store];
+  return spawn(process.execPath, args, {
     stdio: "ignore",
   });
 }
