@@ -3,6 +3,7 @@
  * run. Prints each figure and whether its target is met; exits 1 when one is missed.
  */
 import { benchApi } from "./api.js";
+import { benchFiles } from "./files.js";
 import { benchIngest } from "./ingest.js";
 import { benchReport } from "./report.js";
 import { benchIngestLarge, benchTotals } from "./store.js";
@@ -10,6 +11,7 @@ import { benchIngestLarge, benchTotals } from "./store.js";
 const SECTIONS: Record<string, () => Promise<boolean>> = {
   report: () => benchReport(),
   ingest: () => benchIngest(),
+  files: () => benchFiles(),
   "ingest-large": () => benchIngestLarge(),
   totals: () => benchTotals(),
   api: () => benchApi(),

@@ -14,28 +14,50 @@ function workerModule(): URL {
   return existsSync(beside) ? beside : new URL("../../dist/jobs/worker.js", import.meta.url);
 }
 
-/** Files given to a thread ahead of its answers (it reads them one at a time). */
-const GIVEN = 4;
+/**
+ * Files sent to a thread in one message, and answered in one. A message between threads costs a
+ * wake-up of the thread it goes to (up to a few hundred microseconds on a virtual machine): more than
+ * reading a small file.
+ */
+const BATCH = 16;
+
+/** A file for a thread to read. */
+export interface Task {
+  id: number;
+  path: string;
+  size?: number;
+}
+
+/** What a thread says: answers of the files it read, and bytes read since it last said. */
+export interface Report {
+  answers?: { id: number; answer?: unknown; error?: string }[];
+  bytes?: { id: number; bytes: number };
+  /** What it kept, when asked to finish. */
+  kept?: unknown;
+}
 
 interface Waiting {
   resolve: (answer: unknown) => void;
   reject: (error: Error) => void;
   onBytes?: (bytes: number) => void;
+  worker?: Worker;
 }
 
 /**
  * Worker threads that read local log files side by side (`--jobs N`): each reads a file whole, as
- * the main thread would (jobs/tasks.ts), and hands back what it counted. Which thread reads a file
- * changes nothing in what is counted: the caller merges the answers in the files' order.
+ * the main thread would (jobs/tasks.ts), and hands back what it learnt. Which thread reads a file
+ * changes nothing in what is counted: the caller takes the answers in the files' order.
  */
 export class JobPool {
   private readonly workers: Worker[] = [];
-  /** Tasks given to each thread and not answered yet: a few, so that none waits for the next. */
+  /** Files given to each thread and not answered yet. */
   private readonly given = new Map<Worker, number>();
-  private readonly queue: { id: number; path: string; size?: number }[] = [];
+  private readonly queue: Task[] = [];
   private readonly waiting = new Map<number, Waiting>();
+  private readonly finishing = new Map<Worker, (kept: unknown) => void>();
   private next = 0;
   private failure: Error | undefined;
+  private dispatching = false;
 
   private constructor(
     readonly kind: TaskKind,
@@ -47,16 +69,7 @@ export class JobPool {
         workerData: { kind, setup },
         resourceLimits: THREAD_LIMITS,
       });
-      worker.on("message", (message: { id: number; bytes?: number; answer?: unknown; error?: string }) => {
-        const task = this.waiting.get(message.id);
-        if (!task) return;
-        if (message.bytes) task.onBytes?.(message.bytes);
-        if (!("answer" in message || "error" in message)) return;
-        this.waiting.delete(message.id);
-        if (message.error !== undefined) task.reject(new Error(message.error));
-        else task.resolve(message.answer);
-        this.release(worker);
-      });
+      worker.on("message", (report: Report) => this.told(worker, report));
       // A thread that dies is a fault of pagetrack's: what was given to any thread fails with it.
       worker.on("error", (error) => this.fail(error));
       this.workers.push(worker);
@@ -64,20 +77,20 @@ export class JobPool {
     }
   }
 
+  /** Threads for `jobs` files at once, or undefined when one (the main thread) reads them. */
+  static start(kind: TaskKind, setup: Setup, jobs: number, sources: LogSource[]): JobPool | undefined {
+    const files = sources.filter(isLocalFile).length;
+    return jobs > 1 && files > 1 ? new JobPool(kind, setup, Math.min(jobs, files)) : undefined;
+  }
+
   /** Threads. */
   get size(): number {
     return this.workers.length;
   }
 
-  /** Files to have under way for no thread to wait for its next one. */
+  /** Files to have under way for no thread to wait for its next ones. */
   get depth(): number {
-    return this.workers.length * GIVEN * 2;
-  }
-
-  /** Threads for `jobs` files at once, or undefined when one (the main thread) reads them. */
-  static start(kind: TaskKind, setup: Setup, jobs: number, sources: LogSource[]): JobPool | undefined {
-    const files = sources.filter(isLocalFile).length;
-    return jobs > 1 && files > 1 ? new JobPool(kind, setup, Math.min(jobs, files)) : undefined;
+    return this.workers.length * BATCH * 2;
   }
 
   /** Whether a thread can read this source: a local file (stdin and S3 objects are read here). */
@@ -92,7 +105,14 @@ export class JobPool {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (a: unknown) => void, reject, onBytes });
       this.queue.push({ id, path: source.name, size: source.size });
-      this.dispatch();
+      // The files asked for in this turn go out together.
+      if (!this.dispatching) {
+        this.dispatching = true;
+        setImmediate(() => {
+          this.dispatching = false;
+          this.dispatch();
+        });
+      }
     });
   }
 
@@ -102,11 +122,9 @@ export class JobPool {
     return Promise.all(
       this.workers.map(
         (worker) =>
-          new Promise((resolve, reject) => {
-            const id = this.next++;
-            this.waiting.set(id, { resolve, reject });
-            this.given.set(worker, (this.given.get(worker) as number) + 1);
-            worker.postMessage({ id });
+          new Promise((resolve) => {
+            this.finishing.set(worker, resolve);
+            worker.postMessage({ finish: true });
           }),
       ),
     );
@@ -116,18 +134,32 @@ export class JobPool {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private release(worker: Worker): void {
-    this.given.set(worker, (this.given.get(worker) as number) - 1);
+  private told(worker: Worker, report: Report): void {
+    if (report.bytes) this.waiting.get(report.bytes.id)?.onBytes?.(report.bytes.bytes);
+    if ("kept" in report) {
+      this.finishing.get(worker)?.(report.kept);
+      return;
+    }
+    for (const { id, answer, error } of report.answers ?? []) {
+      const task = this.waiting.get(id);
+      if (!task) continue;
+      this.waiting.delete(id);
+      this.given.set(worker, (this.given.get(worker) as number) - 1);
+      if (error !== undefined) task.reject(new Error(error));
+      else task.resolve(answer);
+    }
     this.dispatch();
   }
 
-  /** Gives the next files to the threads with the fewest. */
+  /** Gives the next files to the threads with the fewest, a share of them each, BATCH at most. */
   private dispatch(): void {
     while (this.queue.length > 0) {
       const [worker, given] = [...this.given].reduce((a, b) => (b[1] < a[1] ? b : a));
-      if (given >= GIVEN) return;
-      this.given.set(worker, given + 1);
-      worker.postMessage(this.queue.shift());
+      if (given >= 2 * BATCH) return;
+      const share = Math.ceil(this.queue.length / this.workers.length);
+      const tasks = this.queue.splice(0, Math.min(BATCH, share, 2 * BATCH - given));
+      this.given.set(worker, given + tasks.length);
+      worker.postMessage({ tasks });
     }
   }
 
