@@ -58,7 +58,9 @@ describe("reading files side by side (--jobs)", () => {
     const json = JSON.parse(runs[0].stdout);
     expect(json.pages).toEqual(expected.pages);
     expect(json.summary).toMatchObject({ failedFiles: 1, skippedFiles: 2 });
-    expect(runs[0].stderr).toMatch(/README\.md: skipped: .*\n.*broken\.gz: truncated gzip.*\n.*-: skipped: empty file/);
+    expect(runs[0].stderr).toMatch(
+      /README\.md: skipped: .*\n.*broken\.gz: truncated gzip.*\n.*-: skipped: empty file/,
+    );
   });
 
   it("ingests exactly with several jobs, and finds every file done the second time", async () => {
