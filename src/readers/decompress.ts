@@ -16,7 +16,7 @@ const gunzipWhole = promisify(gunzipCallback);
  * `tap` sees every raw chunk (hashing, progress); `name` names the source in messages.
  */
 export async function* decompressed(
-  raw: AsyncIterable<Buffer>,
+  raw: AsyncIterable<Buffer> | Iterable<Buffer>,
   tap?: (chunk: Buffer) => void,
   name?: string,
 ): AsyncGenerator<Buffer> {
@@ -206,7 +206,10 @@ function quote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-async function* tapped(raw: AsyncIterable<Buffer>, tap?: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+async function* tapped(
+  raw: AsyncIterable<Buffer> | Iterable<Buffer>,
+  tap?: (chunk: Buffer) => void,
+): AsyncGenerator<Buffer> {
   for await (const chunk of raw) {
     const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     tap?.(buffer);

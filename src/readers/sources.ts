@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { describeError } from "../errors.js";
 
 /** Somewhere log bytes come from: a file, stdin, an S3 object. */
@@ -13,8 +13,11 @@ export interface LogSource {
   /** Whether `open()` can be called again cheaply (a local file); otherwise a second read needs a copy. */
   readonly replayable?: boolean;
   /** The raw (possibly gzipped) bytes; a replayable source can stop after the first `limit` bytes. */
-  open(limit?: number): Promise<Readable>;
+  open(limit?: number): Promise<Chunks>;
 }
+
+/** Bytes as they are read: a stream, or a small file's bytes in one. */
+export type Chunks = AsyncIterable<Buffer> | Iterable<Buffer>;
 
 export interface SourceError {
   name: string;
@@ -42,7 +45,7 @@ export function fileSource(path: string, size?: number): LogSource {
     open: async (limit) => {
       if (size !== undefined && size <= WHOLE_FILE_BYTES) {
         const bytes = readFileSync(path);
-        return Readable.from([limit === undefined ? bytes : bytes.subarray(0, limit)]);
+        return [limit === undefined ? bytes : bytes.subarray(0, limit)];
       }
       return createReadStream(path, {
         highWaterMark: 256 * 1024,
