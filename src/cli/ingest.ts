@@ -87,7 +87,9 @@ async function ingestPaths(paths: string[], flags: IngestFlags, io: Io): Promise
         raw: flags.raw,
         retentionDays: flags.retentionDays,
         force: flags.force,
-        jobs: flags.jobs ?? Math.max(1, DEFAULT_JOBS - (engine ? 1 : 0)),
+        jobs: flags.jobs,
+        // The embedded engine has a thread of its own.
+        defaultJobs: Math.max(1, DEFAULT_JOBS - (engine ? 1 : 0)),
         onBytes: (n) => progress.advance(n),
         onReread: (n) => progress.grow(n),
         onFileRead: () => progress.fileDone(),

@@ -61,7 +61,7 @@ export function addRuleOptions(command: Command): Command {
     .addOption(
       new Option(
         "--jobs <n>",
-        `local files read at once, each by a thread of its own (default: one per core, ${DEFAULT_JOBS} here; ingest into the embedded engine: one fewer, its engine has a thread of its own)`,
+        `local files read at once, each by a thread of its own (default: one per core, ${DEFAULT_JOBS} here, for files of 32 MB or more in all, else 1; ingest into the embedded engine: one fewer, its engine has a thread of its own)`,
       ).argParser(wholeOption(1, 256)),
     );
 }

@@ -14,7 +14,7 @@ import {
 import { splitUnionKey, unionKey } from "../counters/union.js";
 import { UserError } from "../errors.js";
 import { utcDay } from "../formats/time.js";
-import { DEFAULT_JOBS, inOrder, JobPool } from "../jobs/pool.js";
+import { inOrder, JobPool } from "../jobs/pool.js";
 import { reportRead } from "../jobs/tasks.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats } from "../pipeline.js";
@@ -164,7 +164,7 @@ async function readLogs(paths: string[], flags: ReportSettings, io: Io): Promise
   const pool = JobPool.start(
     "report",
     { format: flags.format, rule: rule.options, audience: audience.settings, period: totals.period },
-    flags.jobs ?? DEFAULT_JOBS,
+    flags.jobs,
     sources,
   );
   const read = (source: LogSource) =>

@@ -65,8 +65,10 @@ export interface BatchOptions {
   batchSeconds?: number;
   /** Files read at once (default 4, or twice the jobs). */
   concurrency?: number;
-  /** Threads that read local files side by side (default 1: this one reads them). */
+  /** Threads that read local files side by side (jobs/pool.ts); without it, `defaultJobs` for enough bytes. */
   jobs?: number;
+  /** Threads when `jobs` is not given and the files are many bytes (default 1: this one reads them). */
+  defaultJobs?: number;
   /**
    * Roll the counters up after each batch and at the end (default). Off, the hours are left pending
    * for a rollup that runs on its own (the deployed function's schedule).
@@ -169,8 +171,9 @@ export async function ingest(
           audience: options.audience.settings,
           raw: options.raw,
         },
-        options.jobs ?? 1,
+        options.jobs,
         sources,
+        options.defaultJobs ?? 1,
       )
     : undefined;
   if (pool) {
