@@ -159,8 +159,9 @@ async function readLogs(paths: string[], flags: ReportSettings, io: Io): Promise
   });
   const onBytes = (bytes: number) => progress.advance(bytes);
   const context = { format: flags.format, rule, audience, period: totals.period };
-  // With --jobs, threads read the files side by side; their tallies are merged here in the files'
-  // order, so that the report is the same whatever the number of jobs.
+  // With --jobs, threads read the files side by side, each keeping a tally of its own. Files are
+  // taken here in their order (messages, problems), and a sum of tallies does not depend on the
+  // order it is made in: the report is the same whatever the number of jobs.
   const pool = JobPool.start(
     "report",
     { format: flags.format, rule: rule.options, audience: audience.settings, period: totals.period },
