@@ -116,7 +116,14 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
   // The next chunk is asked for before this one's lines are split: a gzip stream decompresses it on
   // the thread pool meanwhile, where it would otherwise wait for the ask with this thread idle.
   const chunks = input[Symbol.asyncIterator]();
-  let next = chunks.next();
+  const ask = () => {
+    const chunk = chunks.next();
+    // A failure (a truncated gzip file) is thrown where the chunk is awaited; until then the
+    // promise must not count as an unhandled rejection, which would end the process.
+    chunk.catch(() => {});
+    return chunk;
+  };
+  let next = ask();
   let done = false;
   try {
     for (;;) {
@@ -125,16 +132,13 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
         done = true;
         break;
       }
-      next = chunks.next();
+      next = ask();
       await splitChunk(read.value);
       await sink.afterChunk?.();
     }
   } finally {
-    if (!done) {
-      // Left early (a sink threw): the chunk asked for is not wanted, nor its failure.
-      next.catch(() => {});
-      await chunks.return?.();
-    }
+    // Left early (a sink threw, the input failed): the chunk asked for is not wanted.
+    if (!done) await chunks.return?.();
   }
 
   if (skipping) {
