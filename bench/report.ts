@@ -56,7 +56,7 @@ export async function benchReport(runs = 3): Promise<boolean> {
       `pagetrack ${views} (${browsers} by browser), mawk ${awkViews}, expected ${expected.views}`,
     ),
     check("faster than GoAccess", vsGoaccess >= 5, `${vsGoaccess.toFixed(1)}x (target >= 5x)`),
-    check("near the pigz+mawk floor", vsFloor <= 1.5, `${vsFloor.toFixed(2)}x its time (target <= 1.5x)`),
+    check("near the pigz+mawk floor", vsFloor <= 1.3, `${vsFloor.toFixed(2)}x its time (target <= 1.3x)`),
     check("peak RSS", rss < 200, `${rss.toFixed(0)} MB (target < 200 MB)`),
   ].every(Boolean);
 }

@@ -143,10 +143,7 @@ export class Audience {
 
   describe(view: PageView): Reader {
     const host = view.referrer === "" ? undefined : referrerHost(view.referrer);
-    const entry =
-      view.referrer === "" ||
-      host === undefined ||
-      !(this.ownHostSet.has(host) || (view.host !== undefined && normaliseHost(view.host) === host));
+    const entry = host === undefined || !(this.ownHostSet.has(host) || this.requestHost(view.host) === host);
     const tagged = entry ? campaignOf(view.query) : {};
     const source =
       tagged.source ?? (view.referrer === "" ? "(direct)" : host ? (family(host) ?? host) : UNKNOWN);
@@ -176,6 +173,18 @@ export class Audience {
       16,
     );
   }
+
+  /** The host a request was made to, normalised; the last one is kept (a log has one or a few). */
+  private requestHost(host: string | undefined): string | undefined {
+    if (host !== this.lastHost) {
+      this.lastHost = host;
+      this.lastHostNormalised = host === undefined ? undefined : normaliseHost(host);
+    }
+    return this.lastHostNormalised;
+  }
+
+  private lastHost: string | undefined;
+  private lastHostNormalised: string | undefined;
 
   private agent(userAgent: string): Agent {
     let agent = this.agents.get(userAgent);

@@ -361,6 +361,10 @@ function plusAsSpace(field: string): string {
   return field.includes("+") ? field.replaceAll("+", " ") : field;
 }
 
+/** Whether the field from `start` to `end` is `expected`: compared in place, and cheaper than startsWith. */
 function isField(line: string, start: number, end: number, expected: string): boolean {
-  return end - start === expected.length && line.startsWith(expected, start);
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++)
+    if (line.charCodeAt(start + i) !== expected.charCodeAt(i)) return false;
+  return true;
 }

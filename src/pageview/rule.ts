@@ -102,6 +102,9 @@ export class PageViewRule {
 }
 
 function isHtmlType(contentType: string): boolean {
+  // Most records are of other types (scripts, images): the first letter rules them out cheaply.
+  const first = contentType.charCodeAt(0);
+  if (first !== 116 /* t */ && first !== 84 /* T */) return false;
   return contentType.startsWith("text/html") || /^text\/html\b/i.test(contentType);
 }
 

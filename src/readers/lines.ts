@@ -59,7 +59,8 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
     }
   };
 
-  for await (const chunk of input) {
+  // One chunk's complete lines; a line it ends inside is carried into the next.
+  const splitChunk = async (chunk: Buffer) => {
     let start = 0;
     if (carryBytes > 0 || skipping) {
       const nl = chunk.indexOf(10);
@@ -73,7 +74,7 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
             carryBytes = 0;
           }
         }
-        continue;
+        return;
       }
       if (skipping) {
         lineNumber++;
@@ -97,6 +98,10 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
       }
       emitBlock(chunk.subarray(start, end));
       start = end + 1;
+      // A turn of the event loop between blocks: a gzip stream's next steps (its next input, the
+      // next chunk's decompression on the thread pool) each wait for one, and without them the
+      // decompression would wait for the lines, and the lines for the decompression.
+      if (last >= start) await nextTurn();
     }
     if (start < chunk.length) {
       const tail = chunk.subarray(start);
@@ -106,13 +111,45 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
         carryBytes = tail.length;
       }
     }
-    await sink.afterChunk?.();
+  };
+
+  // The next chunk is asked for before this one's lines are split: a gzip stream decompresses it on
+  // the thread pool meanwhile, where it would otherwise wait for the ask with this thread idle.
+  const chunks = input[Symbol.asyncIterator]();
+  const ask = () => {
+    const chunk = chunks.next();
+    // A failure (a truncated gzip file) is thrown where the chunk is awaited; until then the
+    // promise must not count as an unhandled rejection, which would end the process.
+    chunk.catch(() => {});
+    return chunk;
+  };
+  let next = ask();
+  let done = false;
+  try {
+    for (;;) {
+      const read = await next;
+      if (read.done) {
+        done = true;
+        break;
+      }
+      next = ask();
+      await splitChunk(read.value);
+      await sink.afterChunk?.();
+    }
+  } finally {
+    // Left early (a sink threw, the input failed): the chunk asked for is not wanted.
+    if (!done) await chunks.return?.();
   }
+
   if (skipping) {
     lineNumber++;
     sink.reject(lineNumber, tooLong());
   } else if (carryBytes > 0) emitOne(Buffer.concat(carry));
   return lineNumber;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function stripCr(line: string): string {
