@@ -85,6 +85,22 @@ describe("line splitting", () => {
   it("handles empty input", async () => {
     expect(await split([])).toEqual({ count: 0, lines: [], rejected: [] });
   });
+
+  it("fails where the input fails, after the lines before it, while the next chunk is already asked for", async () => {
+    // Blocks of over 64 KiB are split with turns of the event loop between them: the failing chunk
+    // is asked for, and fails, while the first one's lines are still being split.
+    const first = Buffer.from("a line\n".repeat(20_000));
+    const lines: number[] = [];
+    const failing = forEachLine(
+      (async function* () {
+        yield first;
+        throw new Error("unexpected end of file");
+      })(),
+      { line: (_text, n) => lines.push(n), reject: () => {} },
+    );
+    await expect(failing).rejects.toThrow("unexpected end of file");
+    expect(lines).toHaveLength(20_000);
+  });
 });
 
 /** The lines of raw (maybe compressed, maybe UTF-16) bytes, as the pipeline reads them. */
