@@ -78,12 +78,34 @@ export interface ScanOptions {
   afterChunk?: () => Promise<void> | void;
   /** Reads only the first bytes of the source (the second read of a file that may grow). */
   limit?: number;
+  /** Threads that may parse blocks of this file's lines beside this one (report: jobs/lines.ts). */
+  helpers?: LineHelpers;
+}
+
+/** How a thread makes a parser read a file's lines as the file's own does. */
+export interface ParserState {
+  format: FormatName;
+  /** The lines that set the parser's state, in order: headers, and the first record after them. */
+  prelude: string[];
+}
+
+/**
+ * Threads that parse blocks of a file's lines (LineSink.take), each with recordReader and a parser
+ * given the file's prelude. What they count of the page requests stays with their caller.
+ */
+export interface LineHelpers {
+  /** Whether a thread takes these complete lines; false to read them here (every thread is busy). */
+  take(block: Buffer, firstLine: number, parser: ParserState): boolean;
+  /** Once the file is read: what the lines taken added to its stats, and their first rejected lines. */
+  settle(): Promise<{ stats: FileStats; problems: LineProblem[] }>;
 }
 
 /** Sees every page request of a file: the page views, and the page requests of bots. */
 export type ViewHandler = (view: PageView) => void;
 
-const MAX_PROBLEMS = 20;
+export const MAX_PROBLEMS = 20;
+/** A file with more header lines than this (a log of many restarts) is read by one thread. */
+const MAX_PRELUDE = 100;
 /** Undecodable lines before the format is known that make a file binary rather than text. */
 const BINARY_LINES = 10;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
@@ -118,6 +140,12 @@ export async function scanSource(
     stats.rejected++;
     if (problems.length < MAX_PROBLEMS) problems.push({ line, reason });
   };
+  // Once the format is known: each line parsed, judged and counted.
+  let records: (text: string, line: number) => void = () => {};
+  // The lines that made the parser what it is (headers, the first record after them), for a thread
+  // to read its blocks alike (LineHelpers).
+  let prelude: string[] | undefined = [];
+  let afterHeader = true;
   const sink = {
     reject,
     afterChunk: options.afterChunk,
@@ -145,55 +173,35 @@ export async function scanSource(
           throw new NotAnAccessLog(`not a log pagetrack reads (${starts}; it reads ${READABLE_FORMATS})`);
         }
         result.format = parser.format;
+        records = recordReader(parser, rule, stats, reject, onView);
       }
-      const parsed = parser.parse(text);
-      if (parsed === null) return;
-      if (typeof parsed === "string") return reject(line, parsed);
-      stats.records++;
-      const verdict = rule.judge(parsed);
-      if ("page" in verdict) {
-        const agent = rule.agent(parsed.userAgent);
-        if (verdict.counted) stats.views++;
-        if (verdict.bot) {
-          stats.bots++;
-          if (agent.cdn) stats.cdnFetches++;
-        }
-        onView({
-          time: parsed.time,
-          page: verdict.page,
-          bot: verdict.bot,
-          counted: verdict.counted,
-          referrer: parsed.referrer === "-" ? "" : percentDecode(parsed.referrer),
-          userAgent: agent.decoded,
-          clientIp: parsed.clientIp,
-          host: parsed.host,
-          query: parsed.query ?? queryOf(parsed.path),
-          country: parsed.country,
-          requestId: parsed.requestId,
-          line,
-        });
-        return;
+      if (prelude !== undefined && (first === 35 || afterHeader)) {
+        prelude.push(text);
+        afterHeader = first === 35;
+        if (prelude.length > MAX_PRELUDE) prelude = undefined;
       }
-      switch (verdict.reason) {
-        case "method":
-          stats.nonGet++;
-          break;
-        case "status":
-          stats.otherStatus++;
-          break;
-        case "notPage":
-          stats.nonHtml++;
-          break;
-        case "excluded":
-          stats.excluded++;
-          break;
-      }
+      records(text, line);
+    },
+    take(block: Buffer, firstLine: number): boolean {
+      // Lines a thread can parse as well as this one: once the format and its headers are known, and
+      // without a header among them (headers change how the lines after them read).
+      const { helpers } = options;
+      if (!helpers || parser === undefined || parser.ordered || prelude === undefined) return false;
+      if (block[0] === 35 || block.includes("\n#")) return false;
+      return helpers.take(block, firstLine, { format: parser.format, prelude });
     },
   };
 
   try {
     const text = decompressed(await source.open(options.limit), options.tap, source.name);
     stats.lines = await forEachLine(options.content ? tapped(text, options.content) : text, sink);
+    if (options.helpers) {
+      const taken = await options.helpers.settle();
+      addStats(stats, taken.stats);
+      // The first rejected lines of the file: the first of each part's, in line order.
+      problems.push(...taken.problems);
+      problems.sort((a, b) => a.line - b.line).splice(MAX_PROBLEMS);
+    }
     if (stats.records === 0 && stats.rejected === 0) {
       // A log written when there was nothing to log (a new log after logrotate): nothing to count,
       // and nothing wrong.
@@ -208,6 +216,66 @@ export async function scanSource(
     } else result.error = describeError(error);
   }
   return result;
+}
+
+/**
+ * What becomes of each line of a file once its format is known: parsed, judged by the page-view rule,
+ * counted in `stats`, a page request handed to `onView`. Threads given a file's lines by LineHelpers
+ * read them with one of their own.
+ */
+export function recordReader(
+  parser: LineParser,
+  rule: PageViewRule,
+  stats: FileStats,
+  reject: (line: number, reason: string) => void,
+  onView: ViewHandler,
+): (text: string, line: number) => void {
+  return (text, line) => {
+    const first = text.charCodeAt(0);
+    if ((first === 32 || first === 9 || text.length === 0) && text.trim() === "") return;
+    const parsed = parser.parse(text);
+    if (parsed === null) return;
+    if (typeof parsed === "string") return reject(line, parsed);
+    stats.records++;
+    const verdict = rule.judge(parsed);
+    if ("page" in verdict) {
+      const agent = rule.agent(parsed.userAgent);
+      if (verdict.counted) stats.views++;
+      if (verdict.bot) {
+        stats.bots++;
+        if (agent.cdn) stats.cdnFetches++;
+      }
+      onView({
+        time: parsed.time,
+        page: verdict.page,
+        bot: verdict.bot,
+        counted: verdict.counted,
+        referrer: parsed.referrer === "-" ? "" : percentDecode(parsed.referrer),
+        userAgent: agent.decoded,
+        clientIp: parsed.clientIp,
+        host: parsed.host,
+        query: parsed.query ?? queryOf(parsed.path),
+        country: parsed.country,
+        requestId: parsed.requestId,
+        line,
+      });
+      return;
+    }
+    switch (verdict.reason) {
+      case "method":
+        stats.nonGet++;
+        break;
+      case "status":
+        stats.otherStatus++;
+        break;
+      case "notPage":
+        stats.nonHtml++;
+        break;
+      case "excluded":
+        stats.excluded++;
+        break;
+    }
+  };
 }
 
 async function* tapped(text: AsyncIterable<Buffer>, tap: (chunk: Buffer) => void): AsyncGenerator<Buffer> {

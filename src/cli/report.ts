@@ -169,7 +169,9 @@ async function readLogs(paths: string[], flags: ReportSettings, io: Io): Promise
     sources,
   );
   const read = (source: LogSource) =>
-    pool?.takes(source) ? pool.read<"report">(source, onBytes) : reportRead(source, context, onBytes);
+    pool?.takes(source)
+      ? pool.read<"report">(source, onBytes)
+      : reportRead(source, context, onBytes, pool?.sharedLines(source));
   let hostless = false;
   try {
     for await (const [source, { scan: result, ...counts }] of inOrder(sources, pool?.depth ?? 1, read)) {

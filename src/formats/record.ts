@@ -33,6 +33,11 @@ export interface LineParser {
   readonly format: FormatName;
   /** Parses one line (without its newline). Returns a string to reject the line with that reason. */
   parse(line: string): ParseResult;
+  /**
+   * Whether a record can change how the records after it read (beyond the headers, and the first
+   * record after them): then the file's lines are read in order, by one thread.
+   */
+  readonly ordered?: boolean;
 }
 
 /**

@@ -87,6 +87,11 @@ export class W3cParser implements LineParser {
   private readonly starts = new Int32Array(COLUMN_NAMES.length);
   private readonly ends = new Int32Array(COLUMN_NAMES.length);
 
+  /** The first quoted value changes how quotes in later ones read; CloudFront's columns are never quoted. */
+  get ordered(): boolean {
+    return !this.cloudFront;
+  }
+
   /** `cloudfront` and `w3c` read the same; the name labels the file and sets the first advice. */
   constructor(readonly format: "cloudfront" | "w3c" = "w3c") {
     this.cloudFront = format === "cloudfront";

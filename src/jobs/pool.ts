@@ -3,7 +3,8 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { LogSource } from "../readers/sources.js";
 import { THREAD_LIMITS } from "../threads.js";
-import type { Setup, TaskAnswer, TaskKind } from "./tasks.js";
+import { SharedLines } from "./lines.js";
+import type { LinesRead, Setup, TaskAnswer, TaskKind } from "./tasks.js";
 
 /** Files read at once when `--jobs` is not given: one per core. */
 export const DEFAULT_JOBS = availableParallelism();
@@ -28,6 +29,12 @@ const BATCH = 16;
  */
 export const MIN_BYTES = 32 * 1024 * 1024;
 
+/**
+ * report: a local file of this many bytes or more is read by the main thread, the threads parsing
+ * blocks of its lines beside it (SharedLines): one file is then read by every core.
+ */
+export const LARGE_FILE = 8 * 1024 * 1024;
+
 /** A file for a thread to read. */
 export interface Task {
   id: number;
@@ -41,6 +48,10 @@ export interface Report {
   bytes?: { id: number; bytes: number };
   /** What it kept, when asked to finish. */
   kept?: unknown;
+  /** report: a block of the lines of this file is parsed. */
+  took?: number;
+  /** report: what the blocks of a file added up to. */
+  linesRead?: { file: number; read: LinesRead };
 }
 
 interface Waiting {
@@ -62,6 +73,7 @@ export class JobPool {
   private readonly queue: Task[] = [];
   private readonly waiting = new Map<number, Waiting>();
   private readonly finishing = new Map<Worker, (kept: unknown) => void>();
+  private readonly sharing = new Map<number, SharedLines>();
   private next = 0;
   private failure: Error | undefined;
   private dispatching = false;
@@ -70,6 +82,8 @@ export class JobPool {
     readonly kind: TaskKind,
     setup: Setup,
     jobs: number,
+    /** report: the files the main thread reads, the threads parsing blocks of their lines. */
+    private readonly shared = new Set<string>(),
   ) {
     for (let i = 0; i < jobs; i++) {
       const worker = new Worker(workerModule(), {
@@ -97,7 +111,13 @@ export class JobPool {
   ): JobPool | undefined {
     const files = sources.filter(isLocalFile);
     const bytes = files.reduce((sum, file) => sum + (file.size ?? 0), 0);
-    const threads = Math.min(jobs ?? (bytes >= MIN_BYTES ? defaultJobs : 1), files.length);
+    const wanted = jobs ?? (bytes >= MIN_BYTES ? defaultJobs : 1);
+    // report: a large file, or every file when there are fewer than jobs, is read by the main
+    // thread, which parses its lines with the threads (jobs - 1 of them: the main thread is one).
+    const shared = files.filter((file) => kind === "report" && (isLarge(file) || wanted > files.length));
+    if (wanted > 1 && shared.length > 0)
+      return new JobPool(kind, setup, wanted - 1, new Set(shared.map((file) => file.name)));
+    const threads = Math.min(wanted, files.length);
     return threads > 1 ? new JobPool(kind, setup, threads) : undefined;
   }
 
@@ -111,9 +131,20 @@ export class JobPool {
     return this.workers.length * BATCH * 2;
   }
 
-  /** Whether a thread can read this source: a local file (stdin and S3 objects are read here). */
+  /**
+   * Whether a thread can read this source: a local file (stdin and S3 objects are read here), but
+   * not one whose lines the threads share (sharedLines).
+   */
   takes(source: LogSource): boolean {
-    return isLocalFile(source);
+    return isLocalFile(source) && !this.shared.has(source.name);
+  }
+
+  /** report: the threads, to parse the lines of a shared file read by the main thread. */
+  sharedLines(source: LogSource): SharedLines | undefined {
+    if (!this.shared.has(source.name)) return undefined;
+    const lines = new SharedLines(this.next++, this.workers);
+    this.sharing.set(lines.file, lines);
+    return lines;
   }
 
   /** Reads one file in a thread; `onBytes` is told of the bytes it reads as it reads them. */
@@ -154,6 +185,12 @@ export class JobPool {
 
   private told(worker: Worker, report: Report): void {
     if (report.bytes) this.waiting.get(report.bytes.id)?.onBytes?.(report.bytes.bytes);
+    if (report.took !== undefined) this.sharing.get(report.took)?.took(worker);
+    if (report.linesRead) {
+      const { file, read } = report.linesRead;
+      this.sharing.get(file)?.answered(worker, read);
+      return;
+    }
     if ("kept" in report) {
       this.finishing.get(worker)?.(report.kept);
       return;
@@ -185,7 +222,12 @@ export class JobPool {
     this.failure = error;
     for (const task of this.waiting.values()) task.reject(error);
     this.waiting.clear();
+    for (const lines of this.sharing.values()) lines.fail(error);
   }
+}
+
+function isLarge(source: LogSource): boolean {
+  return isLocalFile(source) && (source.size ?? 0) >= LARGE_FILE;
 }
 
 function isLocalFile(source: LogSource): boolean {

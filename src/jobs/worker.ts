@@ -2,11 +2,12 @@ import { parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../errors.js";
 import { fileSource } from "../readers/sources.js";
 import type { Report, Task } from "./pool.js";
-import { type Setup, type TaskKind, threadFor } from "./tasks.js";
+import { type LinesTask, type Setup, type TaskKind, threadFor } from "./tasks.js";
 
 /**
  * A thread of a JobPool (pool.ts): reads the files of each batch it is given, one at a time, and
- * answers the batch in one message; asked to finish, it posts what it kept. The bytes it reads are
+ * answers the batch in one message; parses the blocks of lines it is given (report's large files,
+ * lines.ts) and, asked, says what a file's blocks added up to; asked to finish, it posts what it kept. The bytes it reads are
  * told as it reads them, a few times a second at most (progress).
  */
 const { kind, setup } = workerData as { kind: TaskKind; setup: Setup };
@@ -16,9 +17,36 @@ let unsent = 0;
 let told = 0;
 let last = Promise.resolve();
 
-port.on("message", (message: { tasks?: Task[]; finish?: true }) => {
-  last = last.then(() => (message.tasks ? read(message.tasks) : finish()));
+interface Message {
+  tasks?: Task[];
+  lines?: LinesTask;
+  linesRead?: number;
+  finish?: true;
+}
+
+port.on("message", (message: Message) => {
+  last = last.then(() => {
+    if (message.tasks) return read(message.tasks);
+    if (message.lines) return lines(message.lines);
+    if (message.linesRead !== undefined) return linesRead(message.linesRead);
+    return finish();
+  });
+  // A fault of pagetrack's (reading a file fails in its answer): it ends the thread, and the pool fails.
+  last = last.catch((error) => {
+    setImmediate(() => {
+      throw error;
+    });
+  });
 });
+
+async function lines(task: LinesTask): Promise<void> {
+  (await thread).lines(task);
+  port.postMessage({ took: task.file } satisfies Report);
+}
+
+async function linesRead(file: number): Promise<void> {
+  port.postMessage({ linesRead: { file, read: (await thread).linesRead(file) } } satisfies Report);
+}
 
 async function read(tasks: Task[]): Promise<void> {
   const answers: Report["answers"] = [];

@@ -13,6 +13,12 @@ export interface LineSink {
   reject(lineNumber: number, reason: string): void;
   /** Called after each chunk's lines: a consumer can apply backpressure by returning a promise. */
   afterChunk?(): Promise<void> | void;
+  /**
+   * Offered each chunk's complete lines (newline-separated, without the last newline) before they are
+   * split here: returning true takes them whole (another thread splits them with splitLines), and
+   * they are only counted here.
+   */
+  take?(block: Buffer, firstLine: number): boolean;
 }
 
 /**
@@ -29,34 +35,7 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
 
   const emitOne = (bytes: Buffer) => {
     lineNumber++;
-    if (bytes.length > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
-    else if (!isUtf8(bytes)) sink.reject(lineNumber, bytes.includes(0) ? BINARY_LINE : "invalid UTF-8");
-    else sink.line(stripCr(bytes.toString("utf8")), lineNumber);
-  };
-
-  // Newline-separated complete lines, without the final newline.
-  const emitBlock = (block: Buffer) => {
-    const ascii = isAscii(block);
-    if (!ascii && !isUtf8(block)) {
-      let start = 0;
-      for (;;) {
-        const nl = block.indexOf(10, start);
-        emitOne(block.subarray(start, nl === -1 ? block.length : nl));
-        if (nl === -1) return;
-        start = nl + 1;
-      }
-    }
-    const text = block.toString(ascii ? "latin1" : "utf8");
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf("\n", start);
-      const end = nl === -1 ? text.length : nl;
-      lineNumber++;
-      if (end - start > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
-      else sink.line(stripCr(start === 0 && nl === -1 ? text : text.slice(start, end)), lineNumber);
-      if (nl === -1) return;
-      start = nl + 1;
-    }
+    emitLine(bytes, lineNumber, sink);
   };
 
   // One chunk's complete lines; a line it ends inside is carried into the next.
@@ -89,6 +68,10 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(10);
+    if (last >= start && sink.take?.(chunk.subarray(start, last), lineNumber + 1)) {
+      lineNumber += countLines(chunk, start, last);
+      start = last + 1;
+    }
     while (last >= start) {
       // Decode at most ~64 KiB at a time: V8 allocates larger strings in a slow space.
       let end = last;
@@ -96,7 +79,7 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
         end = chunk.lastIndexOf(10, start + BLOCK_BYTES);
         if (end < start) end = chunk.indexOf(10, start + BLOCK_BYTES);
       }
-      emitBlock(chunk.subarray(start, end));
+      lineNumber = emitBlock(chunk.subarray(start, end), lineNumber, sink);
       start = end + 1;
       // A turn of the event loop between blocks: a gzip stream's next steps (its next input, the
       // next chunk's decompression on the thread pool) each wait for one, and without them the
@@ -146,6 +129,72 @@ export async function forEachLine(input: AsyncIterable<Buffer>, sink: LineSink):
     sink.reject(lineNumber, tooLong());
   } else if (carryBytes > 0) emitOne(Buffer.concat(carry));
   return lineNumber;
+}
+
+/**
+ * Splits complete lines (newline-separated, without the last newline), the first of them numbered
+ * `firstLine`, as forEachLine does: what a thread given a block by LineSink.take runs. Returns the
+ * number of lines.
+ */
+export function splitLines(
+  block: Buffer,
+  firstLine: number,
+  sink: Pick<LineSink, "line" | "reject">,
+): number {
+  let lineNumber = firstLine - 1;
+  let start = 0;
+  for (;;) {
+    let end = block.length;
+    if (end - start > BLOCK_BYTES) {
+      end = block.lastIndexOf(10, start + BLOCK_BYTES);
+      if (end < start) end = block.indexOf(10, start + BLOCK_BYTES);
+      if (end === -1) end = block.length;
+    }
+    lineNumber = emitBlock(block.subarray(start, end), lineNumber, sink);
+    if (end === block.length) return lineNumber - firstLine + 1;
+    start = end + 1;
+  }
+}
+
+/** Lines in chunk[start, end): newlines + 1. */
+function countLines(chunk: Buffer, start: number, end: number): number {
+  let lines = 1;
+  for (let nl = chunk.indexOf(10, start); nl !== -1 && nl < end; nl = chunk.indexOf(10, nl + 1)) lines++;
+  return lines;
+}
+
+function emitLine(bytes: Buffer, lineNumber: number, sink: Pick<LineSink, "line" | "reject">): void {
+  if (bytes.length > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
+  else if (!isUtf8(bytes)) sink.reject(lineNumber, bytes.includes(0) ? BINARY_LINE : "invalid UTF-8");
+  else sink.line(stripCr(bytes.toString("utf8")), lineNumber);
+}
+
+/**
+ * Newline-separated complete lines, without the final newline, the line before them numbered
+ * `lineNumber`: decoded at once when they are valid UTF-8. Returns the number of the last.
+ */
+function emitBlock(block: Buffer, lineNumber: number, sink: Pick<LineSink, "line" | "reject">): number {
+  const ascii = isAscii(block);
+  if (!ascii && !isUtf8(block)) {
+    let start = 0;
+    for (;;) {
+      const nl = block.indexOf(10, start);
+      emitLine(block.subarray(start, nl === -1 ? block.length : nl), ++lineNumber, sink);
+      if (nl === -1) return lineNumber;
+      start = nl + 1;
+    }
+  }
+  const text = block.toString(ascii ? "latin1" : "utf8");
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf("\n", start);
+    const end = nl === -1 ? text.length : nl;
+    lineNumber++;
+    if (end - start > MAX_LINE_BYTES) sink.reject(lineNumber, tooLong());
+    else sink.line(stripCr(start === 0 && nl === -1 ? text : text.slice(start, end)), lineNumber);
+    if (nl === -1) return lineNumber;
+    start = nl + 1;
+  }
 }
 
 function nextTurn(): Promise<void> {
