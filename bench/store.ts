@@ -45,6 +45,8 @@ async function seed(store: Store, site: string, views: number): Promise<void> {
       country: undefined,
       requestId: `bench${i.toString(36).padStart(8, "0")}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx==`,
       line: i + 1,
+      isPage: true,
+      bytes: 0,
     };
     tally.add(view);
     batch.push(rawViewItem(site, view, fileId));

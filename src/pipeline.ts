@@ -1,9 +1,10 @@
 import { describeError, UserError } from "./errors.js";
 import { parserFor } from "./formats/detect.js";
-import type { FormatName, FormatOption, LineParser } from "./formats/record.js";
+import type { FormatName, FormatOption, LineParser, LogRecord } from "./formats/record.js";
 import { holdsHttpRequest, NotAnAccessLog, notAnAccessLog, READABLE_FORMATS } from "./formats/skip.js";
 import { percentDecode } from "./pageview/decode.js";
-import type { PageViewRule } from "./pageview/rule.js";
+import type { AgentVerdict, PageViewRule } from "./pageview/rule.js";
+import { isFeed } from "./pageview/server.js";
 import type { PageView } from "./pageview/view.js";
 import { decompressed } from "./readers/decompress.js";
 import { BINARY_LINE, forEachLine } from "./readers/lines.js";
@@ -24,6 +25,8 @@ export interface FileStats {
   excluded: number;
   /** Page requests that were a CDN's fetches from its origin (among `bots`): see pageview/cdn.ts. */
   cdnFetches: number;
+  /** The bytes of every response, as the log records them: what the site served. */
+  bytes: number;
 }
 
 export function emptyStats(): FileStats {
@@ -38,6 +41,7 @@ export function emptyStats(): FileStats {
     nonHtml: 0,
     excluded: 0,
     cdnFetches: 0,
+    bytes: 0,
   };
 }
 
@@ -100,7 +104,11 @@ export interface LineHelpers {
   settle(): Promise<{ stats: FileStats; problems: LineProblem[] }>;
 }
 
-/** Sees every page request of a file: the page views, and the page requests of bots. */
+/**
+ * Sees every page request of a file (the page views, and the page requests of bots), and every other
+ * request the server's log alone tells of (`isPage` false: a crawler's, a missing page's, a
+ * download's, a feed's).
+ */
 export type ViewHandler = (view: PageView) => void;
 
 export const MAX_PROBLEMS = 20;
@@ -237,6 +245,7 @@ export function recordReader(
     if (parsed === null) return;
     if (typeof parsed === "string") return reject(line, parsed);
     stats.records++;
+    stats.bytes += parsed.bytes;
     const verdict = rule.judge(parsed);
     if ("page" in verdict) {
       const agent = rule.agent(parsed.userAgent);
@@ -245,20 +254,13 @@ export function recordReader(
         stats.bots++;
         if (agent.cdn) stats.cdnFetches++;
       }
-      onView({
-        time: parsed.time,
-        page: verdict.page,
-        bot: verdict.bot,
-        counted: verdict.counted,
-        referrer: parsed.referrer === "-" ? "" : percentDecode(parsed.referrer),
-        userAgent: agent.decoded,
-        clientIp: parsed.clientIp,
-        host: parsed.host,
-        query: parsed.query ?? queryOf(parsed.path),
-        country: parsed.country,
-        requestId: parsed.requestId,
-        line,
-      });
+      const view = viewOf(parsed, verdict.page, agent, line);
+      view.bot = verdict.bot;
+      view.counted = verdict.counted;
+      view.isPage = true;
+      // A feed read as a page (a log without content types, a feed at /feed/) is a feed fetch too.
+      if (isFeed(verdict.page, parsed.contentType)) view.feed = { reader: agent.reader };
+      onView(view);
       return;
     }
     switch (verdict.reason) {
@@ -275,6 +277,39 @@ export function recordReader(
         stats.excluded++;
         break;
     }
+    const server = rule.server(parsed);
+    if (server === undefined) return;
+    const view = viewOf(parsed, server.path, server.agent, line);
+    view.bot = server.agent.bot;
+    if (server.notFound) view.notFound = true;
+    if (server.download) view.download = true;
+    if (server.feed) view.feed = { reader: server.agent.reader };
+    onView(view);
+  };
+}
+
+/** A request as it is handed on: a page request's fields, not yet judged (no page view, no bot). */
+function viewOf(record: LogRecord, page: string, agent: AgentVerdict, line: number): PageView {
+  return {
+    time: record.time,
+    page,
+    bot: false,
+    counted: false,
+    referrer: record.referrer === "-" ? "" : percentDecode(record.referrer),
+    userAgent: agent.decoded,
+    clientIp: record.clientIp,
+    host: record.host,
+    query: record.query ?? queryOf(record.path),
+    country: record.country,
+    requestId: record.requestId,
+    line,
+    isPage: false,
+    bytes: record.bytes,
+    crawler: agent.crawler,
+    // Every view has the same fields, set or not: the code that counts them sees one shape.
+    notFound: undefined,
+    download: undefined,
+    feed: undefined,
   };
 }
 

@@ -151,6 +151,8 @@ describe("readers", () => {
     country: undefined,
     requestId: undefined,
     line: 1,
+    isPage: true,
+    bytes: 0,
     ...changes,
   });
 

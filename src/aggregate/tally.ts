@@ -1,6 +1,7 @@
-import { Audience, type Reader } from "../audience/audience.js";
+import { Audience, type Client } from "../audience/audience.js";
 import {
   addCell,
+  addLevel,
   addVisitors,
   type Cells,
   COUNTER_NAMES,
@@ -9,18 +10,21 @@ import {
 } from "../counters/registry.js";
 import { splitUnionKey, unionKey } from "../counters/union.js";
 import type { PageView } from "../pageview/view.js";
-import { KEY_OF } from "./normalise.js";
+import { AMOUNT_OF, KEY_OF } from "./normalise.js";
 
 /** How finely a tally keeps time: UTC hours (what ingestion stores), UTC days, or not at all. */
 export type Period = "hour" | "day" | "all";
 
 const SECONDS: Record<Exclude<Period, "all">, number> = { hour: 3600, day: 86400 };
 const UNIONS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "union"));
+const LEVELS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "level"));
 /** What add() does for each counter, looked up once rather than for every view. */
 const ADDERS = COUNTER_NAMES.map((counter) => ({
   counter,
   keyOf: KEY_OF[counter],
-  union: UNIONS.has(counter),
+  amount: AMOUNT_OF[counter],
+  /** Kept per day of the site, its key `<day> <key>`: distinct clients (union) or a level. */
+  daily: UNIONS.has(counter) ? ("union" as const) : LEVELS.has(counter) ? ("level" as const) : undefined,
 }));
 
 /**
@@ -45,13 +49,24 @@ export class Tally {
     const start = this.period === "all" ? 0 : view.time - (view.time % SECONDS[this.period]);
     const cells = this.cells(start);
     const reader = view.counted ? this.audience.describe(view) : undefined;
-    for (const { counter, keyOf, union } of ADDERS) {
-      const key = keyOf(view, reader);
+    const client: Client | undefined =
+      reader ?? (view.notFound || view.download || view.feed ? this.audience.client(view) : undefined);
+    for (const { counter, keyOf, amount, daily } of ADDERS) {
+      const key = keyOf(view, reader, client);
       if (key === undefined) continue;
-      if (union) {
-        const { visitor, day } = reader as Reader;
-        addVisitors(cells, counter, this.dayKey(day, key), visitor);
-      } else addCell(cells, counter, key, 1, view.time, view.time);
+      if (daily === undefined) addCell(cells, counter, key, amount ? amount(view) : 1, view.time, view.time);
+      else {
+        const { visitor, day } = client as Client;
+        if (daily === "union") addVisitors(cells, counter, this.dayKey(day, key), visitor);
+        else
+          addLevel(
+            cells,
+            counter,
+            this.dayKey(day, key),
+            (amount as (v: PageView) => number)(view),
+            view.time,
+          );
+      }
     }
   }
 
@@ -62,6 +77,7 @@ export class Tally {
       for (const [counter, keys] of cells)
         for (const [key, c] of keys) {
           if (c.ids) addVisitors(into, counter, key, c.ids);
+          else if (LEVELS.has(counter)) addLevel(into, counter, key, c.n, c.last);
           else addCell(into, counter, key, c.n, c.first, c.last);
         }
     }
@@ -92,6 +108,31 @@ export class Tally {
         else for (const id of c.ids ?? []) set.add(id);
       }
     return new Map([...ids].map(([dayKey, set]) => [dayKey, set.size]));
+  }
+
+  /** A level's largest value of each day and key (`<day> <key>` → n), over all periods. */
+  levels(counter: CounterName): Map<string, number> {
+    const levels = new Map<string, number>();
+    for (const cells of this.periods.values())
+      for (const [dayKey, c] of cells.get(counter) ?? [])
+        levels.set(dayKey, Math.max(levels.get(dayKey) ?? 0, c.n));
+    return levels;
+  }
+
+  /** A counter's cells over all periods, per key: the sum of `n`, the first and the last time. */
+  cellTotals(counter: CounterName): Map<string, { n: number; first: number; last: number }> {
+    const totals = new Map<string, { n: number; first: number; last: number }>();
+    for (const cells of this.periods.values())
+      for (const [key, c] of cells.get(counter) ?? []) {
+        const total = totals.get(key);
+        if (total === undefined) totals.set(key, { n: c.n, first: c.first, last: c.last });
+        else {
+          total.n += c.n;
+          total.first = Math.min(total.first, c.first);
+          total.last = Math.max(total.last, c.last);
+        }
+      }
+    return totals;
   }
 
   /** The union cell key of a day and key, kept for the day (the same few keys recur all day). */

@@ -1,4 +1,6 @@
 import * as crypto from "node:crypto";
+import type { Link } from "../aggregate/normalise.js";
+import { notFoundSource } from "../pageview/server.js";
 import type { PageView } from "../pageview/view.js";
 import { localDate } from "../query/zone.js";
 import { type Agent, agentOf, UNKNOWN } from "./agent.js";
@@ -32,8 +34,20 @@ export interface AudienceSettings {
   ipCountry?: string;
 }
 
+/**
+ * Who made a request counted by its distinct clients (a download, a feed fetch) or by where it was
+ * linked from (a missing page). A page view's reader is one.
+ */
+export interface Client {
+  /** The client's id on this day of the site: see Reader. */
+  visitor: number;
+  day: string;
+  /** Of a missing page: where the link to it was. */
+  link?: Link;
+}
+
 /** Who a page view's reader is, as docs/page-views.md's "The audience" defines it. */
-export interface Reader {
+export interface Reader extends Client {
   /** The view arrived from outside the site: no referrer, or another host's. */
   entry: boolean;
   /** Of an entry: utm_source, source or ref; else (direct), the referrer's family or host. */
@@ -160,6 +174,23 @@ export class Audience {
       visitor: this.visitor(view, day),
       day,
     };
+  }
+
+  /** Who made a request that is no page view (a missing page, a download, a feed fetch). */
+  client(view: PageView): Client {
+    const day = this.day(view.time);
+    // A missing page is counted by where it was linked from, not by its clients: no id to hash.
+    if (view.notFound) return { visitor: 0, day, link: this.linkOf(view) };
+    return { visitor: this.visitor(view, day), day };
+  }
+
+  /** Where the link to a missing page was: the site's own hosts are those entries are told by. */
+  private linkOf(view: PageView): Link {
+    const link = notFoundSource(
+      view.referrer,
+      (host) => this.ownHostSet.has(host) || this.requestHost(view.host) === host,
+    );
+    return link;
   }
 
   /**

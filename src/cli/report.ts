@@ -1,4 +1,12 @@
 import type { Command } from "commander";
+import {
+  type CrawlerCounts,
+  crawlersOf,
+  type FeedCounts,
+  feedsOf,
+  type NotFoundCounts,
+  notFoundOf,
+} from "../aggregate/server.js";
 import { Tally } from "../aggregate/tally.js";
 import { UNKNOWN } from "../audience/agent.js";
 import { toCsv } from "../contract/csv.js";
@@ -9,6 +17,7 @@ import {
   type Dimension,
   ENTRIES,
   ENTRY_NOTE,
+  MEASURES,
   SITE_KEY,
 } from "../counters/registry.js";
 import { splitUnionKey, unionKey } from "../counters/union.js";
@@ -53,8 +62,14 @@ export interface ReportJson {
   pages: Record<string, number>;
   /** Each page's visitors: the sum of its days' distinct (client IP, user agent) pairs. */
   visitors: Record<string, number>;
-  /** Every value of every audience dimension, largest first. */
-  breakdowns: Record<Dimension, Record<string, number>>;
+  /** Every value of every dimension, largest first; `download`: each file's downloads. */
+  breakdowns: Record<Dimension | "download", Record<string, number>>;
+  /** Every crawler's requests (docs/page-views.md, "Beyond page views"). */
+  crawlers: Record<string, CrawlerCounts>;
+  /** Every missing path's requests, by where the link to it was. */
+  notFound: Record<string, NotFoundCounts>;
+  /** Every feed's subscribers, on the last day it was fetched. */
+  feeds: Record<string, FeedCounts>;
   /** Who to credit for the countries, when an IP-to-country database named them. */
   countryAttribution?: string;
   daily?: Record<string, Record<string, number>>;
@@ -217,7 +232,7 @@ function reportJson(read: ReportRead): ReportJson {
   const { totals } = read;
   const ranked = ranking(totals.totals("page"));
   const breakdowns = Object.fromEntries(
-    DIMENSIONS.map((d) => [d, Object.fromEntries(ranking(totals.totals(d)))]),
+    [...DIMENSIONS, "download" as const].map((d) => [d, Object.fromEntries(ranking(totals.totals(d)))]),
   ) as ReportJson["breakdowns"];
   const pageVisitors = totals.totals("pageVisitors");
   return {
@@ -233,6 +248,9 @@ function reportJson(read: ReportRead): ReportJson {
     pages: Object.fromEntries(ranked),
     visitors: Object.fromEntries(ranked.map(([page]) => [page, pageVisitors.get(page) ?? 0])),
     breakdowns,
+    crawlers: crawlersOf(totals),
+    notFound: notFoundOf(totals),
+    feeds: feedsOf(totals),
     ...(read.countryAttribution ? { countryAttribution: read.countryAttribution } : {}),
     problems: read.problems,
     hints: read.hints,
@@ -307,6 +325,7 @@ function table(report: ReportJson, top: number): string {
     "",
     `${plural(s.views, "page view")} by ${plural(s.visitors, "visitor")} (a reader counts once a day) on ${plural(s.pages, "page")}, from ${plural(s.records, "request")} in ${formatNumber(s.files - s.failedFiles)} of ${plural(s.files, "file")}`,
     `${plural(s.entries, ENTRIES)} (${ENTRY_NOTE})`,
+    `${formatBytes(s.bytes)} served`,
     "Not counted:",
     row("bots", s.bots),
     row("not HTML pages", s.nonHtml),
@@ -318,6 +337,7 @@ function table(report: ReportJson, top: number): string {
   if (s.failedFiles > 0) lines.push(row("files that could not be read", s.failedFiles));
   if (s.skippedFiles > 0) lines.push(row("files skipped: not web logs", s.skippedFiles));
   for (const dimension of DIMENSIONS) lines.push("", ...topValues(report, dimension));
+  lines.push("", ...downloadsTable(report), "", ...feedsTable(report));
   if (report.countryAttribution) lines.push(`  (${report.countryAttribution})`);
   return `${lines.join("\n")}\n`;
 }
@@ -369,6 +389,41 @@ function topValues(report: ReportJson, dimension: Dimension): string[] {
   if (values.length > 5)
     lines.push(`  ${"".padStart(width)}          (${formatNumber(values.length - 5)} more)`);
   return [title, ...lines];
+}
+
+/** The five most downloaded files: distinct downloaders a day, summed. */
+function downloadsTable(report: ReportJson): string[] {
+  const values = Object.entries(report.breakdowns.download);
+  const title = `Downloads (${MEASURES.downloads.note})`;
+  if (values.length === 0) return [title, "  (none)"];
+  const width = Math.max(...values.slice(0, 5).map(([, n]) => formatNumber(n).length));
+  const lines = values.slice(0, 5).map(([file, n]) => `  ${formatNumber(n).padStart(width)}  ${file}`);
+  if (values.length > 5) lines.push(`  ${"".padStart(width)}  (${formatNumber(values.length - 5)} more)`);
+  return [title, ...lines];
+}
+
+/** Each feed's subscribers on the last day it was fetched. */
+function feedsTable(report: ReportJson): string[] {
+  const feeds = Object.entries(report.feeds);
+  const title = "Feed subscribers (on the last day each feed was fetched)";
+  if (feeds.length === 0) return [title, "  (none)"];
+  const width = Math.max(...feeds.map(([, f]) => formatNumber(f.subscribers).length));
+  return [
+    title,
+    ...feeds.map(([feed, f]) => `  ${formatNumber(f.subscribers).padStart(width)}  ${feed}  (${f.day})`),
+  ];
+}
+
+/** Bytes in the largest unit that keeps a number of at least 1: "1.5 GB". */
+function formatBytes(bytes: number): string {
+  const units = ["bytes", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? plural(bytes, "byte") : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function percent(n: number, of: number): string {

@@ -29,7 +29,29 @@ export type CounterSpec =
       series(key: string): string;
       index?: string;
     }
-  | BreakdownSpec;
+  | BreakdownSpec
+  | DetailSpec
+  | LevelSpec;
+
+/**
+ * What a breakdown's values have besides their count, kept as a breakdown is (a sum per UTC day and
+ * key) but no dimension of its own: the pages and bytes of each crawler, where each missing page is
+ * linked from.
+ */
+export interface DetailSpec {
+  layout: "breakdown";
+  counts: Measure;
+  detailOf: string;
+}
+
+/**
+ * A level (feed subscribers): the largest value a key reached on a day of the site, its key
+ * `<day> <key>` as a union's. Read at a day, never added up over days.
+ */
+export interface LevelSpec {
+  layout: "level";
+  counts: Measure;
+}
 
 /** A noun in the singular and the plural: "entry", "entries". */
 export interface Noun {
@@ -60,13 +82,19 @@ export const ENTRIES: Noun = { one: "entry from outside the site", many: "entrie
 export const ENTRY_NOTE =
   "an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors";
 
-export type Measure = "views" | "entries" | "requests" | "clients" | "subscribers";
+export type Measure = "views" | "entries" | "requests" | "bytes" | "clients" | "downloads" | "subscribers";
 
 export const MEASURES: Record<Measure, MeasureSpec> = {
   views: { header: "Views", over: "sum" },
   entries: { header: "Entries", over: "sum", note: ENTRY_NOTE },
   requests: { header: "Requests", over: "sum" },
+  bytes: { header: "Bytes", over: "sum" },
   clients: { header: "Clients", over: "days" },
+  downloads: {
+    header: "Downloads",
+    over: "days",
+    note: "a download is a client (IP address and user agent) fetching a file on a day, however many requests it takes",
+  },
   subscribers: { header: "Subscribers", over: "level" },
 };
 
@@ -90,10 +118,10 @@ export interface BreakdownSpec {
   /** What its total is, and so what its shares are of: "82 entries with a campaign". */
   total: Noun;
   /**
-   * Where the dashboard shows it: beside the pages, or in the audience's grid; in the order of
-   * this registry in both.
+   * Where the dashboard shows it: beside the pages, in the audience's grid, or with what only the
+   * server's log tells (crawlers, missing pages); in the order of this registry in each.
    */
-  panel: "pages" | "audience";
+  panel: "pages" | "audience" | "server";
   /** The dashboard's line under the panel's title. */
   hint?: string;
   /**
@@ -199,6 +227,40 @@ export const COUNTERS = {
     unknown: "the logs name no country; see --ip-country",
     show: "region",
   },
+  /** Every request of a bot, by the crawler its user agent names (pageview/crawler.ts). */
+  crawler: {
+    layout: "breakdown",
+    counts: "requests",
+    title: "Crawlers",
+    label: "Crawler",
+    values: { one: "crawler", many: "crawlers" },
+    total: { one: "request from a crawler", many: "requests from crawlers" },
+    panel: "server",
+    hint: "Every request of a bot, named by its user agent: search engines, AI crawlers, link previews, monitors, feed readers.",
+  },
+  /** A crawler's requests that would have been page views but for the bot test. */
+  crawlerPages: { layout: "breakdown", counts: "requests", detailOf: "crawler" },
+  /** The bytes a crawler's requests were answered with, where the log records them. */
+  crawlerBytes: { layout: "breakdown", counts: "bytes", detailOf: "crawler" },
+  /** GET and HEAD requests answered 404 or 410, by path (cleaned as pages are). */
+  notfound: {
+    layout: "breakdown",
+    counts: "requests",
+    title: "Not found",
+    label: "Missing page",
+    values: { one: "missing page", many: "missing pages" },
+    total: { one: "request of a missing page", many: "requests of missing pages" },
+    panel: "server",
+    hint: "Requests answered 404 or 410, with the pages that link to them.",
+  },
+  /** Where the link to a missing page was: `notfoundLink` keys (pageview/server.ts). */
+  notfoundFrom: { layout: "breakdown", counts: "requests", detailOf: "notfound" },
+  /** Distinct downloaders of each downloadable file: (client IP, user agent) pairs a day of the site. */
+  download: { layout: "union", counts: "downloads", series: (path: string) => `~downloads:${path}` },
+  /** Distinct clients of each feed a day, besides the readers that report their subscribers. */
+  feedClients: { layout: "union", counts: "clients", series: (path: string) => `~feed:${path}` },
+  /** The subscribers each feed reader reports for a feed (`<day> <reader> <feed>`), its largest of the day. */
+  feedReaders: { layout: "level", counts: "subscribers" },
 } as const satisfies Record<string, CounterSpec>;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -209,20 +271,20 @@ export type CounterName = keyof typeof COUNTERS;
  */
 export function indexPrefix(counter: CounterName): string | undefined {
   const spec: CounterSpec = COUNTERS[counter];
-  return spec.layout === "breakdown" ? undefined : spec.index;
+  return spec.layout === "series" || spec.layout === "union" ? spec.index : undefined;
 }
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
-/** The audience's dimensions: the counters laid out as breakdowns. */
+/** The dimensions: the counters laid out as breakdowns, but for the details of one. */
 export type Dimension = {
-  [C in CounterName]: (typeof COUNTERS)[C]["layout"] extends "breakdown" ? C : never;
+  [C in CounterName]: (typeof COUNTERS)[C] extends { layout: "breakdown"; title: string } ? C : never;
 }[CounterName];
 
 /**
  * The dimensions as `/breakdown`, `pagetrack top` and `report` name and list them, in this
  * registry's order.
  */
-export const DIMENSIONS = COUNTER_NAMES.filter((c): c is Dimension => COUNTERS[c].layout === "breakdown");
+export const DIMENSIONS = COUNTER_NAMES.filter((c): c is Dimension => "title" in COUNTERS[c]);
 
 /** How a dimension's breakdown is shown, and what its shares are of. */
 export function breakdownSpec(dimension: Dimension): BreakdownSpec {
@@ -255,7 +317,7 @@ export function reservedNames(): Set<string> {
     else names.add(own((key as (site: string, day: string) => string)(site, "2024-01-01")));
   }
   for (const spec of Object.values(COUNTERS) as CounterSpec[])
-    if (spec.layout !== "breakdown") names.add(spec.series(""));
+    if (spec.layout === "series" || spec.layout === "union") names.add(spec.series(""));
   names.delete("");
   return names;
 }
@@ -280,10 +342,10 @@ export function checkCounters(counters: Record<string, CounterSpec>): void {
         `counters/registry.ts: counter "${name}" must be a word of letters and digits starting with a lower-case letter: rename it`,
       );
     const over = MEASURES[spec.counts].over;
-    const kept = spec.layout === "union" ? "days" : "sum";
+    const kept = spec.layout === "union" ? "days" : spec.layout === "level" ? "level" : "sum";
     if (over !== kept)
       throw new Error(
-        `counters/registry.ts: counter "${name}" counts ${spec.counts}, which a ${spec.layout} cannot keep: its layout keeps ${kept === "days" ? "distinct clients a day" : "sums"}`,
+        `counters/registry.ts: counter "${name}" counts ${spec.counts}, which a ${spec.layout} cannot keep: its layout keeps ${kept === "days" ? "distinct clients a day" : kept === "level" ? "levels" : "sums"}`,
       );
   }
 }
@@ -328,6 +390,22 @@ export function addVisitors(
   if (typeof ids === "number") set.add(ids);
   else for (const id of ids) set.add(id);
   cell.n = set.size;
+}
+
+/** A level's cell keeps the largest `n` it is given, `last` the time of the latest. */
+export function addLevel(cells: Cells, counter: CounterName, key: string, n: number, time: number): void {
+  let keys = cells.get(counter);
+  if (keys === undefined) {
+    keys = new Map();
+    cells.set(counter, keys);
+  }
+  const cell = keys.get(key);
+  if (cell === undefined) keys.set(key, { n, first: time, last: time });
+  else {
+    if (n > cell.n) cell.n = n;
+    if (time < cell.first) cell.first = time;
+    if (time > cell.last) cell.last = time;
+  }
 }
 
 /** Adds `n` views, the first at `first` and the last at `last`, to the cell of a counter's key. */

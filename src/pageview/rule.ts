@@ -1,8 +1,10 @@
 import { isbot } from "isbot";
 import type { LogRecord } from "../formats/record.js";
 import { isCdnFetch } from "./cdn.js";
+import { type Crawler, crawlerOf } from "./crawler.js";
 import { percentDecode } from "./decode.js";
 import { canonicalPage, looksLikeHtml } from "./page.js";
+import { type FeedReader, feedReader, isDownload, isFeed } from "./server.js";
 
 /** Why a record is not a page request; the reports count each. */
 export type FilterReason = "method" | "status" | "notPage" | "excluded";
@@ -13,6 +15,20 @@ export interface AgentVerdict {
   bot: boolean;
   /** The user agent is a CDN's fetching from its origin (a bot too): see cdn.ts. */
   cdn: boolean;
+  /** A bot's: the crawler it names. */
+  crawler: Crawler | undefined;
+  /** A feed reader that reports the subscribers it fetches for. */
+  reader: FeedReader | undefined;
+}
+
+/** What a request that is no page request is, when the log alone tells something of it. */
+export interface ServerVerdict {
+  /** The path, cleaned as pages are; "" when only a crawler's request (its path is not kept). */
+  path: string;
+  agent: AgentVerdict;
+  notFound?: boolean;
+  download?: boolean;
+  feed?: boolean;
 }
 
 export interface RuleOptions {
@@ -73,16 +89,48 @@ export class PageViewRule {
     return { page, bot, counted: !bot || this.options.includeBots };
   }
 
+  /**
+   * A request that is no page request (`judge` said why), as docs/page-views.md's "Beyond page views"
+   * sees it: a crawler's (any request of a bot), a missing page, a download, a feed. Undefined for
+   * the rest (most records: the site's own scripts, styles and images).
+   */
+  server(record: LogRecord): ServerVerdict | undefined {
+    const agent = this.agent(record.userAgent);
+    const { status, method } = record;
+    const client = !agent.bot || this.options.includeBots;
+    let verdict: ServerVerdict | undefined;
+    if ((status === 404 || status === 410) && (method === "GET" || method === "HEAD")) {
+      if (client) verdict = { path: this.path(record.path), agent, notFound: true };
+    } else if (method === "GET" && (status === 200 || status === 206 || status === 304)) {
+      const path = this.path(record.path);
+      if (status !== 304 && client && isDownload(path)) verdict = { path, agent, download: true };
+      else if (status !== 206 && isFeed(path, record.contentType)) verdict = { path, agent, feed: true };
+    }
+    return verdict ?? (agent.bot ? { path: "", agent } : undefined);
+  }
+
   /** A user agent as logged, decoded, and whether it is a bot's (cached: logs repeat a few agents). */
   agent(userAgent: string): AgentVerdict {
     let agent = this.agentCache.get(userAgent);
     if (agent === undefined) {
       const decoded = percentDecode(userAgent).trim();
       const cdn = isCdnFetch(decoded);
-      agent = { decoded, bot: cdn || decoded === "" || decoded === "-" || isbot(decoded), cdn };
+      const bot = cdn || decoded === "" || decoded === "-" || isbot(decoded);
+      agent = {
+        decoded,
+        bot,
+        cdn,
+        crawler: bot ? crawlerOf(decoded) : undefined,
+        reader: feedReader(decoded),
+      };
       remember(this.agentCache, userAgent, agent);
     }
     return agent;
+  }
+
+  /** A path as a page is cleaned, whatever it names ("" for none). */
+  private path(path: string): string {
+    return this.page(path) ?? "";
   }
 
   private page(path: string): string | undefined {

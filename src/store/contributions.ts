@@ -85,16 +85,19 @@ export function contributionItems(site: string, version: BlockVersion, hours: Ma
   for (const [hourStart, cells] of hours) {
     const period = hourPeriod(hourStart);
     const stored = new Map(
-      [...cells].map(([counter, ofKey]) => {
-        const layout = COUNTERS[counter].layout;
-        const cellOf = (c: Cell): StoredCell =>
-          layout === "union"
-            ? pack(c.ids ?? [])
-            : layout === "series"
-              ? [c.n, c.first - hourStart, c.last - hourStart]
-              : c.n;
-        return [counter, new Map([...ofKey].map(([key, c]) => [key, cellOf(c)]))];
-      }),
+      // Levels (feed subscribers) are `report`'s alone so far: the store keeps sums and unions.
+      [...cells]
+        .filter(([counter]) => COUNTERS[counter].layout !== "level")
+        .map(([counter, ofKey]) => {
+          const layout = COUNTERS[counter].layout;
+          const cellOf = (c: Cell): StoredCell =>
+            layout === "union"
+              ? pack(c.ids ?? [])
+              : layout === "series"
+                ? [c.n, c.first - hourStart, c.last - hourStart]
+                : c.n;
+          return [counter, new Map([...ofKey].map(([key, c]) => [key, cellOf(c)]))];
+        }),
     );
     const parts = inParts(stored, (cell) => (cell instanceof Uint8Array ? cell.length : 16));
     parts.forEach((counts, i) => {

@@ -64,6 +64,9 @@ export async function rollUpPending(store: Store, site: string): Promise<RolledU
   const done: RolledUp = { hours: hours.size, series: 0, unions: 0, breakdowns: 0 };
   const field = { series: "series", union: "unions", breakdown: "breakdowns" } as const;
   for (const counters of hours.values())
-    for (const [counter, keysOf] of counters) done[field[COUNTERS[counter].layout]] += keysOf.size;
+    for (const [counter, keysOf] of counters) {
+      const layout = COUNTERS[counter].layout;
+      if (layout !== "level") done[field[layout]] += keysOf.size;
+    }
   return done;
 }

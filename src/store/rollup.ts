@@ -154,7 +154,8 @@ function itemKey(
   period: string,
 ): Key {
   const spec = COUNTERS[counter];
-  if (spec.layout === "breakdown") return { [PK]: keys.breakdown(site, counter, period), [SK]: counterKey };
+  if (spec.layout === "breakdown" || spec.layout === "level")
+    return { [PK]: keys.breakdown(site, counter, period), [SK]: counterKey };
   const series = spec.series(counterKey);
   if (level !== "total") return { [PK]: keys.level(site, level, series), [SK]: period };
   if (indexPrefix(counter) !== undefined) return { [PK]: keys.index(site), [SK]: counterKey };
