@@ -131,6 +131,7 @@ describe("CloudFront without its header lines", () => {
     time: T,
     method: "GET",
     status: 200,
+    bytes: 2390,
     path: "/blog/x/",
     userAgent: "Mozilla/5.0%20(X11;%20Linux%20x86_64)",
     referrer: "https://www.google.com/",
@@ -231,6 +232,7 @@ describe("W3C extended logs of other servers (IIS)", () => {
         time: T,
         method: "GET",
         status: 200,
+        bytes: 0,
         path: "/blog/x/",
         contentType: undefined,
         userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/125.0",
@@ -291,6 +293,7 @@ describe("CloudFront standard logging v2 as JSON lines", () => {
     "cs(Host)": "d111111abcdef8.cloudfront.net",
     "cs-uri-stem": "/blog/x/",
     "sc-status": "200",
+    "sc-bytes": "2390",
     "cs(Referer)": "-",
     "cs(User-Agent)": "Mozilla/5.0%20(X11)",
     "cs-uri-query": "-",
@@ -303,6 +306,7 @@ describe("CloudFront standard logging v2 as JSON lines", () => {
     time: T,
     method: "GET",
     status: 200,
+    bytes: 2390,
     path: "/blog/x/",
     contentType: "text/html",
     userAgent: "Mozilla/5.0%20(X11)",
@@ -321,7 +325,11 @@ describe("CloudFront standard logging v2 as JSON lines", () => {
   });
 
   it.each([
-    ["numbers for numbers", { "sc-status": 304, timestamp: T }, { status: 304 }],
+    ["numbers for numbers", { "sc-status": 304, timestamp: T, "sc-bytes": 512 }, { status: 304, bytes: 512 }],
+    ["bytes not logged, or malformed, as 0", { "sc-bytes": "-" }, { bytes: 0 }],
+    ["no sc-bytes key", { "sc-bytes": undefined }, { bytes: 0 }],
+    ["null bytes", { "sc-bytes": null }, { bytes: 0 }],
+    ["malformed bytes", { "sc-bytes": "12kB" }, { bytes: 0 }],
     ["only a timestamp, in seconds", { date: undefined, time: undefined, timestamp: `${T}.123` }, {}],
     ["only a timestamp, in milliseconds", { date: undefined, time: undefined, timestamp: T * 1000 + 7 }, {}],
     [
@@ -398,6 +406,7 @@ describe("Classic Load Balancer (ELB)", () => {
       time: Date.UTC(2015, 4, 13, 23, 39, 43) / 1000,
       method: "GET",
       status: 200,
+      bytes: 29,
       path: "/",
       contentType: undefined,
       userAgent: "curl/7.38.0",
@@ -418,7 +427,13 @@ describe("Classic Load Balancer (ELB)", () => {
   });
 
   it("reads TCP and SSL listeners' lines as no request, and lines from before user agents were logged", () => {
-    expect(parseAll("elb", [tcp])[0]).toMatchObject({ method: "-", status: 0, path: "", host: undefined });
+    expect(parseAll("elb", [tcp])[0]).toMatchObject({
+      method: "-",
+      status: 0,
+      bytes: 305,
+      path: "",
+      host: undefined,
+    });
     const old = http.slice(0, http.indexOf(' "curl'));
     expect(parseAll("elb", [old])[0]).toMatchObject({ method: "GET", path: "/", userAgent: "-" });
   });
@@ -544,5 +559,66 @@ describe("format detection", () => {
     ["\u0000\u0001garbage", undefined],
   ])("%s", (line, format) => {
     expect(detectFormat(line)).toBe(format);
+  });
+});
+
+describe("response bytes", () => {
+  const w3c = "#Fields: date time cs-method cs-uri-stem sc-status sc-bytes cs(User-Agent)";
+  const iis = [
+    "#Software: Microsoft Internet Information Services 10.0",
+    "#Fields: date time cs-method cs-uri-stem sc-status sc-bytes cs(User-Agent) time-taken",
+  ];
+  const s3 = (bytes: string) =>
+    `79a5 www.example.com [01/May/2024:13:05:09 +0000] 192.0.2.3 - 3E57427F3EXAMPLE WEBSITE.GET.OBJECT a.html "GET /a.html HTTP/1.1" 200 - ${bytes} 4400 7 6 "-" "Mozilla/5.0 (X11)" - hostid SigV4`;
+  const alb = (bytes: string) =>
+    `https 2024-05-01T13:05:09.364123Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.086 0.048 0.037 200 200 412 ${bytes} "GET https://www.example.com:443/ HTTP/1.1" "Mozilla/5.0 (X11)" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com"`;
+  const elb = (bytes: string) =>
+    `2024-05-01T13:05:09.123456Z lb 192.0.2.7:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 412 ${bytes} "GET https://www.example.com:443/ HTTP/1.1" "Mozilla/5.0 (X11)" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2`;
+  const combined = (bytes: string) =>
+    `192.0.2.1 - - [01/May/2024:13:05:09 +0000] "GET /a/ HTTP/1.1" 200 ${bytes} "-" "Mozilla/5.0"`;
+
+  it.each<[string, FormatName, string[], number]>([
+    ["CloudFront sc-bytes", "cloudfront", [w3c, "2024-05-01\t13:05:09\tGET\t/\t200\t48213\tua"], 48213],
+    ["CloudFront sc-bytes -", "cloudfront", [w3c, "2024-05-01\t13:05:09\tGET\t/\t000\t-\tua"], 0],
+    [
+      "CloudFront, no sc-bytes column",
+      "cloudfront",
+      [w3c.replace(" sc-bytes", ""), "2024-05-01\t13:05:09\tGET\t/\t200\tua"],
+      0,
+    ],
+    ["IIS sc-bytes", "w3c", [...iis, "2024-05-01 13:05:09 GET / 200 7302 Mozilla/5.0+(X11) 15"], 7302],
+    [
+      "IIS sc-bytes, quoted values",
+      "w3c",
+      [...iis, '2024-05-01 13:05:09 GET / 200 "7302" "Mozilla/5.0 (X11)" 15'],
+      7302,
+    ],
+    ["S3 Bytes Sent", "s3", [s3("4312")], 4312],
+    ["S3 Bytes Sent -", "s3", [s3("-")], 0],
+    ["ALB sent_bytes", "alb", [alb("57314")], 57314],
+    ["ELB sent_bytes", "elb", [elb("29871")], 29871],
+    ["combined %b", "combined", [combined("612")], 612],
+    ["combined %b -", "combined", [combined("-")], 0],
+    ["vhost combined %b", "combined", [`www.example.com ${combined("9120")}`], 9120],
+    [
+      "common, cut off after the status",
+      "combined",
+      ['192.0.2.1 - - [01/May/2024:13:05:09 +0000] "GET /a/ HTTP/1.0" 200'],
+      0,
+    ],
+  ])("%s", (_, format, lines, bytes) => {
+    expect(parseAll(format, lines).at(-1)).toMatchObject({ status: expect.any(Number), bytes });
+  });
+
+  it.each<[FormatName, string[]]>([
+    ["cloudfront", [w3c, "2024-05-01\t13:05:09\tGET\t/\t200\t12kB\tua"]],
+    ["cloudfront", [w3c, "2024-05-01\t13:05:09\tGET\t/\t200\t\tua"]],
+    ["w3c", [...iis, "2024-05-01 13:05:09 GET / 200 -1 Mozilla/5.0 15"]],
+    ["s3", [s3("4.3K")]],
+    ["alb", [alb("abc")]],
+    ["elb", [elb("0x10")]],
+    ["combined", [combined("1,204")]],
+  ])("a malformed %s bytes value is 0, and the line is read", (format, lines) => {
+    expect(parseAll(format, lines).at(-1)).toMatchObject({ path: expect.stringMatching(/^\//), bytes: 0 });
   });
 });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { isbot } from "isbot";
 import { describe, expect, it } from "vitest";
+import { parserFor } from "../src/formats/detect.js";
 import { SITE_HOST, USER_AGENTS, visitorPool } from "../src/generator/audience.js";
 import {
   type GenerateOptions,
@@ -109,6 +110,7 @@ function expectedFromEvents(events: TrafficEvent[], views: Map<string, ViewInten
   };
   for (const e of events) {
     want.lines++;
+    want.bytes += e.bytes;
     if (e.intent === "bot") want.bots++;
     const view = views.get(e.requestId);
     if (e.intent !== "view" || view === undefined) continue;
@@ -654,6 +656,35 @@ describe("generated files", () => {
       expect(a).toEqual(generate(SMALL).expected);
     },
   );
+
+  it.each<Partial<GenerateOptions>>([
+    { format: "cloudfront" },
+    { format: "cloudfront", headerless: true, columns: 24 },
+    { format: "cloudfront-v2" },
+    { format: "cloudfront-json" },
+    { format: "s3" },
+    { format: "elb" },
+    { format: "iis" },
+    { format: "combined", vhost: true },
+  ])("write the expected bytes where pagetrack's parsers read them (%o)", async (options) => {
+    const dir = await tempDir();
+    const expected = await generateLogFile(join(dir, "a.log"), { ...SMALL, ...options });
+    const lines = (await readFile(join(dir, "a.log"), "utf8")).split("\n").filter((line) => line !== "");
+    const parser = parserFor("auto", lines[0]);
+    let records = 0;
+    let bytes = 0;
+    for (const line of lines) {
+      const record = parser?.parse(line);
+      if (typeof record === "string") throw new Error(`${record}: ${line}`);
+      if (record == null) continue;
+      records++;
+      bytes += record.bytes;
+    }
+    expect(records).toBe(expected.lines);
+    expect(expected.bytes).toBeGreaterThan(expected.lines * 2000);
+    // IIS's default fields have no sc-bytes.
+    expect(bytes).toBe(options.format === "iis" ? 0 : expected.bytes);
+  });
 
   it("deliver CloudFront v2 hourly files with c-country, and combined files with the vhost", async () => {
     const dir = await tempDir();

@@ -89,6 +89,7 @@ describe("page-view rule", () => {
     time: 0,
     method: "GET",
     status: 200,
+    bytes: 0,
     path: "/a/",
     contentType: "text/html; charset=utf-8",
     userAgent: human,

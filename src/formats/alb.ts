@@ -1,4 +1,4 @@
-import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
+import { parseBytes, parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
 import { isAlbConnectionLine, isNlbLine } from "./skip.js";
 import { epochFromIso } from "./time.js";
@@ -8,6 +8,7 @@ const TYPE = 0;
 const TIME = 1;
 const CLIENT = 3;
 const ELB_STATUS = 8;
+const SENT_BYTES = 11;
 const REQUEST = 12;
 const USER_AGENT = 13;
 const TRACE_ID = 17;
@@ -48,6 +49,7 @@ export class AlbParser implements LineParser {
       time,
       method: request?.method ?? "-",
       status,
+      bytes: parseBytes(f[SENT_BYTES]),
       path: request?.target ?? "",
       contentType: undefined,
       userAgent: f[USER_AGENT],

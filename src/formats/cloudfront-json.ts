@@ -1,4 +1,4 @@
-import { parseStatus } from "./fields.js";
+import { parseBytes, parseStatus } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
 import { epochFromDateAndTime, epochFromIso, epochFromTimestamp } from "./time.js";
 import { COLUMNS, type Column, missingColumns } from "./w3c.js";
@@ -90,6 +90,7 @@ export class CloudFrontJsonParser implements LineParser {
       time,
       method: get("method") ?? "-",
       status,
+      bytes: parseBytes(raw("bytes")),
       path: get("path") ?? "",
       contentType,
       userAgent: raw("userAgent") || "-",

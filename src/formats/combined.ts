@@ -1,4 +1,4 @@
-import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
+import { parseBytes, parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, LogRecord, ParseResult } from "./record.js";
 import { epochFromClf } from "./time.js";
 
@@ -55,6 +55,8 @@ export class CombinedParser implements LineParser {
       time,
       method: request?.method ?? "-",
       status,
+      // %b, after the status; a line cut off after the status has none.
+      bytes: count > t + 3 ? parseBytes(f[t + 3]) : 0,
       path: request?.target ?? "",
       contentType: undefined,
       userAgent: count > t + 5 ? f[t + 5] : "-",

@@ -1,5 +1,5 @@
 import { ALB_TYPES, CONNECTION_LINE, withoutPort } from "./alb.js";
-import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
+import { parseBytes, parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
 import { isAlbConnectionLine } from "./skip.js";
 import { epochFromIso } from "./time.js";
@@ -11,6 +11,7 @@ import { epochFromIso } from "./time.js";
 const TIME = 0;
 const CLIENT = 2;
 const ELB_STATUS = 7;
+const SENT_BYTES = 10;
 const REQUEST = 11;
 const USER_AGENT = 12;
 
@@ -52,6 +53,7 @@ export class ElbParser implements LineParser {
       time,
       method: request?.method ?? "-",
       status,
+      bytes: parseBytes(f[SENT_BYTES]),
       path: request?.target ?? "",
       contentType: undefined,
       userAgent: count > USER_AGENT ? f[USER_AGENT] : "-",

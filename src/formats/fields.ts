@@ -58,6 +58,25 @@ export function parseStatusAt(line: string, at: number): number {
 }
 
 /**
+ * The byte count from `start` to `end` of `line`, read in place (this runs for every line): 0 when
+ * empty, `-` or not all digits, so that a malformed count does not cost the line.
+ */
+export function parseBytesAt(line: string, start: number, end: number): number {
+  let bytes = 0;
+  for (let i = start; i < end; i++) {
+    const digit = line.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return 0;
+    bytes = bytes * 10 + digit;
+  }
+  return bytes;
+}
+
+/** A byte count field (`2390`), 0 when absent, `-` or malformed. */
+export function parseBytes(field: string | undefined): number {
+  return field === undefined ? 0 : parseBytesAt(field, 0, field.length);
+}
+
+/**
  * Splits an HTTP request line (`GET /path?q HTTP/1.1`) into method and target. The target may be an
  * absolute URL (ALB logs `https://host:443/path`), which is reduced to its path and query; its host
  * (with any port) is returned apart.

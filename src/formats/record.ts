@@ -6,6 +6,13 @@ export interface LogRecord {
   method: string;
   /** HTTP status; 0 when the log records none (`-`, `000`). */
   status: number;
+  /**
+   * Bytes of the response sent to the client, as the log records them; 0 when it records none, `-`,
+   * or a value that is not digits. CloudFront (legacy, v2 files and JSON), IIS and other W3C logs:
+   * `sc-bytes` (the 4th field of a CloudFront line without its header). S3: Bytes Sent. ALB and
+   * ELB: `sent_bytes`. Combined and common: the `%b` field after the status (body bytes only).
+   */
+  bytes: number;
   /** Request path as logged, possibly percent-encoded, possibly with a query string. */
   path: string;
   /** Response content type, or undefined when the format does not record one or it is `-`. */

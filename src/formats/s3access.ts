@@ -1,4 +1,4 @@
-import { parseStatus, splitFields, splitRequestLine } from "./fields.js";
+import { parseBytes, parseStatus, splitFields, splitRequestLine } from "./fields.js";
 import type { LineParser, ParseResult } from "./record.js";
 import { epochFromClf } from "./time.js";
 
@@ -12,6 +12,7 @@ const OPERATION = 6;
 const KEY = 7;
 const REQUEST_URI = 8;
 const STATUS = 9;
+const BYTES_SENT = 11;
 const REFERRER = 15;
 const USER_AGENT = 16;
 
@@ -47,6 +48,7 @@ export class S3AccessParser implements LineParser {
       time,
       method,
       status,
+      bytes: parseBytes(f[BYTES_SENT]),
       path,
       contentType: undefined,
       userAgent: f[USER_AGENT],

@@ -1,5 +1,5 @@
 import { CLOUDFRONT_LEGACY_COUNTS, CLOUDFRONT_LEGACY_FIELDS, headerlessLayout } from "./cloudfront.js";
-import { parseStatusAt } from "./fields.js";
+import { parseBytesAt, parseStatusAt } from "./fields.js";
 import type { LineParser, LogRecord, ParseResult } from "./record.js";
 import { NotAnAccessLog } from "./skip.js";
 import { epochFromDateAndTime, epochFromTimestamp } from "./time.js";
@@ -31,6 +31,7 @@ export const COLUMNS = {
   timestampMs: ["timestamp(ms)"],
   method: ["cs-method"],
   status: ["sc-status"],
+  bytes: ["sc-bytes"],
   path: ["cs-uri-stem"],
   userAgent: ["cs(User-Agent)", "cs-user-agent"],
   referrer: ["cs(Referer)", "cs-referer", "cs-referrer"],
@@ -221,6 +222,8 @@ export class W3cParser implements LineParser {
       time,
       method,
       status,
+      // IIS does not log sc-bytes by default.
+      bytes: slot.bytes >= 0 ? parseBytesAt(line, starts[slot.bytes], ends[slot.bytes]) : 0,
       path: value("path", ""),
       contentType,
       userAgent,

@@ -76,6 +76,7 @@ export interface TrafficEvent {
   country: string;
   /** 40 random bytes in base64url, as CloudFront's x-edge-request-id. */
   requestId: string;
+  /** The response's bytes, which every writer but IIS's writes in the field a reader takes for them. */
   bytes: number;
 }
 
@@ -124,6 +125,11 @@ export interface Expected {
   dailyVisitors: Record<string, number>;
   /** The sum of `dailyVisitors`. */
   visitorsTotal: number;
+  /**
+   * The response bytes of every request (bots, assets and all other lines included): what a reader
+   * sums from the log's bytes field. IIS's default fields have no sc-bytes: there a reader gives 0.
+   */
+  bytes: number;
 }
 
 export interface TrafficOptions {
@@ -354,6 +360,7 @@ export function* traffic(
     if (produced >= options.requests) return;
     produced++;
     expected.lines++;
+    expected.bytes += event.bytes;
     if (event.intent === "view") {
       const view = event.view as ViewIntent;
       countView(expected, view, event.time);
@@ -515,5 +522,6 @@ export function emptyExpected(): Expected {
     visitors: {},
     dailyVisitors: {},
     visitorsTotal: 0,
+    bytes: 0,
   };
 }
