@@ -20,6 +20,18 @@ import {
   visitorPool,
   weighted,
 } from "./audience.js";
+import {
+  CRAWLERS,
+  countServer,
+  DOWNLOADS,
+  emptyServerExpected,
+  FEED,
+  FEED_READERS,
+  type LinkIntent,
+  MISSING,
+  type ServerExpected,
+  type ServerIntent,
+} from "./server.js";
 
 export type Intent =
   | "view"
@@ -27,6 +39,8 @@ export type Intent =
   | "asset"
   | "redirect"
   | "notFound"
+  | "download"
+  | "feed"
   | "aborted"
   | "head"
   | "post"
@@ -57,6 +71,8 @@ export interface TrafficEvent {
   page?: string;
   /** For an intended page view, its audience intents (removed before the event is yielded). */
   view?: ViewIntent;
+  /** What only the server's log tells of it: crawler, missing page, download, feed (removed too). */
+  server?: ServerIntent;
   /** Epoch seconds. */
   time: number;
   method: string;
@@ -89,6 +105,9 @@ export type Breakdowns = Record<Dimension, Record<string, number>>;
  * registry needs its intended value here (and, for the traffic to exercise it, an intent above).
  */
 const INTENDED: { readonly [D in Dimension]: (view: ViewIntent) => string | undefined } = {
+  // Not of page views: counted from their requests' intents (countServer).
+  crawler: () => undefined,
+  notfound: () => undefined,
   source: (view) => (view.entry ? view.source : undefined),
   campaign: (view) => (view.entry ? view.campaign : undefined),
   entry: (view) => (view.entry ? view.page : undefined),
@@ -102,7 +121,7 @@ const INTENDED: { readonly [D in Dimension]: (view: ViewIntent) => string | unde
  * What generated traffic must give. Every audience figure is over page views (intent "view"), bots
  * excluded, in UTC days.
  */
-export interface Expected {
+export interface Expected extends ServerExpected {
   lines: number;
   views: number;
   bots: number;
@@ -126,6 +145,9 @@ export interface Expected {
   /** The sum of `dailyVisitors`. */
   visitorsTotal: number;
   /**
+   * `crawler` counts the requests of each crawler, `notfound` those of each missing path (they are
+   * also in `crawlers` and `notFound`, with their details).
+   *
    * The response bytes of every request (bots, assets and all other lines included): what a reader
    * sums from the log's bytes field. IIS's default fields have no sc-bytes: there a reader gives 0.
    */
@@ -155,16 +177,7 @@ export interface TrafficOptions {
 /** The user agents of human readers (the strings of audience.ts's USER_AGENTS). */
 export const HUMAN_AGENTS = USER_AGENTS.map((agent) => agent.userAgent);
 
-export const BOT_AGENTS = [
-  "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-  "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-  "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)",
-  "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; +https://openai.com/gptbot)",
-  "curl/8.5.0",
-  "python-requests/2.31.0",
-  "Go-http-client/1.1",
-  "-",
-];
+export const BOT_AGENTS = CRAWLERS.map((crawler) => crawler.userAgent);
 
 /** Referrers of requests that are not page views (bots, probes, redirects). */
 const REFERRERS = [
@@ -181,7 +194,7 @@ const ASSETS = [
   "/favicon.ico",
   "/images/header.jpg",
   "/fonts/inter.woff2",
-  "/feed.xml",
+  FEED.path,
 ];
 const ASSET_TYPES: Record<string, string> = {
   css: "text/css",
@@ -189,7 +202,7 @@ const ASSET_TYPES: Record<string, string> = {
   ico: "image/x-icon",
   jpg: "image/jpeg",
   woff2: "font/woff2",
-  xml: "application/rss+xml",
+  xml: FEED.contentType,
 };
 
 /** How a visit starts: the share of each kind of arrival. */
@@ -365,9 +378,16 @@ export function* traffic(
       const view = event.view as ViewIntent;
       countView(expected, view, event.time);
       onView?.(event, view);
-    } else if (event.intent === "bot") expected.bots++;
+    } else if (event.intent === "bot" && event.server?.crawlerPage) expected.bots++;
+    if (event.server) {
+      countServer(expected, event.server, event);
+      const { crawler, notFound } = event.server;
+      if (crawler) count(expected.breakdowns.crawler, crawler.name);
+      if (notFound) count(expected.breakdowns.notfound, notFound.path);
+    }
     delete event.page;
     delete event.view;
+    delete event.server;
     yield event;
   };
 
@@ -460,30 +480,76 @@ export function* traffic(
       if (visit.left <= 0) open = open.filter((v) => v !== visit);
       yield* emit(view);
       const assets = 3 + Math.floor(rand() * 6);
+      const reader = {
+        userAgent: visitor.agent.userAgent,
+        clientIp: visitor.clientIp,
+        country: visitor.country,
+        referrer: `https://${host}${view.path}`,
+      };
       for (let i = 0; i < assets; i++) {
         const asset = pick(ASSETS);
         const type = ASSET_TYPES[asset.split(".").pop() as string];
+        const revalidated = rand() < 0.3;
         yield* emit(
           event("asset", {
             path: asset,
             contentType: type,
-            status: rand() < 0.3 ? 304 : 200,
+            status: revalidated ? 304 : 200,
             time: Math.min(time + i, start + span - 1),
-            userAgent: visitor.agent.userAgent,
-            clientIp: visitor.clientIp,
-            country: visitor.country,
-            referrer: `https://${host}${view.path}`,
+            ...reader,
+            // A reader's own fetch of the feed (a browser, a feed reader on the desktop).
+            server: asset === FEED.path ? { feed: { path: FEED.path } } : undefined,
           }),
         );
       }
+      // Some readers download a file: whole, or in a few range requests (one download).
+      if (rand() < 0.06) {
+        const file = pick(DOWNLOADS);
+        const parts = rand() < 0.4 ? 2 + Math.floor(rand() * 3) : 1;
+        for (let i = 0; i < parts; i++)
+          yield* emit(
+            event("download", {
+              path: file.path,
+              contentType: file.contentType,
+              status: parts > 1 ? 206 : 200,
+              time: Math.min(time + assets + i, start + span - 1),
+              ...reader,
+              server: { download: file.path },
+            }),
+          );
+      }
     } else if (r < 0.75) {
-      // Bots have addresses of their own, never a visitor's.
-      yield* emit(
-        event("bot", {
-          userAgent: pick(BOT_AGENTS),
-          clientIp: `203.0.113.${Math.floor(rand() * 254) + 1}`,
-        }),
-      );
+      // Bots have addresses of their own, never a visitor's. Most fetch pages; some robots.txt or a
+      // missing page (never counted as missing: bots are not readers), feed readers the feed.
+      const crawler = pick(CRAWLERS);
+      const bot = event("bot", {
+        userAgent: crawler.userAgent,
+        clientIp: `203.0.113.${Math.floor(rand() * 254) + 1}`,
+      });
+      const kind = rand();
+      if (kind < 0.12) {
+        const reader = pick(FEED_READERS);
+        // The count a reader reports moves from day to day; the level is the last day's.
+        const subscribers = reader.base + (Math.floor((time - start) / 86400) % 3);
+        const userAgent = reader.userAgent.replace("{n}", String(subscribers));
+        const revalidated = rand() < 0.3;
+        Object.assign(bot, {
+          intent: "feed",
+          userAgent,
+          path: FEED.path,
+          status: revalidated ? 304 : 200,
+          contentType: revalidated ? "-" : FEED.contentType,
+          server: {
+            crawler: { userAgent, name: reader.name, category: reader.category },
+            feed: { path: FEED.path, reader: { name: reader.name, subscribers } },
+          },
+        });
+      } else if (kind < 0.25) {
+        Object.assign(bot, { path: "/robots.txt", contentType: "text/plain", server: { crawler } });
+      } else if (kind < 0.32) {
+        Object.assign(bot, { path: pick(MISSING), status: 404, server: { crawler } });
+      } else bot.server = { crawler, crawlerPage: true };
+      yield* emit(bot);
     } else if (r < 0.8) {
       yield* emit(
         event("redirect", {
@@ -492,12 +558,22 @@ export function* traffic(
         }),
       );
     } else if (r < 0.86) {
-      yield* emit(
-        event("notFound", {
-          status: 404,
-          path: pick(["/wp-login.php", "/missing/", "/.env", "/blog/no-such-post/"]),
-        }),
-      );
+      // A missing page: typed or probed (no referrer), linked from another site, or from one of the
+      // site's own pages (a broken link); some answered 410, some asked for with HEAD.
+      const missing = event("notFound", {
+        status: rand() < 0.15 ? 410 : 404,
+        method: rand() < 0.1 ? "HEAD" : "GET",
+        path: pick(MISSING),
+      });
+      let link: LinkIntent;
+      if (rand() < 0.3) {
+        const from = pickPage();
+        missing.referrer = ownUrl(from.path);
+        link = { kind: "internal", page: from.page };
+      } else if (missing.referrer === "-") link = { kind: "none" };
+      else link = { kind: "external", referrer: missing.referrer.replace(/^https?:\/\//, "") };
+      missing.server = { notFound: { path: missing.path, link } };
+      yield* emit(missing);
     } else if (r < 0.88) {
       yield* emit(event("aborted", { status: 0, contentType: "-" }));
     } else if (r < 0.93) {
@@ -519,6 +595,7 @@ export function emptyExpected(): Expected {
     daily: {},
     entries: 0,
     breakdowns: Object.fromEntries(DIMENSIONS.map((d) => [d, {}])) as Breakdowns,
+    ...emptyServerExpected(),
     visitors: {},
     dailyVisitors: {},
     visitorsTotal: 0,
