@@ -15,6 +15,7 @@ const UNIT = [
   "test/progress.test.ts",
   "test/rule.test.ts",
   "test/samples.test.ts",
+  "test/server-requests.test.ts",
 ];
 
 export default defineConfig({
