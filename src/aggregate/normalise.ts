@@ -1,5 +1,6 @@
 import type { Client, Reader } from "../audience/audience.js";
 import { type CounterName, SITE_KEY } from "../counters/registry.js";
+import type { NotFoundSource } from "../pageview/server.js";
 import type { PageView } from "../pageview/view.js";
 
 /**

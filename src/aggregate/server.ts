@@ -1,11 +1,11 @@
 import { splitUnionKey } from "../counters/union.js";
-import { type CrawlerCategory, categoryOf } from "../pageview/crawler.js";
+import { type Category, categoryOf } from "../pageview/crawler.js";
 import { splitLinkKey, splitReaderKey } from "./normalise.js";
 import type { Tally } from "./tally.js";
 
 /** A crawler's requests, as `report --json` and `GET /crawlers` give them. */
 export interface CrawlerCounts {
-  category: CrawlerCategory;
+  category: Category;
   requests: number;
   /** Requests that would have been page views but for the bot test. */
   pages: number;
@@ -78,9 +78,15 @@ export function feedsOf(tally: Tally): Record<string, FeedCounts> {
   const days = new Map<string, Map<string, FeedCounts>>();
   const dayOf = (day: string, feed: string) => {
     let feeds = days.get(feed);
-    if (feeds === undefined) days.set(feed, (feeds = new Map()));
+    if (feeds === undefined) {
+      feeds = new Map();
+      days.set(feed, feeds);
+    }
     let counts = feeds.get(day);
-    if (counts === undefined) feeds.set(day, (counts = { subscribers: 0, day, readers: {} }));
+    if (counts === undefined) {
+      counts = { subscribers: 0, day, readers: {} };
+      feeds.set(day, counts);
+    }
     return counts;
   };
   for (const [dayKey, n] of tally.unionDays("feedClients")) {

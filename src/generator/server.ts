@@ -4,13 +4,13 @@
  * which feed a fetch is and the subscribers its reader reports. The expected counts come from these
  * intents, never from pagetrack's own rule.
  */
-import type { CrawlerCategory } from "../pageview/crawler.js";
+import type { Category } from "../pageview/crawler.js";
 
 /** A bot as it writes its user agent, and the crawler it must be counted as. */
 export interface CrawlerIntent {
   userAgent: string;
   name: string;
-  category: CrawlerCategory;
+  category: Category;
 }
 
 /** The bots of the traffic: every category, the unnamed ones as `(other bot)`. */
@@ -103,7 +103,7 @@ export type LinkIntent =
 export interface ServerExpected {
   crawlers: Record<
     string,
-    { category: CrawlerCategory; requests: number; pages: number; bytes: number; last: string }
+    { category: Category; requests: number; pages: number; bytes: number; last: string }
   >;
   notFound: Record<
     string,
@@ -143,18 +143,22 @@ export function countServer(
   request: { time: number; bytes: number; clientIp: string; userAgent: string },
 ): void {
   let state = seen.get(expected);
-  if (state === undefined) seen.set(expected, (state = { downloads: new Set(), feeds: new Map() }));
+  if (state === undefined) {
+    state = { downloads: new Set(), feeds: new Map() };
+    seen.set(expected, state);
+  }
   const day = new Date(request.time * 1000).toISOString().slice(0, 10);
   const client = `${request.clientIp} ${request.userAgent}`;
   const { crawler, notFound, download, feed } = intent;
   if (crawler) {
-    const c = (expected.crawlers[crawler.name] ??= {
+    expected.crawlers[crawler.name] ??= {
       category: crawler.category,
       requests: 0,
       pages: 0,
       bytes: 0,
       last: "",
-    });
+    };
+    const c = expected.crawlers[crawler.name];
     c.requests++;
     if (intent.crawlerPage) c.pages++;
     c.bytes += request.bytes;
@@ -162,7 +166,8 @@ export function countServer(
     if (last > c.last) c.last = last;
   }
   if (notFound) {
-    const n = (expected.notFound[notFound.path] ??= { requests: 0, internal: {}, external: {}, none: 0 });
+    expected.notFound[notFound.path] ??= { requests: 0, internal: {}, external: {}, none: 0 };
+    const n = expected.notFound[notFound.path];
     n.requests++;
     const { link } = notFound;
     if (link.kind === "internal") n.internal[link.page] = (n.internal[link.page] ?? 0) + 1;
@@ -178,9 +183,15 @@ export function countServer(
   }
   if (feed) {
     let days = state.feeds.get(feed.path);
-    if (days === undefined) state.feeds.set(feed.path, (days = new Map()));
+    if (days === undefined) {
+      days = new Map();
+      state.feeds.set(feed.path, days);
+    }
     let today = days.get(day);
-    if (today === undefined) days.set(day, (today = { readers: new Map(), clients: new Set() }));
+    if (today === undefined) {
+      today = { readers: new Map(), clients: new Set() };
+      days.set(day, today);
+    }
     if (feed.reader)
       today.readers.set(
         feed.reader.name,

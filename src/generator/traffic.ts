@@ -571,7 +571,8 @@ export function* traffic(
         missing.referrer = ownUrl(from.path);
         link = { kind: "internal", page: from.page };
       } else if (missing.referrer === "-") link = { kind: "none" };
-      else link = { kind: "external", referrer: missing.referrer.replace(/^https?:\/\//, "") };
+      // Hosts as sources name them: lower case, without `www.`.
+      else link = { kind: "external", referrer: missing.referrer.replace(/^https?:\/\/(www\.)?/, "") };
       missing.server = { notFound: { path: missing.path, link } };
       yield* emit(missing);
     } else if (r < 0.88) {

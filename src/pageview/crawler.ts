@@ -177,7 +177,7 @@ function matcherOf(entry: ListEntry, order: number): Matcher {
   return {
     crawler: {
       name: NAMES[entry.pattern] ?? nameOf(entry, literal, regex),
-      category: categoryOf(entry.pattern, tags),
+      category: categoryOfEntry(entry.pattern, tags),
     },
     pattern: entry.pattern,
     tool: tags.length > 0 && tags.every((tag) => TOOL_TAGS.has(tag)),
@@ -188,7 +188,7 @@ function matcherOf(entry: ListEntry, order: number): Matcher {
   };
 }
 
-function categoryOf(pattern: string, tags: readonly string[]): Category {
+function categoryOfEntry(pattern: string, tags: readonly string[]): Category {
   if (AI_PATTERNS.has(pattern)) return "ai";
   for (const [tag, category] of CATEGORY_OF_TAG) if (tags.includes(tag)) return category;
   return "other";
@@ -266,6 +266,13 @@ function index(): CrawlerIndex {
 export function crawlerOf(userAgent: string): Crawler {
   return best(index().hits(userAgent))?.matcher.crawler ?? OTHER_BOT;
 }
+
+/** The category of a crawler `crawlerOf` named (a name has one), `other` for a name it does not know. */
+export function categoryOf(name: string): Category {
+  categories ??= new Map(knownCrawlers().map((crawler) => [crawler.name, crawler.category]));
+  return categories.get(name) ?? "other";
+}
+let categories: Map<string, Category> | undefined;
 
 /** Every crawler `crawlerOf` can name, one per pattern of the list and local entry (names repeat). */
 export function knownCrawlers(): readonly Crawler[] {

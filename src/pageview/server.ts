@@ -136,7 +136,13 @@ const MOZILLA_COMPATIBLE = /^Mozilla\/[\d.]+ \(compatible; */i;
  * after any `Mozilla/5.0 (compatible;`, up to a `/`, space, `;` or parenthesis. Undefined when the
  * user agent reports no count.
  */
-export function feedReader(userAgent: string): { name: string; subscribers: number } | undefined {
+/** A feed reader that reports how many subscribers it fetches a feed for. */
+export interface FeedReader {
+  name: string;
+  subscribers: number;
+}
+
+export function feedReader(userAgent: string): FeedReader | undefined {
   const count = SUBSCRIBERS.exec(userAgent);
   if (count === null) return undefined;
   const subscribers = Number(count[1].replaceAll(",", ""));
