@@ -18,6 +18,7 @@ import {
   generateLogFile,
   writerFor,
 } from "../src/generator/files.js";
+import { CRAWLERS, FEED, FEED_READERS } from "../src/generator/server.js";
 import {
   BOT_AGENTS,
   type Expected,
@@ -100,9 +101,80 @@ function rulePage(path: string): string {
 const BROWSER_NAMES: Record<string, string> = { "Mobile Safari": "Safari" };
 const OS_NAMES: Record<string, string> = { "Mac OS": "macOS", "Chromium OS": "ChromeOS" };
 
+interface FeedDay {
+  readers: Map<string, number>;
+  clients: Set<string>;
+}
+
+/** The crawler a bot's user agent names: the generator's own tables, by the user agent written. */
+function crawlerNamed(userAgent: string): { name: string; category: string } {
+  const reader = FEED_READERS.find((r) => userAgent.startsWith(`${r.name}/`));
+  if (reader) return { name: reader.name, category: "feed" };
+  const crawler = CRAWLERS.find((c) => c.userAgent === userAgent);
+  if (crawler === undefined) throw new Error(`no crawler writes ${userAgent}`);
+  return crawler;
+}
+
+/**
+ * DESIGN.md's "Beyond page views" applied to one written request: crawlers (every request of a bot),
+ * missing pages by where their link was, distinct downloaders a day, feeds' subscribers as a level.
+ */
+function countServerFromFields(
+  want: Expected,
+  e: TrafficEvent,
+  seen: { downloads: Set<string>; feedDays: Map<string, Map<string, FeedDay>> },
+): void {
+  const day = dayOf(e.time);
+  const client = `${e.clientIp} ${e.userAgent}`;
+  const add = (record: Record<string, number>, key: string) => {
+    record[key] = (record[key] ?? 0) + 1;
+  };
+  if (e.intent === "bot" || (e.intent === "feed" && e.clientIp.startsWith("203.0.113."))) {
+    const { name, category } = crawlerNamed(e.userAgent);
+    const last = new Date(e.time * 1000).toISOString().replace(".000Z", "Z");
+    want.crawlers[name] ??= { category: category as never, requests: 0, pages: 0, bytes: 0, last };
+    const c = want.crawlers[name];
+    c.requests++;
+    if (e.status === 200 && e.contentType === "text/html") c.pages++;
+    c.bytes += e.bytes;
+    if (last > c.last) c.last = last;
+    add(want.breakdowns.crawler, name);
+  }
+  if (e.intent === "notFound") {
+    want.notFound[e.path] ??= { requests: 0, internal: {}, external: {}, none: 0 };
+    const n = want.notFound[e.path];
+    n.requests++;
+    add(want.breakdowns.notfound, e.path);
+    if (e.referrer === "-") n.none++;
+    else if (hostOf(e.referrer) === hostOf(`https://${e.host}/`))
+      add(n.internal, rulePage(new URL(e.referrer).pathname));
+    else add(n.external, `${hostOf(e.referrer)}${new URL(e.referrer).pathname}`);
+  }
+  if (e.intent === "download" && !seen.downloads.has(`${day} ${e.path} ${client}`)) {
+    seen.downloads.add(`${day} ${e.path} ${client}`);
+    add(want.downloads, e.path);
+  }
+  if (e.path === FEED.path && (e.status === 200 || e.status === 304)) {
+    const days = seen.feedDays.get(e.path) ?? new Map<string, FeedDay>();
+    seen.feedDays.set(e.path, days);
+    const today = days.get(day) ?? { readers: new Map(), clients: new Set() };
+    days.set(day, today);
+    const reported = / (\d+) subscribers/.exec(e.userAgent);
+    if (reported) {
+      const name = crawlerNamed(e.userAgent).name;
+      today.readers.set(name, Math.max(today.readers.get(name) ?? 0, Number(reported[1])));
+    } else today.clients.add(client);
+    const last = [...days.keys()].sort().at(-1) as string;
+    const of = days.get(last) as FeedDay;
+    const subscribers = of.clients.size + [...of.readers.values()].reduce((a, b) => a + b, 0);
+    want.feeds[e.path] = { subscribers, day: last, readers: Object.fromEntries(of.readers) };
+  }
+}
+
 /** What DESIGN.md makes of the page views among `events`, computed from the written fields. */
 function expectedFromEvents(events: TrafficEvent[], views: Map<string, ViewIntent>): Expected {
   const want = emptyExpected();
+  const seen = { downloads: new Set<string>(), feedDays: new Map<string, Map<string, FeedDay>>() };
   const pageDay = new Set<string>();
   const siteDay = new Set<string>();
   const add = (record: Record<string, number>, key: string) => {
@@ -111,7 +183,9 @@ function expectedFromEvents(events: TrafficEvent[], views: Map<string, ViewInten
   for (const e of events) {
     want.lines++;
     want.bytes += e.bytes;
-    if (e.intent === "bot") want.bots++;
+    // A bot's page request (not its robots.txt, feed or missing page) is what `bots` counts.
+    if (e.intent === "bot" && e.status === 200 && e.contentType === "text/html") want.bots++;
+    countServerFromFields(want, e, seen);
     const view = views.get(e.requestId);
     if (e.intent !== "view" || view === undefined) continue;
     const page = rulePage(e.path);
