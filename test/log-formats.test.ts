@@ -46,6 +46,14 @@ const FILES: {
     lacks: { referrer: true },
   },
   {
+    file: "alb.log.gz",
+    options: { format: "alb", gzip: true },
+    format: "alb",
+    entries: false,
+    countries: false,
+    lacks: { referrer: true },
+  },
+  {
     file: "iis.log",
     options: { format: "iis" },
     format: "w3c",
@@ -92,7 +100,7 @@ const FILES: {
   },
 ];
 
-describe("report on generated ELB, IIS, CloudFront JSON and header-less CloudFront logs", () => {
+describe("report on generated ELB, ALB, IIS, CloudFront JSON and header-less CloudFront logs", () => {
   let dir: string;
   let expected: Expected;
   beforeAll(async () => {
@@ -134,7 +142,7 @@ describe("report on generated ELB, IIS, CloudFront JSON and header-less CloudFro
           expect(json.breakdowns[dimension], dimension).toEqual(expected.breakdowns[dimension]);
         }
       } else {
-        // ELB logs no referrer: every view is an entry, and its source is its utm_source or (direct).
+        // ELB and ALB log no referrer: every view is an entry, and its source is its utm_source or (direct).
         expect(json.summary.entries).toBe(expected.views);
       }
     },

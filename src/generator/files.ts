@@ -14,6 +14,7 @@ import {
   traffic,
 } from "./traffic.js";
 import {
+  albWriter,
   cloudfrontJsonWriter,
   cloudfrontV2Writer,
   cloudfrontWriter,
@@ -26,7 +27,7 @@ import {
 
 /**
  * The logs the generator writes: CloudFront standard logs (legacy), v2 in W3C format and v2 as JSON
- * lines, S3 server access, Classic Load Balancer (ELB), IIS (a W3C extended log) and combined.
+ * lines, S3 server access, Classic and Application Load Balancer (ELB, ALB), IIS (a W3C extended log) and combined.
  */
 export type GeneratedFormat =
   | "cloudfront"
@@ -34,6 +35,7 @@ export type GeneratedFormat =
   | "cloudfront-json"
   | "s3"
   | "elb"
+  | "alb"
   | "iis"
   | "combined";
 
@@ -74,6 +76,8 @@ export function writerFor(options: WriterOptions): LogWriter {
       return s3Writer();
     case "elb":
       return elbWriter();
+    case "alb":
+      return albWriter();
     case "iis":
       return iisWriter({ host: options.vhost });
     case "combined":

@@ -193,6 +193,24 @@ export function elbWriter(): LogWriter {
 }
 
 /**
+ * Application Load Balancer access log, as the ALB guide's "Access log entries" shows it: an HTTPS
+ * listener, the request as an absolute URL with the port, the trace id unique per request, no
+ * referrer and no content type. A request the client aborted got no response: `-` for both statuses.
+ */
+export function albWriter(): LogWriter {
+  return {
+    header: [],
+    line(e) {
+      const iso = new Date(e.time * 1000).toISOString().replace("Z", "000Z");
+      const target = e.query === "" ? e.path : `${e.path}?${e.query}`;
+      const status = e.status === 0 ? "-" : String(e.status);
+      const trace = `Root=1-${e.time.toString(16).padStart(8, "0")}-${Buffer.from(e.requestId, "base64url").subarray(0, 12).toString("hex")}`;
+      return `https ${iso} app/my-lb/50dc6c495c0c9188 ${e.clientIp}:${40000 + (e.bytes % 20000)} 10.0.0.1:80 0.001 0.002 0.000 ${status} ${status} 120 ${e.bytes} "${e.method} https://${e.host}:443${target} HTTP/1.1" "${e.userAgent}" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/site/73e2d6bc24d8a067 "${trace}" "${e.host}" "-" 0 ${iso} "forward" "-" "-" "10.0.0.1:80" "${status}" "-" "-"`;
+    },
+  };
+}
+
+/**
  * IIS W3C extended log with IIS 10's default fields (`host` adds `cs-host`, the Host header, which
  * IIS logs when it is selected). IIS writes times in UTC, the URI stem decoded (UTF-8), and a `+`
  * for each space in a value (the user agent, the referrer). IIS has no status for a request the
