@@ -18,7 +18,7 @@ const ROOT = join(import.meta.dirname, "..");
 
 /** A breakdown as a new dimension would be declared. */
 const spec = (over: Partial<BreakdownSpec> = {}): BreakdownSpec => ({
-  ...breakdownSpec("browser"),
+  ...(breakdownSpec("browser") as BreakdownSpec),
   ...over,
 });
 

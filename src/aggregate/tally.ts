@@ -56,9 +56,12 @@ export class Tally {
       if (key === undefined) continue;
       if (daily === undefined) addCell(cells, counter, key, amount ? amount(view) : 1, view.time, view.time);
       else {
-        const { visitor, day } = client as Client;
-        if (daily === "union") addVisitors(cells, counter, this.dayKey(day, key), visitor);
-        else
+        if (daily === "union") {
+          const { visitor, day } = client as Client;
+          addVisitors(cells, counter, this.dayKey(day, key), visitor);
+        } else {
+          // A level's day is the site's, whoever the client (a crawler's last request has none).
+          const day = client?.day ?? this.audience.day(view.time);
           addLevel(
             cells,
             counter,
@@ -66,6 +69,7 @@ export class Tally {
             (amount as (v: PageView) => number)(view),
             view.time,
           );
+        }
       }
     }
   }

@@ -19,6 +19,7 @@ import {
   pageTotalsRoute,
   pageViewsRoute,
   type Reader,
+  serverRoutes,
   siteRoute,
   viewListRoute,
 } from "./routes.js";
@@ -83,6 +84,7 @@ export function createApp(config: ApiConfig): Hono {
   pagesRoute(app, reader);
   pageViewsRoute(app, reader);
   breakdownRoute(app, reader);
+  serverRoutes(app, reader);
   viewListRoute(app, reader);
   answerErrors(app);
   return app;

@@ -24,6 +24,7 @@ import { BREAKDOWN_LIMIT, MAX_RANGE_DAYS, VISIT_LIMIT, WHOLE_TOTALS_PAGES } from
 import { breakdown } from "../query/breakdown.js";
 import { cleanPage, seriesSpan } from "../query/pages.js";
 import { resolveRange } from "../query/range.js";
+import { crawlers, feeds, notFound } from "../query/server.js";
 import type { siteSettings } from "../query/site.js";
 import { listPages, pageTotals } from "../query/totals.js";
 import { viewList } from "../query/view-list.js";
@@ -129,6 +130,29 @@ export function breakdownRoute(app: Hono, { store, site, cache, settings }: Read
       ...resolveRange(q.from, q.to, "day", zone, ""),
     };
     return c.json(await cache(`breakdown ${JSON.stringify(asked)}`, () => breakdown(store, site, asked)));
+  });
+}
+
+/** Crawlers, missing pages and feeds over a range (the site's zone by default), as `pagetrack crawlers|notfound|feeds --json`. */
+export function serverRoutes(app: Hono, { store, site, cache, settings }: Reader): void {
+  const ranged = z.object({ from: moment, to: moment, tz });
+  const asked = async (q: { from?: string; to?: string; tz?: string }) => {
+    const zone = q.tz ?? (await settings()).timeZone;
+    return { tz: zone, ...resolveRange(q.from, q.to, "day", zone, "") };
+  };
+  app.get("/crawlers", async (c) => {
+    const q = await asked(readQuery(ranged, c.req.query()));
+    return c.json(await cache(`crawlers ${JSON.stringify(q)}`, () => crawlers(store, site, q)));
+  });
+  const limited = z.object({ from: moment, to: moment, tz, limit: limitParam(BREAKDOWN_LIMIT) });
+  app.get("/notfound", async (c) => {
+    const params = readQuery(limited, c.req.query());
+    const q = { ...(await asked(params)), limit: params.limit };
+    return c.json(await cache(`notfound ${JSON.stringify(q)}`, () => notFound(store, site, q)));
+  });
+  app.get("/feeds", async (c) => {
+    const q = await asked(readQuery(ranged, c.req.query()));
+    return c.json(await cache(`feeds ${JSON.stringify(q)}`, () => feeds(store, site, q)));
   });
 }
 

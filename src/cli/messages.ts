@@ -67,3 +67,15 @@ export function hintsOf(counts: CdnCounts, includesBots: boolean): string[] {
   const cdn = cdnHint(counts, includesBots);
   return cdn ? [cdn] : [];
 }
+
+/** Bytes in the largest unit that keeps a number of at least 1: "1.5 GB". */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? plural(bytes, "byte") : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -17,6 +17,7 @@ import { DEMO_DATA_DIR } from "./defaults.js";
 import type { Io } from "./io.js";
 import { formatNumber, plural, warn } from "./messages.js";
 import { pageCount, wholeOption, zoneOption } from "./options.js";
+import { registerServerQueries } from "./requests.js";
 import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js";
 
 /**
@@ -28,7 +29,7 @@ import { addStoreOptions, type StoreFlags, withStore } from "./store-options.js"
 const RUN = "npx pagetrack";
 
 /** How a query command prints its answer: a table, the API's JSON, or CSV. */
-interface OutputFlags {
+export interface OutputFlags {
   json: boolean;
   csv: boolean;
 }
@@ -56,13 +57,14 @@ interface TopFlags extends StoreFlags, OutputFlags {
 type Output = "table" | "json" | "csv";
 
 /** The output asked for; `--csv` with `--json` is a usage error. */
-function outputOf(flags: OutputFlags): Output {
+export function outputOf(flags: OutputFlags): Output {
   if (flags.json && flags.csv) throw new UserError("--csv and --json cannot be used together: pick one");
   return flags.json ? "json" : flags.csv ? "csv" : "table";
 }
 
 export function registerQueries(program: Command, io: Io): void {
   registerTop(program, io);
+  registerServerQueries(program, io);
   addStoreOptions(
     program
       .command("totals")
@@ -304,11 +306,11 @@ function ranked(result: Breakdown): string {
   return `${lines.join("\n")}\n`;
 }
 
-function print(io: Io, value: unknown): void {
+export function print(io: Io, value: unknown): void {
   write(io, `${JSON.stringify(value)}\n`);
 }
 
-function write(io: Io, text: string): void {
+export function write(io: Io, text: string): void {
   io.stdout.write(text);
 }
 

@@ -17,7 +17,6 @@ import {
   type Dimension,
   ENTRIES,
   ENTRY_NOTE,
-  MEASURES,
   SITE_KEY,
 } from "../counters/registry.js";
 import { splitUnionKey, unionKey } from "../counters/union.js";
@@ -29,7 +28,16 @@ import { PageViewRule } from "../pageview/rule.js";
 import { addStats, emptyStats, type FileStats } from "../pipeline.js";
 import { expandPaths, type LogSource } from "../readers/sources.js";
 import type { Io, Run } from "./io.js";
-import { formatNumber, hintsOf, type Problem, plural, problemsOf, reportProblems, warn } from "./messages.js";
+import {
+  formatBytes,
+  formatNumber,
+  hintsOf,
+  type Problem,
+  plural,
+  problemsOf,
+  reportProblems,
+  warn,
+} from "./messages.js";
 import { addRuleOptions, audienceOf, pageCount, type RuleFlags, ruleOptions, zoneOption } from "./options.js";
 import { progressBar } from "./progress.js";
 
@@ -63,7 +71,7 @@ export interface ReportJson {
   /** Each page's visitors: the sum of its days' distinct (client IP, user agent) pairs. */
   visitors: Record<string, number>;
   /** Every value of every dimension, largest first; `download`: each file's downloads. */
-  breakdowns: Record<Dimension | "download", Record<string, number>>;
+  breakdowns: Record<Dimension, Record<string, number>>;
   /** Every crawler's requests (docs/page-views.md, "Beyond page views"). */
   crawlers: Record<string, CrawlerCounts>;
   /** Every missing path's requests, by where the link to it was. */
@@ -232,7 +240,7 @@ function reportJson(read: ReportRead): ReportJson {
   const { totals } = read;
   const ranked = ranking(totals.totals("page"));
   const breakdowns = Object.fromEntries(
-    [...DIMENSIONS, "download" as const].map((d) => [d, Object.fromEntries(ranking(totals.totals(d)))]),
+    DIMENSIONS.map((d) => [d, Object.fromEntries(ranking(totals.totals(d)))]),
   ) as ReportJson["breakdowns"];
   const pageVisitors = totals.totals("pageVisitors");
   return {
@@ -337,7 +345,7 @@ function table(report: ReportJson, top: number): string {
   if (s.failedFiles > 0) lines.push(row("files that could not be read", s.failedFiles));
   if (s.skippedFiles > 0) lines.push(row("files skipped: not web logs", s.skippedFiles));
   for (const dimension of DIMENSIONS) lines.push("", ...topValues(report, dimension));
-  lines.push("", ...downloadsTable(report), "", ...feedsTable(report));
+  lines.push("", ...feedsTable(report));
   if (report.countryAttribution) lines.push(`  (${report.countryAttribution})`);
   return `${lines.join("\n")}\n`;
 }
@@ -383,22 +391,16 @@ function topValues(report: ReportJson, dimension: Dimension): string[] {
   if (spec.unknown && values.length === 1 && values[0][0] === UNKNOWN)
     return [title, `  (unknown: ${spec.unknown})`];
   const width = Math.max(...values.slice(0, 5).map(([, n]) => formatNumber(n).length));
+  // A crawler with its category, so that AI crawlers stand out.
+  const named = (value: string) =>
+    dimension === "crawler" ? `${value} (${report.crawlers[value]?.category ?? "other"})` : value;
   const lines = values
     .slice(0, 5)
-    .map(([value, n]) => `  ${formatNumber(n).padStart(width)}  ${percent(n, of).padStart(6)}  ${value}`);
+    .map(
+      ([value, n]) => `  ${formatNumber(n).padStart(width)}  ${percent(n, of).padStart(6)}  ${named(value)}`,
+    );
   if (values.length > 5)
     lines.push(`  ${"".padStart(width)}          (${formatNumber(values.length - 5)} more)`);
-  return [title, ...lines];
-}
-
-/** The five most downloaded files: distinct downloaders a day, summed. */
-function downloadsTable(report: ReportJson): string[] {
-  const values = Object.entries(report.breakdowns.download);
-  const title = `Downloads (${MEASURES.downloads.note})`;
-  if (values.length === 0) return [title, "  (none)"];
-  const width = Math.max(...values.slice(0, 5).map(([, n]) => formatNumber(n).length));
-  const lines = values.slice(0, 5).map(([file, n]) => `  ${formatNumber(n).padStart(width)}  ${file}`);
-  if (values.length > 5) lines.push(`  ${"".padStart(width)}  (${formatNumber(values.length - 5)} more)`);
   return [title, ...lines];
 }
 
@@ -412,18 +414,6 @@ function feedsTable(report: ReportJson): string[] {
     title,
     ...feeds.map(([feed, f]) => `  ${formatNumber(f.subscribers).padStart(width)}  ${feed}  (${f.day})`),
   ];
-}
-
-/** Bytes in the largest unit that keeps a number of at least 1: "1.5 GB". */
-function formatBytes(bytes: number): string {
-  const units = ["bytes", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? plural(bytes, "byte") : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function percent(n: number, of: number): string {

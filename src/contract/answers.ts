@@ -4,6 +4,7 @@
  * Types only: the dashboard's bundle gets nothing from here (docs/api.md describes each answer).
  */
 import type { Dimension } from "../counters/registry.js";
+import type { Category } from "../pageview/crawler.js";
 import type { Interval } from "./rules.js";
 
 export type { Dimension };
@@ -118,4 +119,53 @@ export interface ViewList {
 /** Any answer that is not a 2xx: what went wrong, in one line. */
 export interface ErrorAnswer {
   error: string;
+}
+
+/** GET /crawlers: every crawler's requests in a range, most requests first. */
+export interface Crawlers {
+  from: string;
+  to: string;
+  crawlers: {
+    name: string;
+    category: Category;
+    requests: number;
+    /** Requests that would have been page views but for the bot test. */
+    pages: number;
+    /** Response bytes, where the log records them. */
+    bytes: number;
+    /** Its last request in the range (ISO 8601, UTC). */
+    last: string;
+  }[];
+}
+
+/** GET /notfound: the missing paths asked for in a range, most requests first, with where their links are. */
+export interface NotFound {
+  from: string;
+  to: string;
+  /** Requests of every missing path, also those past `limit`. */
+  total: number;
+  paths: {
+    path: string;
+    requests: number;
+    /** The site's own pages that link to it: broken links to fix. */
+    internal: { page: string; count: number }[];
+    /** Other sites' pages that link to it (`host/path`). */
+    external: { referrer: string; count: number }[];
+    /** Requests without a referrer: typed, bookmarked or probed. */
+    none: number;
+  }[];
+}
+
+/** GET /feeds: each feed's subscribers on the last day of the range it was fetched. */
+export interface Feeds {
+  from: string;
+  to: string;
+  feeds: {
+    path: string;
+    subscribers: number;
+    /** The day of the site the level is of. */
+    day: string;
+    /** The readers that reported their subscribers that day (the others are one per client). */
+    readers: { name: string; subscribers: number }[];
+  }[];
 }

@@ -21,17 +21,34 @@ import { keys, type PeriodLevel } from "../store/keys.js";
  * The all-time total of a series or a union is in the page's INDEX item (year slots whose names
  * start with `index`) or, without `index`, in the SITE partition.
  */
-export type CounterSpec =
-  | {
-      layout: "series" | "union";
-      counts: Measure;
-      /** Names a key's series in the store; only pages start with "/". */
-      series(key: string): string;
-      index?: string;
-    }
-  | BreakdownSpec
-  | DetailSpec
-  | LevelSpec;
+export type CounterSpec = SeriesSpec | BreakdownSpec | ListedUnionSpec | ListSpec | DetailSpec | LevelSpec;
+
+export interface SeriesSpec {
+  layout: "series" | "union";
+  counts: Measure;
+  /** Names a key's series in the store; only pages start with "/". */
+  series(key: string): string;
+  index?: string;
+}
+
+/**
+ * A union whose keys are a dimension's values (downloads by file): each day's distinct clients are
+ * also kept side by side in one partition per day (`<site>#<counter>#<day>`, sort key the key), so
+ * that the day's values are one query, as a breakdown's are. Its days are the site's.
+ */
+export interface ListedUnionSpec extends Omit<BreakdownSpec, "layout"> {
+  layout: "union";
+  series(key: string): string;
+  list: true;
+}
+
+/** A union only listed by day, no dimension of its own (a feed's other clients). */
+export interface ListSpec {
+  layout: "union";
+  counts: Measure;
+  series(key: string): string;
+  list: true;
+}
 
 /**
  * What a breakdown's values have besides their count, kept as a breakdown is (a sum per UTC day and
@@ -45,8 +62,9 @@ export interface DetailSpec {
 }
 
 /**
- * A level (feed subscribers): the largest value a key reached on a day of the site, its key
- * `<day> <key>` as a union's. Read at a day, never added up over days.
+ * A level (feed subscribers, a crawler's last request): the largest value a key reached on a day of
+ * the site, its key `<day> <key>` as a union's, kept per UTC hour as a breakdown is (partition of the
+ * hour's UTC day) and read as the largest of its hours. Read at a day, never added up over days.
  */
 export interface LevelSpec {
   layout: "level";
@@ -82,7 +100,15 @@ export const ENTRIES: Noun = { one: "entry from outside the site", many: "entrie
 export const ENTRY_NOTE =
   "an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors";
 
-export type Measure = "views" | "entries" | "requests" | "bytes" | "clients" | "downloads" | "subscribers";
+export type Measure =
+  | "views"
+  | "entries"
+  | "requests"
+  | "bytes"
+  | "clients"
+  | "downloads"
+  | "subscribers"
+  | "time";
 
 export const MEASURES: Record<Measure, MeasureSpec> = {
   views: { header: "Views", over: "sum" },
@@ -96,6 +122,7 @@ export const MEASURES: Record<Measure, MeasureSpec> = {
     note: "a download is a client (IP address and user agent) fetching a file on a day, however many requests it takes",
   },
   subscribers: { header: "Subscribers", over: "level" },
+  time: { header: "Last", over: "level" },
 };
 
 /**
@@ -255,10 +282,23 @@ export const COUNTERS = {
   },
   /** Where the link to a missing page was: `notfoundLink` keys (pageview/server.ts). */
   notfoundFrom: { layout: "breakdown", counts: "requests", detailOf: "notfound" },
+  /** The time of a crawler's last request (epoch seconds), the latest of each day. */
+  crawlerLast: { layout: "level", counts: "time" },
   /** Distinct downloaders of each downloadable file: (client IP, user agent) pairs a day of the site. */
-  download: { layout: "union", counts: "downloads", series: (path: string) => `~downloads:${path}` },
+  download: {
+    layout: "union",
+    list: true,
+    counts: "downloads",
+    series: (path: string) => `~downloads:${path}`,
+    title: "Downloads",
+    label: "File",
+    values: { one: "file", many: "files" },
+    total: { one: "download", many: "downloads" },
+    panel: "server",
+    hint: "PDFs, archives and media: each client that fetched a file on a day is one download, however many range requests it took.",
+  },
   /** Distinct clients of each feed a day, besides the readers that report their subscribers. */
-  feedClients: { layout: "union", counts: "clients", series: (path: string) => `~feed:${path}` },
+  feedClients: { layout: "union", list: true, counts: "clients", series: (path: string) => `~feed:${path}` },
   /** The subscribers each feed reader reports for a feed (`<day> <reader> <feed>`), its largest of the day. */
   feedReaders: { layout: "level", counts: "subscribers" },
 } as const satisfies Record<string, CounterSpec>;
@@ -271,14 +311,17 @@ export type CounterName = keyof typeof COUNTERS;
  */
 export function indexPrefix(counter: CounterName): string | undefined {
   const spec: CounterSpec = COUNTERS[counter];
-  return spec.layout === "series" || spec.layout === "union" ? spec.index : undefined;
+  return "index" in spec ? spec.index : undefined;
 }
 export const COUNTER_NAMES = Object.keys(COUNTERS) as CounterName[];
 
-/** The dimensions: the counters laid out as breakdowns, but for the details of one. */
+/** The dimensions: the counters with a title (breakdowns, and the listed unions such as downloads). */
 export type Dimension = {
-  [C in CounterName]: (typeof COUNTERS)[C] extends { layout: "breakdown"; title: string } ? C : never;
+  [C in CounterName]: (typeof COUNTERS)[C] extends { title: string } ? C : never;
 }[CounterName];
+
+/** What a breakdown or a listed union says of itself: how it and its values are shown. */
+export type DimensionSpec = BreakdownSpec | ListedUnionSpec;
 
 /**
  * The dimensions as `/breakdown`, `pagetrack top` and `report` name and list them, in this
@@ -287,8 +330,13 @@ export type Dimension = {
 export const DIMENSIONS = COUNTER_NAMES.filter((c): c is Dimension => "title" in COUNTERS[c]);
 
 /** How a dimension's breakdown is shown, and what its shares are of. */
-export function breakdownSpec(dimension: Dimension): BreakdownSpec {
+export function breakdownSpec(dimension: Dimension): DimensionSpec {
   return COUNTERS[dimension];
+}
+
+/** A union kept also as a list per day (downloads, a feed's clients): ListedUnionSpec. */
+export function isListed(counter: CounterName): boolean {
+  return "list" in COUNTERS[counter];
 }
 
 /** The dimensions the dashboard shows in one place, in order. */

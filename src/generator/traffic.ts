@@ -108,6 +108,7 @@ const INTENDED: { readonly [D in Dimension]: (view: ViewIntent) => string | unde
   // Not of page views: counted from their requests' intents (countServer).
   crawler: () => undefined,
   notfound: () => undefined,
+  download: () => undefined,
   source: (view) => (view.entry ? view.source : undefined),
   campaign: (view) => (view.entry ? view.campaign : undefined),
   entry: (view) => (view.entry ? view.page : undefined),

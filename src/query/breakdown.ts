@@ -1,11 +1,12 @@
 import type { Breakdown } from "../contract/answers.js";
 import { MAX_DAILY_READ_DAYS } from "../contract/rules.js";
-import type { Dimension } from "../counters/registry.js";
+import { type CounterName, type Dimension, isListed } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { readBreakdown } from "../store/counts.js";
+import { type DayBreakdown, readBreakdown } from "../store/counts.js";
 import { readCountryAttribution } from "../store/meta.js";
 import type { Store } from "../store/store.js";
-import { isoInZone, isValidZone } from "./zone.js";
+import { siteSettings } from "./site.js";
+import { instantOf, isoInZone, isValidZone, localDate } from "./zone.js";
 
 export interface BreakdownQuery {
   dimension: Dimension;
@@ -31,12 +32,35 @@ export async function breakdown(store: Store, site: string, q: BreakdownQuery): 
   if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");
   if ((q.to - q.from) / 86400 > MAX_BREAKDOWN_DAYS)
     throw new UserError(`a breakdown covers at most ${MAX_BREAKDOWN_DAYS} days; narrow the range`);
+  const counts = isListed(q.dimension)
+    ? await listedCounts(store, site, q)
+    : sumHours(await readDayHours(store, site, q.dimension, q), q);
+  const attribution = q.dimension === "country" ? await readCountryAttribution(store, site) : undefined;
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return {
+    dimension: q.dimension,
+    from: isoInZone(q.from, q.tz),
+    to: isoInZone(q.to, q.tz),
+    total: ranked.reduce((sum, [, n]) => sum + n, 0),
+    values: ranked.slice(0, q.limit).map(([value, count]) => ({ value, count })),
+    ...(attribution ? { attribution } : {}),
+  };
+}
+
+/** The UTC days of a range's hours, each read with its values' 24 hours. */
+export async function readDayHours(
+  store: Store,
+  site: string,
+  counter: CounterName,
+  q: { from: number; to: number },
+): Promise<DayBreakdown[]> {
   const days: string[] = [];
   for (let t = q.from - (q.from % 86400); t < q.to; t += 86400) days.push(utcDay(t));
-  const [{ days: read }, attribution] = await Promise.all([
-    readBreakdown(store, site, q.dimension, days),
-    q.dimension === "country" ? readCountryAttribution(store, site) : undefined,
-  ]);
+  return (await readBreakdown(store, site, counter, days)).days;
+}
+
+/** Each value's count over the hours that start in the range. */
+export function sumHours(read: DayBreakdown[], q: { from: number; to: number }): Map<string, number> {
   const counts = new Map<string, number>();
   for (const { day, values } of read) {
     const dayStart = Date.parse(`${day}T00:00:00Z`) / 1000;
@@ -49,15 +73,40 @@ export async function breakdown(store: Store, site: string, q: BreakdownQuery): 
       if (n > 0) counts.set(value, (counts.get(value) ?? 0) + n);
     }
   }
-  const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return {
-    dimension: q.dimension,
-    from: isoInZone(q.from, q.tz),
-    to: isoInZone(q.to, q.tz),
-    total: ranked.reduce((sum, [, n]) => sum + n, 0),
-    values: ranked.slice(0, q.limit).map(([value, count]) => ({ value, count })),
-    ...(attribution ? { attribution } : {}),
-  };
+  return counts;
+}
+
+/**
+ * The days of the site whose start lies in the range: a listed union (downloads) is counted per day
+ * of the site, as visitors are, and a day counts in a range when it starts in it.
+ */
+export async function siteDaysIn(
+  store: Store,
+  site: string,
+  q: { from: number; to: number },
+): Promise<string[]> {
+  const { timeZone } = await siteSettings(store, site);
+  const days: string[] = [];
+  for (let t = q.from - 86400; t < q.to + 86400; t += 86400) {
+    const day = localDate(t, timeZone);
+    const [y, m, d] = day.split("-").map(Number);
+    const start = instantOf(y, m, d, 0, timeZone);
+    if (start >= q.from && start < q.to && days.at(-1) !== day) days.push(day);
+  }
+  return days;
+}
+
+/** A listed union's values over the site's days in the range: each day's distinct clients, summed. */
+async function listedCounts(
+  store: Store,
+  site: string,
+  q: { from: number; to: number; dimension: CounterName },
+): Promise<Map<string, number>> {
+  const { days } = await readBreakdown(store, site, q.dimension, await siteDaysIn(store, site, q));
+  const counts = new Map<string, number>();
+  for (const { values } of days)
+    for (const [value, hours] of values) counts.set(value, (counts.get(value) ?? 0) + hours[0]);
+  return counts;
 }
 
 function utcDay(epoch: number): string {

@@ -85,19 +85,16 @@ export function contributionItems(site: string, version: BlockVersion, hours: Ma
   for (const [hourStart, cells] of hours) {
     const period = hourPeriod(hourStart);
     const stored = new Map(
-      // Levels (feed subscribers) are `report`'s alone so far: the store keeps sums and unions.
-      [...cells]
-        .filter(([counter]) => COUNTERS[counter].layout !== "level")
-        .map(([counter, ofKey]) => {
-          const layout = COUNTERS[counter].layout;
-          const cellOf = (c: Cell): StoredCell =>
-            layout === "union"
-              ? pack(c.ids ?? [])
-              : layout === "series"
-                ? [c.n, c.first - hourStart, c.last - hourStart]
-                : c.n;
-          return [counter, new Map([...ofKey].map(([key, c]) => [key, cellOf(c)]))];
-        }),
+      [...cells].map(([counter, ofKey]) => {
+        const layout = COUNTERS[counter].layout;
+        const cellOf = (c: Cell): StoredCell =>
+          layout === "union"
+            ? pack(c.ids ?? [])
+            : layout === "series"
+              ? [c.n, c.first - hourStart, c.last - hourStart]
+              : c.n;
+        return [counter, new Map([...ofKey].map(([key, c]) => [key, cellOf(c)]))];
+      }),
     );
     const parts = inParts(stored, (cell) => (cell instanceof Uint8Array ? cell.length : 16));
     parts.forEach((counts, i) => {
@@ -200,7 +197,8 @@ function addCells(
       const sum = ofKey.get(key);
       if (sum === undefined) ofKey.set(key, { n, m, first: hourStart + first, last: hourStart + last });
       else {
-        sum.n += n;
+        // A level (feed subscribers) is the largest of its blocks', every other count their sum.
+        sum.n = COUNTERS[counter as CounterName].layout === "level" ? Math.max(sum.n, n) : sum.n + n;
         sum.first = Math.min(sum.first, hourStart + first);
         sum.last = Math.max(sum.last, hourStart + last);
       }

@@ -1,4 +1,4 @@
-import { COUNTERS, type Dimension, indexPrefix } from "../counters/registry.js";
+import { COUNTERS, type CounterName, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
 import { keys, PK, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
@@ -131,7 +131,7 @@ export interface DayBreakdown {
 export async function readBreakdown(
   store: Store,
   site: string,
-  dimension: Dimension,
+  dimension: CounterName,
   days: string[],
 ): Promise<{ days: DayBreakdown[]; units: number }> {
   let units = 0;

@@ -62,11 +62,8 @@ export async function rollUpPending(store: Store, site: string): Promise<RolledU
   await rollUp(store, site, hours);
   await store.batchDelete(items.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })));
   const done: RolledUp = { hours: hours.size, series: 0, unions: 0, breakdowns: 0 };
-  const field = { series: "series", union: "unions", breakdown: "breakdowns" } as const;
+  const field = { series: "series", union: "unions", breakdown: "breakdowns", level: "breakdowns" } as const;
   for (const counters of hours.values())
-    for (const [counter, keysOf] of counters) {
-      const layout = COUNTERS[counter].layout;
-      if (layout !== "level") done[field[layout]] += keysOf.size;
-    }
+    for (const [counter, keysOf] of counters) done[field[COUNTERS[counter].layout]] += keysOf.size;
   return done;
 }

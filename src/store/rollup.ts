@@ -1,4 +1,4 @@
-import { COUNTERS, type CounterName, indexPrefix } from "../counters/registry.js";
+import { COUNTERS, type CounterName, indexPrefix, isListed } from "../counters/registry.js";
 import { splitUnionKey } from "../counters/union.js";
 import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
@@ -26,6 +26,26 @@ interface Target {
   period: string;
   slots: Map<string, SlotValue>;
   ids?: Set<number>;
+  /** A listed union's day in its day's list: rolled up no further. */
+  listed?: boolean;
+}
+
+/**
+ * The day's list item of a listed union (downloads): `<site>#<counter>#<day>`, sort key the key, its
+ * one slot `h00` the day's distinct clients and, as its `m`, the version of the day's union item, so
+ * that a slot is only ever replaced by a later state of the day.
+ */
+function listTarget(site: string, day: Target, value: SlotValue): Target {
+  const period = day.period;
+  return {
+    key: { [PK]: keys.breakdown(site, day.counter, period), [SK]: day.counterKey },
+    level: "day",
+    counter: day.counter,
+    counterKey: day.counterKey,
+    period,
+    slots: new Map([["00", value]]),
+    listed: true,
+  };
 }
 
 /**
@@ -61,7 +81,7 @@ export async function rollUp(
               const [day, counterKey] = splitUnionKey(key);
               if (value) addTarget(targets, site, "day", counter, counterKey, `${day}T00`, value, value.ids);
             } else if (value) addTarget(targets, site, "day", counter, key, hourPeriod(hour), value);
-            else if (layout === "breakdown" && weight !== undefined)
+            else if ((layout === "breakdown" || layout === "level") && weight !== undefined)
               // A recount took this key away from the hour (an own host added): it counts 0 now.
               addTarget(targets, site, "day", counter, key, hourPeriod(hour), { ...ZERO, m: weight });
           }
@@ -79,11 +99,13 @@ export async function rollUp(
         if (target.ids) {
           const day = await fewAtATime(() => mergeVisitors(store, target.key, target.ids as Set<number>));
           const value = { n: day.n, m: day.version, first: Number.NaN, last: Number.NaN };
-          addTarget(next, site, "month", target.counter, target.counterKey, target.period, value);
+          // A listed union's day goes into its day's list instead, as the whole day's one slot.
+          if (isListed(target.counter)) next.set(itemId(target.key), listTarget(site, target, value));
+          else addTarget(next, site, "month", target.counter, target.counterKey, target.period, value);
           return;
         }
         const item = await fewAtATime(() => mergeSlots(store, target));
-        if (above && spec.layout !== "breakdown") {
+        if (above && !target.listed && spec.layout !== "breakdown" && spec.layout !== "level") {
           const prefix = target.level === "total" ? (indexPrefix(target.counter) ?? "") : "";
           const value = summary(item, target.period, prefix);
           addTarget(next, site, above, target.counter, target.counterKey, target.period, value);

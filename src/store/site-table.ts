@@ -1,4 +1,4 @@
-import { COUNTERS, type Dimension } from "../counters/registry.js";
+import { COUNTERS, type CounterName } from "../counters/registry.js";
 import { keyCondition, keys, type PeriodLevel, PK, SK } from "./keys.js";
 import type { QueryPage, QueryResult, Store } from "./store.js";
 
@@ -31,7 +31,7 @@ export class SiteTable {
   }
 
   /** A dimension's items of one UTC day: one per value. */
-  breakdown(dimension: Dimension, day: string): Promise<QueryResult> {
+  breakdown(dimension: CounterName, day: string): Promise<QueryResult> {
     return this.store.queryAll(keyCondition(keys.breakdown(this.site, dimension, day)));
   }
 

@@ -1,8 +1,8 @@
 import type { Breakdown } from "../contract/answers.js";
 import {
-  type BreakdownSpec,
   breakdownSpec,
   type Dimension,
+  type DimensionSpec,
   MEASURES,
   type Noun,
 } from "../counters/registry.js";
@@ -89,7 +89,7 @@ export interface Range {
 
 export class BreakdownPanel {
   readonly root: HTMLElement;
-  private readonly spec: BreakdownSpec;
+  private readonly spec: DimensionSpec;
   private readonly total: HTMLElement;
   private readonly table: HTMLTableElement;
   private readonly body: HTMLTableSectionElement;
