@@ -589,6 +589,10 @@ export function* traffic(
 }
 
 export function emptyExpected(): Expected {
+  const server = emptyServerExpected();
+  const breakdowns = Object.fromEntries(DIMENSIONS.map((d) => [d, {}])) as Breakdowns;
+  // Downloads are a dimension too: the same counts.
+  breakdowns.download = server.downloads;
   return {
     lines: 0,
     views: 0,
@@ -596,8 +600,8 @@ export function emptyExpected(): Expected {
     pages: {},
     daily: {},
     entries: 0,
-    breakdowns: Object.fromEntries(DIMENSIONS.map((d) => [d, {}])) as Breakdowns,
-    ...emptyServerExpected(),
+    breakdowns,
+    ...server,
     visitors: {},
     dailyVisitors: {},
     visitorsTotal: 0,

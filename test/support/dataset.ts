@@ -5,6 +5,8 @@ import { DIMENSIONS } from "../../src/counters/registry.js";
 import { generateHourlyLogs } from "../../src/generator/files.js";
 import type { Expected } from "../../src/generator/traffic.js";
 import { breakdown } from "../../src/query/breakdown.js";
+import { crawlers, feeds, notFound } from "../../src/query/server.js";
+import type { Store } from "../../src/store/store.js";
 import { runCli } from "./cli.js";
 import { tempDir } from "./paths.js";
 
@@ -87,9 +89,53 @@ export async function expectBreakdowns(
         want[dimension],
       );
     }
+    await expectServer(store, site, expected, { from, to });
   } finally {
     await close();
   }
+}
+
+/** Crawlers, missing pages and feeds as the store answers them equal what the generator intended. */
+export async function expectServer(
+  store: Store,
+  site: string,
+  expected: Expected,
+  range: { from: number; to: number },
+): Promise<void> {
+  const q = { ...range, tz: "UTC", limit: 1000 };
+  const [c, n, f] = await Promise.all([
+    crawlers(store, site, q),
+    notFound(store, site, q),
+    feeds(store, site, q),
+  ]);
+  expect(Object.fromEntries(c.crawlers.map(({ name, ...counts }) => [name, counts]))).toEqual(
+    expected.crawlers,
+  );
+  expect(
+    Object.fromEntries(
+      n.paths.map((p) => [
+        p.path,
+        {
+          requests: p.requests,
+          internal: Object.fromEntries(p.internal.map((l) => [l.page, l.count])),
+          external: Object.fromEntries(p.external.map((l) => [l.referrer, l.count])),
+          none: p.none,
+        },
+      ]),
+    ),
+  ).toEqual(expected.notFound);
+  expect(
+    Object.fromEntries(
+      f.feeds.map((feed) => [
+        feed.path,
+        {
+          subscribers: feed.subscribers,
+          day: feed.day,
+          readers: Object.fromEntries(feed.readers.map((r) => [r.name, r.subscribers])),
+        },
+      ]),
+    ),
+  ).toEqual(expected.feeds);
 }
 
 export function daysOf(expected: Expected): string[] {
