@@ -28,6 +28,12 @@ export const KEY_OF: {
   os: (_, reader) => reader?.os,
   device: (_, reader) => reader?.device,
   country: (_, reader) => reader?.country,
+  pageSource: (view, reader, client) => ofPage(view, KEY_OF.source(view, reader, client)),
+  pageCampaign: (view, reader, client) => ofPage(view, KEY_OF.campaign(view, reader, client)),
+  pageBrowser: (view, reader, client) => ofPage(view, KEY_OF.browser(view, reader, client)),
+  pageOs: (view, reader, client) => ofPage(view, KEY_OF.os(view, reader, client)),
+  pageDevice: (view, reader, client) => ofPage(view, KEY_OF.device(view, reader, client)),
+  pageCountry: (view, reader, client) => ofPage(view, KEY_OF.country(view, reader, client)),
   crawler: (view) => view.crawler?.name,
   crawlerPages: (view) => (view.isPage ? view.crawler?.name : undefined),
   crawlerBytes: (view) => (view.bytes > 0 ? view.crawler?.name : undefined),
@@ -39,6 +45,21 @@ export const KEY_OF: {
   feedClients: (view) => (view.feed && !view.feed.reader ? view.page : undefined),
   feedReaders: (view) => (view.feed?.reader ? readerKey(view.feed.reader.name, view.page) : undefined),
 };
+
+/** A page audience's key: the page and the site-wide value (`["/x/","Chrome"]`). */
+function ofPage(view: PageView, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : JSON.stringify([view.page, value]);
+}
+
+/** The first characters of every key of a page, to read its values alone (a key-prefix query). */
+export function pageKeyPrefix(page: string): string {
+  return `${JSON.stringify([page]).slice(0, -1)},`;
+}
+
+/** The value of a page audience's key. */
+export function valueOfPageKey(key: string): string {
+  return (JSON.parse(key) as [string, string])[1];
+}
 
 /** What a request adds to a counter's cell, for the counters that count something else than requests. */
 export const AMOUNT_OF: { readonly [C in CounterName]?: (view: PageView) => number } = {

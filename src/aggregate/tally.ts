@@ -7,6 +7,7 @@ import {
   COUNTER_NAMES,
   COUNTERS,
   type CounterName,
+  isStoreOnly,
 } from "../counters/registry.js";
 import { splitUnionKey, unionKey } from "../counters/union.js";
 import type { PageView } from "../pageview/view.js";
@@ -19,13 +20,15 @@ const SECONDS: Record<Exclude<Period, "all">, number> = { hour: 3600, day: 86400
 const UNIONS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "union"));
 const LEVELS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "level"));
 /** What add() does for each counter, looked up once rather than for every view. */
-const ADDERS = COUNTER_NAMES.map((counter) => ({
+const ALL_ADDERS = COUNTER_NAMES.map((counter) => ({
   counter,
   keyOf: KEY_OF[counter],
   amount: AMOUNT_OF[counter],
   /** Kept per day of the site, its key `<day> <key>`: distinct clients (union) or a level. */
   daily: UNIONS.has(counter) ? ("union" as const) : LEVELS.has(counter) ? ("level" as const) : undefined,
 }));
+/** What `report` tallies: every counter but those only the store keeps (each page's audience). */
+const REPORT_ADDERS = ALL_ADDERS.filter(({ counter }) => !isStoreOnly(counter));
 
 /**
  * What some page requests add to every counter of the registry, per period: `report` tallies by
@@ -51,7 +54,7 @@ export class Tally {
     const reader = view.counted ? this.audience.describe(view) : undefined;
     const client: Client | undefined =
       reader ?? (view.notFound || view.download || view.feed ? this.audience.client(view) : undefined);
-    for (const { counter, keyOf, amount, daily } of ADDERS) {
+    for (const { counter, keyOf, amount, daily } of this.period === "hour" ? ALL_ADDERS : REPORT_ADDERS) {
       const key = keyOf(view, reader, client);
       if (key === undefined) continue;
       if (daily === undefined) addCell(cells, counter, key, amount ? amount(view) : 1, view.time, view.time);

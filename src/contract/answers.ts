@@ -96,6 +96,8 @@ export interface SiteSettings {
 /** GET /breakdown: values largest first. */
 export interface Breakdown {
   dimension: Dimension;
+  /** The page whose audience this is, when one was asked for (`page=`). */
+  page?: string;
   from: string;
   to: string;
   /**

@@ -21,7 +21,25 @@ import { keys, type PeriodLevel } from "../store/keys.js";
  * The all-time total of a series or a union is in the page's INDEX item (year slots whose names
  * start with `index`) or, without `index`, in the SITE partition.
  */
-export type CounterSpec = SeriesSpec | BreakdownSpec | ListedUnionSpec | ListSpec | DetailSpec | LevelSpec;
+export type CounterSpec =
+  | SeriesSpec
+  | BreakdownSpec
+  | ListedUnionSpec
+  | ListSpec
+  | DetailSpec
+  | PageAudienceSpec
+  | LevelSpec;
+
+/**
+ * An audience dimension for one page at a time (`/breakdown?page=`): the dimension's values keyed by
+ * page (`["/x/","Chrome"]`) in partitions `<site>#<counter>#<day>`, so that one page's values of a day
+ * are one query on a key prefix. Kept by the store only: `report` shows no page's audience.
+ */
+export interface PageAudienceSpec {
+  layout: "breakdown";
+  counts: Measure;
+  pageOf: string;
+}
 
 export interface SeriesSpec {
   layout: "series" | "union";
@@ -254,6 +272,13 @@ export const COUNTERS = {
     unknown: "the logs name no country; see --ip-country",
     show: "region",
   },
+  /** The audience of each page (`/breakdown?page=`): entry pages aside, a page's being itself. */
+  pageSource: { layout: "breakdown", counts: "entries", pageOf: "source" },
+  pageCampaign: { layout: "breakdown", counts: "entries", pageOf: "campaign" },
+  pageBrowser: { layout: "breakdown", counts: "views", pageOf: "browser" },
+  pageOs: { layout: "breakdown", counts: "views", pageOf: "os" },
+  pageDevice: { layout: "breakdown", counts: "views", pageOf: "device" },
+  pageCountry: { layout: "breakdown", counts: "views", pageOf: "country" },
   /** Every request of a bot, by the crawler its user agent names (pageview/crawler.ts). */
   crawler: {
     layout: "breakdown",
@@ -332,6 +357,25 @@ export const DIMENSIONS = COUNTER_NAMES.filter((c): c is Dimension => "title" in
 /** How a dimension's breakdown is shown, and what its shares are of. */
 export function breakdownSpec(dimension: Dimension): DimensionSpec {
   return COUNTERS[dimension];
+}
+
+/** The counter that keeps a dimension for one page at a time, if the dimension has one. */
+export function pageCounter(dimension: Dimension): CounterName | undefined {
+  return PAGE_COUNTERS.get(dimension);
+}
+const PAGE_COUNTERS = new Map(
+  COUNTER_NAMES.flatMap((c): [string, CounterName][] => {
+    const spec: CounterSpec = COUNTERS[c];
+    return "pageOf" in spec ? [[spec.pageOf, c]] : [];
+  }),
+);
+
+/** The dimensions that answer for one page: the audience's but entry pages. */
+export const PAGE_DIMENSIONS = [...PAGE_COUNTERS.keys()] as Dimension[];
+
+/** Counters kept only by the store (`report` has no output for them). */
+export function isStoreOnly(counter: CounterName): boolean {
+  return "pageOf" in COUNTERS[counter];
 }
 
 /** A union kept also as a list per day (downloads, a feed's clients): ListedUnionSpec. */

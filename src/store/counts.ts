@@ -133,6 +133,8 @@ export async function readBreakdown(
   site: string,
   dimension: CounterName,
   days: string[],
+  /** Only the values whose key starts with it (one page's audience). */
+  prefix?: string,
 ): Promise<{ days: DayBreakdown[]; units: number }> {
   let units = 0;
   const table = new SiteTable(store, site);
@@ -140,7 +142,7 @@ export async function readBreakdown(
   const result = await Promise.all(
     days.map((day) =>
       fewAtATime(async () => {
-        const { items, units: used } = await table.breakdown(dimension, day);
+        const { items, units: used } = await table.breakdown(dimension, day, prefix);
         units += used;
         return { day, values: new Map(items.map((item) => [item[SK], hoursOf(item, day)])) };
       }),

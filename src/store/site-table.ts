@@ -30,9 +30,11 @@ export class SiteTable {
     return this.store.queryAll(keyCondition(partition, { from, to }));
   }
 
-  /** A dimension's items of one UTC day: one per value. */
-  breakdown(dimension: CounterName, day: string): Promise<QueryResult> {
-    return this.store.queryAll(keyCondition(keys.breakdown(this.site, dimension, day)));
+  /** A dimension's items of one UTC day: one per value (those whose key starts with `prefix`, given one). */
+  breakdown(dimension: CounterName, day: string, prefix?: string): Promise<QueryResult> {
+    return this.store.queryAll(
+      keyCondition(keys.breakdown(this.site, dimension, day), { prefix: prefix ?? "" }),
+    );
   }
 
   /** The SITE partition's series from `from` to `to`, inclusive. */
