@@ -51,14 +51,9 @@ function ofPage(view: PageView, value: string | undefined): string | undefined {
   return value === undefined ? undefined : JSON.stringify([view.page, value]);
 }
 
-/** The first characters of every key of a page, to read its values alone (a key-prefix query). */
-export function pageKeyPrefix(page: string): string {
-  return `${JSON.stringify([page]).slice(0, -1)},`;
-}
-
-/** The value of a page audience's key. */
-export function valueOfPageKey(key: string): string {
-  return (JSON.parse(key) as [string, string])[1];
+/** The page and the value of a page audience's key. */
+export function splitPageKey(key: string): [page: string, value: string] {
+  return JSON.parse(key) as [string, string];
 }
 
 /** What a request adds to a counter's cell, for the counters that count something else than requests. */

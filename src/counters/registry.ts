@@ -31,9 +31,10 @@ export type CounterSpec =
   | LevelSpec;
 
 /**
- * An audience dimension for one page at a time (`/breakdown?page=`): the dimension's values keyed by
- * page (`["/x/","Chrome"]`) in partitions `<site>#<counter>#<day>`, so that one page's values of a day
- * are one query on a key prefix. Kept by the store only: `report` shows no page's audience.
+ * An audience dimension for one page at a time (`/breakdown?page=`): tallied under keys
+ * `["/x/","Chrome"]`, kept by the store with the page's other dimensions in one item per page and UTC
+ * day (keys.audience) whose hour slots hold all the page's values, so that a rollup writes one item
+ * per page and a page's day is one read. Kept by the store only: `report` shows no page's audience.
  */
 export interface PageAudienceSpec {
   layout: "breakdown";
@@ -373,10 +374,13 @@ const PAGE_COUNTERS = new Map(
 /** The dimensions that answer for one page: the audience's but entry pages. */
 export const PAGE_DIMENSIONS = [...PAGE_COUNTERS.keys()] as Dimension[];
 
-/** Counters kept only by the store (`report` has no output for them). */
-export function isStoreOnly(counter: CounterName): boolean {
+/** A page's audience in one dimension (PageAudienceSpec). */
+export function isPageAudience(counter: CounterName): boolean {
   return "pageOf" in COUNTERS[counter];
 }
+
+/** Counters kept only by the store (`report` has no output for them): the pages' audiences. */
+export const isStoreOnly = isPageAudience;
 
 /** A union kept also as a list per day (downloads, a feed's clients): ListedUnionSpec. */
 export function isListed(counter: CounterName): boolean {

@@ -1,4 +1,3 @@
-import { pageKeyPrefix, valueOfPageKey } from "../aggregate/normalise.js";
 import type { Breakdown } from "../contract/answers.js";
 import { MAX_DAILY_READ_DAYS } from "../contract/rules.js";
 import {
@@ -9,7 +8,7 @@ import {
   pageCounter,
 } from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { type DayBreakdown, readBreakdown } from "../store/counts.js";
+import { type DayBreakdown, readBreakdown, readPageAudience } from "../store/counts.js";
 import { readCountryAttribution } from "../store/meta.js";
 import type { Store } from "../store/store.js";
 import { siteSettings } from "./site.js";
@@ -48,8 +47,7 @@ export async function breakdown(store: Store, site: string, q: BreakdownQuery): 
       throw new UserError(
         `page: only ${PAGE_DIMENSIONS.join(", ")} answer for one page; leave page out for ${q.dimension}`,
       );
-    const ofPage = sumHours(await readDayHours(store, site, counter, q, pageKeyPrefix(q.page)), q);
-    counts = new Map([...ofPage].map(([key, n]) => [valueOfPageKey(key), n]));
+    counts = sumHours(await readPageAudience(store, site, counter, q.page, utcDays(q)), q);
   } else if (isListed(q.dimension)) counts = await listedCounts(store, site, q);
   else counts = sumHours(await readDayHours(store, site, q.dimension, q), q);
   const attribution = q.dimension === "country" ? await readCountryAttribution(store, site) : undefined;
@@ -71,11 +69,15 @@ export async function readDayHours(
   site: string,
   counter: CounterName,
   q: { from: number; to: number },
-  prefix?: string,
 ): Promise<DayBreakdown[]> {
+  return (await readBreakdown(store, site, counter, utcDays(q))).days;
+}
+
+/** The UTC days a range's hours lie in. */
+function utcDays(q: { from: number; to: number }): string[] {
   const days: string[] = [];
   for (let t = q.from - (q.from % 86400); t < q.to; t += 86400) days.push(utcDay(t));
-  return (await readBreakdown(store, site, counter, days, prefix)).days;
+  return days;
 }
 
 /** Each value's count over the hours that start in the range. */

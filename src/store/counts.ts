@@ -1,6 +1,6 @@
 import { COUNTERS, type CounterName, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
-import { keys, PK, SK } from "./keys.js";
+import { itemId, keys, PK, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
 import { SiteTable } from "./site-table.js";
 import type { Store } from "./store.js";
@@ -133,8 +133,6 @@ export async function readBreakdown(
   site: string,
   dimension: CounterName,
   days: string[],
-  /** Only the values whose key starts with it (one page's audience). */
-  prefix?: string,
 ): Promise<{ days: DayBreakdown[]; units: number }> {
   let units = 0;
   const table = new SiteTable(store, site);
@@ -142,13 +140,39 @@ export async function readBreakdown(
   const result = await Promise.all(
     days.map((day) =>
       fewAtATime(async () => {
-        const { items, units: used } = await table.breakdown(dimension, day, prefix);
+        const { items, units: used } = await table.breakdown(dimension, day);
         units += used;
         return { day, values: new Map(items.map((item) => [item[SK], hoursOf(item, day)])) };
       }),
     ),
   );
   return { days: result, units };
+}
+
+/**
+ * One page's values of a page audience (PageAudienceSpec) on each of the given UTC days, each value
+ * with its 24 UTC hours: one item a day, read together.
+ */
+export async function readPageAudience(
+  store: Store,
+  site: string,
+  counter: CounterName,
+  page: string,
+  days: string[],
+): Promise<DayBreakdown[]> {
+  const keyOf = (day: string) => ({ [PK]: keys.audience(site, day), [SK]: page });
+  const found = await store.batchGet(days.map(keyOf), false);
+  return days.map((day) => {
+    const values = new Map<string, number[]>();
+    const item = found.get(itemId(keyOf(day)));
+    for (const [hour, slot] of item ? slotsOf(item, day) : [])
+      for (const [value, n] of Object.entries(slot.values?.[counter] ?? {})) {
+        const hours = values.get(value) ?? new Array<number>(24).fill(0);
+        values.set(value, hours);
+        hours[Number(hour)] = n;
+      }
+    return { day, values };
+  });
 }
 
 /** The views of a day item's 24 UTC hours. */
