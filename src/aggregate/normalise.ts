@@ -18,6 +18,8 @@ export const KEY_OF: {
 } = {
   page: (view) => (view.counted ? view.page : undefined),
   site: (view) => (view.counted ? SITE_KEY : undefined),
+  // Every record's bytes, not only views': added by Tally.addServed.
+  served: () => undefined,
   bots: (view) => (view.bot && view.isPage ? SITE_KEY : undefined),
   visitors: (_, reader) => (reader ? SITE_KEY : undefined),
   pageVisitors: (view, reader) => (reader ? view.page : undefined),

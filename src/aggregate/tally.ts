@@ -8,6 +8,7 @@ import {
   COUNTERS,
   type CounterName,
   isStoreOnly,
+  SITE_KEY,
 } from "../counters/registry.js";
 import { splitUnionKey, unionKey } from "../counters/union.js";
 import type { PageView } from "../pageview/view.js";
@@ -115,6 +116,12 @@ export class Tally {
         else for (const id of c.ids ?? []) set.add(id);
       }
     return new Map([...ids].map(([dayKey, set]) => [dayKey, set.size]));
+  }
+
+  /** Adds the bytes of a response, whatever the request (the `served` series). */
+  addServed(time: number, bytes: number): void {
+    const start = this.period === "all" ? 0 : time - (time % SECONDS[this.period]);
+    addCell(this.cells(start), "served", SITE_KEY, bytes, time, time);
   }
 
   /** A level's largest value of each day and key (`<day> <key>` → n), over all periods. */

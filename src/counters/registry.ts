@@ -189,6 +189,8 @@ export const COUNTERS = {
   page: { layout: "series", counts: "views", series: (page: string) => page, index: "" },
   /** Page views of the whole site. */
   site: { layout: "series", counts: "views", series: () => "*" },
+  /** The bytes of every response the log records (pages, assets, bots' and all): what the site served. */
+  served: { layout: "series", counts: "bytes", series: () => "~bytes" },
   /** Page requests from bots, counted as views or not. */
   bots: { layout: "series", counts: "requests", series: () => "~bots" },
   /** Visitors of the whole site: distinct (client IP, user agent) pairs a day of the site. */

@@ -16,7 +16,7 @@ export interface DayCount {
 export async function readDays(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
   fromDay: string,
   toDay: string,
@@ -43,7 +43,7 @@ export async function readDays(
 export async function readDayTotals(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
   fromDay: string,
   toDay: string,
@@ -73,7 +73,7 @@ export async function readDayTotals(
 export async function readDayHours(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
   days: string[],
 ): Promise<DayCount[]> {
@@ -105,7 +105,7 @@ export interface SeriesSpan {
 export async function readSeriesSpan(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
 ): Promise<SeriesSpan | undefined> {
   const key =

@@ -3,7 +3,7 @@ import { keyCondition, keys, type PeriodLevel, PK, SK } from "./keys.js";
 import type { QueryPage, QueryResult, Store } from "./store.js";
 
 /** A series of counts: a page's views, the site's, its bots', visitors. */
-type SeriesCounter = "page" | "site" | "bots" | "visitors" | "pageVisitors";
+type SeriesCounter = "page" | "site" | "bots" | "served" | "visitors" | "pageVisitors";
 
 /**
  * One site's items in the table: the Queries its reads make, each partition and key condition

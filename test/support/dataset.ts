@@ -48,6 +48,8 @@ export async function expectCounts(storeArgs: string[], expected: Expected, days
   const to = days[days.length - 1];
   const series = await runCli(["views", "--json", "--from", from, "--to", to, ...storeArgs]);
   const points: { t: string; views: number; visitors: number }[] = JSON.parse(series.stdout).points;
+  // The bytes of every response, pages, assets and bots' alike.
+  expect(JSON.parse(series.stdout).bytes).toBe(expected.bytes);
   const perDay = Object.fromEntries(points.map((p) => [p.t.slice(0, 10), p.views]));
   expect(Object.fromEntries(points.map((p) => [p.t.slice(0, 10), p.visitors]))).toEqual(
     Object.fromEntries(days.map((d) => [d, expected.dailyVisitors[d] ?? 0])),
