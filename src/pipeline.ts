@@ -4,7 +4,6 @@ import type { FormatName, FormatOption, LineParser, LogRecord } from "./formats/
 import { holdsHttpRequest, NotAnAccessLog, notAnAccessLog, READABLE_FORMATS } from "./formats/skip.js";
 import { percentDecode } from "./pageview/decode.js";
 import type { AgentVerdict, PageViewRule } from "./pageview/rule.js";
-import { isFeed } from "./pageview/server.js";
 import type { PageView } from "./pageview/view.js";
 import { decompressed } from "./readers/decompress.js";
 import { BINARY_LINE, forEachLine } from "./readers/lines.js";
@@ -265,7 +264,7 @@ export function recordReader(
       view.counted = verdict.counted;
       view.isPage = true;
       // A feed read as a page (a log without content types, a feed at /feed/) is a feed fetch too.
-      if (isFeed(verdict.page, parsed.contentType)) view.feed = { reader: agent.reader };
+      if (rule.isFeed(verdict.page, parsed.contentType)) view.feed = { reader: agent.reader };
       onView(view);
       return;
     }

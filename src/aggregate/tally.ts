@@ -7,6 +7,7 @@ import {
   COUNTER_NAMES,
   COUNTERS,
   type CounterName,
+  countsServerRequests,
   isStoreOnly,
   SITE_KEY,
 } from "../counters/registry.js";
@@ -30,6 +31,8 @@ const ALL_ADDERS = COUNTER_NAMES.map((counter) => ({
 }));
 /** What `report` tallies: every counter but those only the store keeps (each page's audience). */
 const REPORT_ADDERS = ALL_ADDERS.filter(({ counter }) => !isStoreOnly(counter));
+/** What a request that is no page view can add to: the counters of such requests. */
+const SERVER_ADDERS = ALL_ADDERS.filter(({ counter }) => countsServerRequests(counter));
 
 /**
  * What some page requests add to every counter of the registry, per period: `report` tallies by
@@ -55,7 +58,8 @@ export class Tally {
     const reader = view.counted ? this.audience.describe(view) : undefined;
     const client: Client | undefined =
       reader ?? (view.notFound || view.download || view.feed ? this.audience.client(view) : undefined);
-    for (const { counter, keyOf, amount, daily } of this.period === "hour" ? ALL_ADDERS : REPORT_ADDERS) {
+    const adders = !view.isPage ? SERVER_ADDERS : this.period === "hour" ? ALL_ADDERS : REPORT_ADDERS;
+    for (const { counter, keyOf, amount, daily } of adders) {
       const key = keyOf(view, reader, client);
       if (key === undefined) continue;
       if (daily === undefined) addCell(cells, counter, key, amount ? amount(view) : 1, view.time, view.time);

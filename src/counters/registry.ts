@@ -67,6 +67,7 @@ export interface ListSpec {
   counts: Measure;
   series(key: string): string;
   list: true;
+  server?: true;
 }
 
 /**
@@ -78,6 +79,7 @@ export interface DetailSpec {
   layout: "breakdown";
   counts: Measure;
   detailOf: string;
+  server?: true;
 }
 
 /**
@@ -88,6 +90,7 @@ export interface DetailSpec {
 export interface LevelSpec {
   layout: "level";
   counts: Measure;
+  server?: true;
 }
 
 /** A noun in the singular and the plural: "entry", "entries". */
@@ -153,6 +156,11 @@ export const MEASURES: Record<Measure, MeasureSpec> = {
  */
 export interface BreakdownSpec {
   layout: "breakdown";
+  /**
+   * It counts requests that are no page views (a crawler's, a missing page's, a download, a feed
+   * fetch): the tally hands those only to such counters.
+   */
+  server?: true;
   /** What a value counts. */
   counts: Measure;
   /** The breakdown as a heading: "Sources". */
@@ -285,6 +293,7 @@ export const COUNTERS = {
   /** Every request of a bot, by the crawler its user agent names (pageview/crawler.ts). */
   crawler: {
     layout: "breakdown",
+    server: true,
     counts: "requests",
     title: "Crawlers",
     label: "Crawler",
@@ -294,12 +303,13 @@ export const COUNTERS = {
     hint: "Every request of a bot, named by its user agent: search engines, AI crawlers, link previews, monitors, feed readers.",
   },
   /** A crawler's requests that would have been page views but for the bot test. */
-  crawlerPages: { layout: "breakdown", counts: "requests", detailOf: "crawler" },
+  crawlerPages: { layout: "breakdown", counts: "requests", detailOf: "crawler", server: true },
   /** The bytes a crawler's requests were answered with, where the log records them. */
-  crawlerBytes: { layout: "breakdown", counts: "bytes", detailOf: "crawler" },
+  crawlerBytes: { layout: "breakdown", counts: "bytes", detailOf: "crawler", server: true },
   /** GET and HEAD requests answered 404 or 410, by path (cleaned as pages are). */
   notfound: {
     layout: "breakdown",
+    server: true,
     counts: "requests",
     title: "Not found",
     label: "Missing page",
@@ -309,13 +319,14 @@ export const COUNTERS = {
     hint: "Requests answered 404 or 410, with the pages that link to them.",
   },
   /** Where the link to a missing page was: `notfoundLink` keys (pageview/server.ts). */
-  notfoundFrom: { layout: "breakdown", counts: "requests", detailOf: "notfound" },
+  notfoundFrom: { layout: "breakdown", counts: "requests", detailOf: "notfound", server: true },
   /** The time of a crawler's last request (epoch seconds), the latest of each day. */
-  crawlerLast: { layout: "level", counts: "time" },
+  crawlerLast: { layout: "level", counts: "time", server: true },
   /** Distinct downloaders of each downloadable file: (client IP, user agent) pairs a day of the site. */
   download: {
     layout: "union",
     list: true,
+    server: true,
     counts: "downloads",
     series: (path: string) => `~downloads:${path}`,
     title: "Downloads",
@@ -326,9 +337,15 @@ export const COUNTERS = {
     hint: "PDFs, archives and media: each client that fetched a file on a day is one download, however many range requests it took.",
   },
   /** Distinct clients of each feed a day, besides the readers that report their subscribers. */
-  feedClients: { layout: "union", list: true, counts: "clients", series: (path: string) => `~feed:${path}` },
+  feedClients: {
+    layout: "union",
+    list: true,
+    counts: "clients",
+    series: (path: string) => `~feed:${path}`,
+    server: true,
+  },
   /** The subscribers each feed reader reports for a feed (`<day> <reader> <feed>`), its largest of the day. */
-  feedReaders: { layout: "level", counts: "subscribers" },
+  feedReaders: { layout: "level", counts: "subscribers", server: true },
 } as const satisfies Record<string, CounterSpec>;
 
 export type CounterName = keyof typeof COUNTERS;
@@ -379,6 +396,11 @@ export const PAGE_DIMENSIONS = [...PAGE_COUNTERS.keys()] as Dimension[];
 /** A page's audience in one dimension (PageAudienceSpec). */
 export function isPageAudience(counter: CounterName): boolean {
   return "pageOf" in COUNTERS[counter];
+}
+
+/** Counts requests that are no page views (BreakdownSpec.server). */
+export function countsServerRequests(counter: CounterName): boolean {
+  return "server" in COUNTERS[counter];
 }
 
 /** Counters kept only by the store (`report` has no output for them): the pages' audiences. */

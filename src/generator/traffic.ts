@@ -195,7 +195,7 @@ const ASSETS = [
   "/favicon.ico",
   "/images/header.jpg",
   "/fonts/inter.woff2",
-  FEED.path,
+  "/images/logo.svg",
 ];
 const ASSET_TYPES: Record<string, string> = {
   css: "text/css",
@@ -203,7 +203,7 @@ const ASSET_TYPES: Record<string, string> = {
   ico: "image/x-icon",
   jpg: "image/jpeg",
   woff2: "font/woff2",
-  xml: FEED.contentType,
+  svg: "image/svg+xml",
 };
 
 /** How a visit starts: the share of each kind of arrival. */
@@ -498,13 +498,24 @@ export function* traffic(
             status: revalidated ? 304 : 200,
             time: Math.min(time + i, start + span - 1),
             ...reader,
-            // A reader's own fetch of the feed (a browser, a feed reader on the desktop).
-            server: asset === FEED.path ? { feed: { path: FEED.path } } : undefined,
           }),
         );
       }
-      // Some readers download a file: whole, or in a few range requests (one download).
-      if (rand() < 0.06) {
+      // Some readers download a file: whole, or in a few range requests (one download); a few fetch
+      // the feed themselves (a feed reader on their own machine, one more client of the feed).
+      const after = rand();
+      if (after >= 0.06 && after < 0.08)
+        yield* emit(
+          event("feed", {
+            path: FEED.path,
+            contentType: FEED.contentType,
+            time: Math.min(time + assets, start + span - 1),
+            ...reader,
+            referrer: "-",
+            server: { feed: { path: FEED.path } },
+          }),
+        );
+      if (after < 0.06) {
         const file = pick(DOWNLOADS);
         const parts = rand() < 0.4 ? 2 + Math.floor(rand() * 3) : 1;
         for (let i = 0; i < parts; i++)

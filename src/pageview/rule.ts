@@ -4,7 +4,11 @@ import { isCdnFetch } from "./cdn.js";
 import { type Crawler, crawlerOf } from "./crawler.js";
 import { percentDecode } from "./decode.js";
 import { canonicalPage, looksLikeHtml } from "./page.js";
-import { type FeedReader, feedReader, isDownload, isFeed } from "./server.js";
+import { type FeedReader, feedByType, feedReader, isDownload, isFeedPath } from "./server.js";
+
+/** A path's kinds (PageViewRule.kind). */
+const DOWNLOAD = 1;
+const FEED_PATH = 2;
 
 /** Why a record is not a page request; the reports count each. */
 export type FilterReason = "method" | "status" | "notPage" | "excluded";
@@ -67,6 +71,8 @@ export class PageViewRule {
   private readonly statuses: Set<number>;
   private readonly agentCache = new Map<string, AgentVerdict>();
   private readonly pageCache = new Map<string, string | undefined>();
+  private readonly kindCache = new Map<string, number>();
+  private lastAgent: [string, AgentVerdict] | [undefined, undefined] = [undefined, undefined];
 
   constructor(readonly options: RuleOptions = DEFAULT_RULE) {
     this.statuses = new Set(options.statuses);
@@ -102,15 +108,21 @@ export class PageViewRule {
     if ((status === 404 || status === 410) && (method === "GET" || method === "HEAD")) {
       if (client) verdict = { path: this.path(record.path), agent, notFound: true };
     } else if (method === "GET" && (status === 200 || status === 206 || status === 304)) {
-      const path = this.path(record.path);
-      if (status !== 304 && client && isDownload(path)) verdict = { path, agent, download: true };
-      else if (status !== 206 && isFeed(path, record.contentType)) verdict = { path, agent, feed: true };
+      // What the path is, from the path as logged: most are assets, and need no cleaning then.
+      const kind = this.kind(record.path);
+      const byType = feedByType(record.contentType);
+      if (status !== 304 && client && kind & DOWNLOAD)
+        verdict = { path: this.path(record.path), agent, download: true };
+      else if (status !== 206 && (byType ?? (kind & FEED_PATH) !== 0))
+        verdict = { path: this.path(record.path), agent, feed: true };
     }
     return verdict ?? (agent.bot ? { path: "", agent } : undefined);
   }
 
   /** A user agent as logged, decoded, and whether it is a bot's (cached: logs repeat a few agents). */
   agent(userAgent: string): AgentVerdict {
+    // A page's assets follow it with the same agent: no lookup of a long key then.
+    if (userAgent === this.lastAgent[0]) return this.lastAgent[1];
     let agent = this.agentCache.get(userAgent);
     if (agent === undefined) {
       const decoded = percentDecode(userAgent).trim();
@@ -125,7 +137,23 @@ export class PageViewRule {
       };
       remember(this.agentCache, userAgent, agent);
     }
+    this.lastAgent = [userAgent, agent];
     return agent;
+  }
+
+  /** Whether a request of a path is a feed's: server.ts's isFeed, its path's part cached. */
+  isFeed(path: string, contentType: string | undefined): boolean {
+    return feedByType(contentType) ?? (this.kind(path) & FEED_PATH) !== 0;
+  }
+
+  /** What a path (as logged or cleaned) is: a download's, a feed's (bits; cached: logs repeat a few paths). */
+  private kind(path: string): number {
+    let kind = this.kindCache.get(path);
+    if (kind === undefined) {
+      kind = (isDownload(path) ? DOWNLOAD : 0) | (isFeedPath(path) ? FEED_PATH : 0);
+      remember(this.kindCache, path, kind);
+    }
+    return kind;
   }
 
   /** A path as a page is cleaned, whatever it names ("" for none). */

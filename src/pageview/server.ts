@@ -110,16 +110,36 @@ const FEED_PATH =
   /(?:\.rss|\.atom|\/(?:feed|rss)\/?|\/feed\/(?:atom|rss2?|rdf)\/?|(?:feed|atom|rss)\.xml|\/index\.xml|feed\.json)$/i;
 
 /**
- * Whether a request is for a feed: its content type is RSS, Atom or JSON Feed, or its path is a
- * feed's. A feed path answered as HTML is a page about the feed, not the feed. Generic XML and JSON
- * types (`text/xml`, `application/xml`, `application/json`) say nothing alone, since sitemaps and
- * APIs use them too: such a response is a feed by its path.
+ * What a response's content type says of a feed: true for RSS, Atom or JSON Feed, false for HTML (a
+ * feed path answered as HTML is a page about the feed, not the feed), undefined when it says nothing
+ * (none logged; generic XML and JSON types, which sitemaps and APIs use too): then the path tells.
  */
-export function isFeed(page: string, contentType: string | undefined): boolean {
-  const type = contentType?.split(";")[0].trim().toLowerCase();
-  if (type !== undefined && FEED_TYPES.has(type)) return true;
-  if (type === "text/html" || type === "application/xhtml+xml") return false;
+export function feedByType(contentType: string | undefined): boolean | undefined {
+  if (contentType === undefined || contentType === "-") return undefined;
+  if (contentType === "text/html") return false; // most responses: no string work
+  // Logs repeat a few content types: each is read once.
+  let says = TYPE_SAYS.get(contentType);
+  if (says === undefined) {
+    const type = contentType.split(";")[0].trim().toLowerCase();
+    says = FEED_TYPES.has(type)
+      ? "feed"
+      : type === "text/html" || type === "application/xhtml+xml"
+        ? "page"
+        : "";
+    if (TYPE_SAYS.size < 1000) TYPE_SAYS.set(contentType, says);
+  }
+  return says === "" ? undefined : says === "feed";
+}
+const TYPE_SAYS = new Map<string, "feed" | "page" | "">();
+
+/** Whether a path is a feed's (FEED_PATH). */
+export function isFeedPath(page: string): boolean {
   return FEED_PATH.test(withoutQuery(page));
+}
+
+/** Whether a request is for a feed: its content type is RSS, Atom or JSON Feed, or its path is a feed's (feedByType). */
+export function isFeed(page: string, contentType: string | undefined): boolean {
+  return feedByType(contentType) ?? isFeedPath(page);
 }
 
 /** `123 subscribers`, `1 subscriber`, `1,234 readers`: the count a feed reader writes in its user agent. */
