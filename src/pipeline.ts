@@ -84,7 +84,11 @@ export interface ScanOptions {
   limit?: number;
   /** Threads that may parse blocks of this file's lines beside this one (report: jobs/lines.ts). */
   helpers?: LineHelpers;
+  /** Sees the bytes of every response the log records, with its time and line (ingest keeps them per hour). */
+  served?: Served;
 }
+
+export type Served = (time: number, bytes: number, line: number) => void;
 
 /** How a thread makes a parser read a file's lines as the file's own does. */
 export interface ParserState {
@@ -181,7 +185,7 @@ export async function scanSource(
           throw new NotAnAccessLog(`not a log pagetrack reads (${starts}; it reads ${READABLE_FORMATS})`);
         }
         result.format = parser.format;
-        records = recordReader(parser, rule, stats, reject, onView);
+        records = recordReader(parser, rule, stats, reject, onView, options.served);
       }
       if (prelude !== undefined && (first === 35 || afterHeader)) {
         prelude.push(text);
@@ -237,6 +241,7 @@ export function recordReader(
   stats: FileStats,
   reject: (line: number, reason: string) => void,
   onView: ViewHandler,
+  served?: Served,
 ): (text: string, line: number) => void {
   return (text, line) => {
     const first = text.charCodeAt(0);
@@ -246,6 +251,7 @@ export function recordReader(
     if (typeof parsed === "string") return reject(line, parsed);
     stats.records++;
     stats.bytes += parsed.bytes;
+    if (served !== undefined && parsed.bytes > 0) served(parsed.time, parsed.bytes, line);
     const verdict = rule.judge(parsed);
     if ("page" in verdict) {
       const agent = rule.agent(parsed.userAgent);

@@ -18,6 +18,8 @@ export const KEY_OF: {
 } = {
   page: (view) => (view.counted ? view.page : undefined),
   site: (view) => (view.counted ? SITE_KEY : undefined),
+  // Every record's bytes, not only views': added by Tally.addServed.
+  served: () => undefined,
   bots: (view) => (view.bot && view.isPage ? SITE_KEY : undefined),
   visitors: (_, reader) => (reader ? SITE_KEY : undefined),
   pageVisitors: (view, reader) => (reader ? view.page : undefined),
@@ -28,6 +30,12 @@ export const KEY_OF: {
   os: (_, reader) => reader?.os,
   device: (_, reader) => reader?.device,
   country: (_, reader) => reader?.country,
+  pageSource: (view, reader, client) => ofPage(view, KEY_OF.source(view, reader, client)),
+  pageCampaign: (view, reader, client) => ofPage(view, KEY_OF.campaign(view, reader, client)),
+  pageBrowser: (view, reader, client) => ofPage(view, KEY_OF.browser(view, reader, client)),
+  pageOs: (view, reader, client) => ofPage(view, KEY_OF.os(view, reader, client)),
+  pageDevice: (view, reader, client) => ofPage(view, KEY_OF.device(view, reader, client)),
+  pageCountry: (view, reader, client) => ofPage(view, KEY_OF.country(view, reader, client)),
   crawler: (view) => view.crawler?.name,
   crawlerPages: (view) => (view.isPage ? view.crawler?.name : undefined),
   crawlerBytes: (view) => (view.bytes > 0 ? view.crawler?.name : undefined),
@@ -39,6 +47,16 @@ export const KEY_OF: {
   feedClients: (view) => (view.feed && !view.feed.reader ? view.page : undefined),
   feedReaders: (view) => (view.feed?.reader ? readerKey(view.feed.reader.name, view.page) : undefined),
 };
+
+/** A page audience's key: the page and the site-wide value (`["/x/","Chrome"]`). */
+function ofPage(view: PageView, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : JSON.stringify([view.page, value]);
+}
+
+/** The page and the value of a page audience's key. */
+export function splitPageKey(key: string): [page: string, value: string] {
+  return JSON.parse(key) as [string, string];
+}
 
 /** What a request adds to a counter's cell, for the counters that count something else than requests. */
 export const AMOUNT_OF: { readonly [C in CounterName]?: (view: PageView) => number } = {

@@ -7,6 +7,8 @@ import {
   COUNTER_NAMES,
   COUNTERS,
   type CounterName,
+  isStoreOnly,
+  SITE_KEY,
 } from "../counters/registry.js";
 import { splitUnionKey, unionKey } from "../counters/union.js";
 import type { PageView } from "../pageview/view.js";
@@ -19,13 +21,15 @@ const SECONDS: Record<Exclude<Period, "all">, number> = { hour: 3600, day: 86400
 const UNIONS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "union"));
 const LEVELS = new Set(COUNTER_NAMES.filter((c) => COUNTERS[c].layout === "level"));
 /** What add() does for each counter, looked up once rather than for every view. */
-const ADDERS = COUNTER_NAMES.map((counter) => ({
+const ALL_ADDERS = COUNTER_NAMES.map((counter) => ({
   counter,
   keyOf: KEY_OF[counter],
   amount: AMOUNT_OF[counter],
   /** Kept per day of the site, its key `<day> <key>`: distinct clients (union) or a level. */
   daily: UNIONS.has(counter) ? ("union" as const) : LEVELS.has(counter) ? ("level" as const) : undefined,
 }));
+/** What `report` tallies: every counter but those only the store keeps (each page's audience). */
+const REPORT_ADDERS = ALL_ADDERS.filter(({ counter }) => !isStoreOnly(counter));
 
 /**
  * What some page requests add to every counter of the registry, per period: `report` tallies by
@@ -51,7 +55,7 @@ export class Tally {
     const reader = view.counted ? this.audience.describe(view) : undefined;
     const client: Client | undefined =
       reader ?? (view.notFound || view.download || view.feed ? this.audience.client(view) : undefined);
-    for (const { counter, keyOf, amount, daily } of ADDERS) {
+    for (const { counter, keyOf, amount, daily } of this.period === "hour" ? ALL_ADDERS : REPORT_ADDERS) {
       const key = keyOf(view, reader, client);
       if (key === undefined) continue;
       if (daily === undefined) addCell(cells, counter, key, amount ? amount(view) : 1, view.time, view.time);
@@ -112,6 +116,12 @@ export class Tally {
         else for (const id of c.ids ?? []) set.add(id);
       }
     return new Map([...ids].map(([dayKey, set]) => [dayKey, set.size]));
+  }
+
+  /** Adds the bytes of a response, whatever the request (the `served` series). */
+  addServed(time: number, bytes: number): void {
+    const start = this.period === "all" ? 0 : time - (time % SECONDS[this.period]);
+    addCell(this.cells(start), "served", SITE_KEY, bytes, time, time);
   }
 
   /** A level's largest value of each day and key (`<day> <key>` → n), over all periods. */

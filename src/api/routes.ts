@@ -119,12 +119,20 @@ export function pageViewsRoute(app: Hono, { store, site, cache, settings }: Read
 
 /** The largest values of an audience dimension in a range; breakdown checks the range. */
 export function breakdownRoute(app: Hono, { store, site, cache, settings }: Reader): void {
-  const params = z.object({ dimension, from: moment, to: moment, tz, limit: limitParam(BREAKDOWN_LIMIT) });
+  const params = z.object({
+    dimension,
+    from: moment,
+    to: moment,
+    tz,
+    limit: limitParam(BREAKDOWN_LIMIT),
+    page: z.optional(pathParam),
+  });
   app.get("/breakdown", async (c) => {
     const q = readQuery(params, c.req.query());
     const zone = q.tz ?? (await settings()).timeZone;
     const asked = {
       dimension: q.dimension,
+      ...(q.page !== undefined ? { page: cleanPage(q.page) ?? q.page } : {}),
       limit: q.limit,
       tz: zone,
       ...resolveRange(q.from, q.to, "day", zone, ""),

@@ -3,7 +3,13 @@ import { Argument, type Command, Option } from "commander";
 import type { Breakdown, PageTotals, Series } from "../contract/answers.js";
 import { toCsv } from "../contract/csv.js";
 import { BREAKDOWN_LIMIT, INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
-import { breakdownSpec, DIMENSIONS, type Dimension, MEASURES } from "../counters/registry.js";
+import {
+  breakdownSpec,
+  DIMENSIONS,
+  type Dimension,
+  MEASURES,
+  PAGE_DIMENSIONS,
+} from "../counters/registry.js";
 import { UserError } from "../errors.js";
 import { breakdown, MAX_BREAKDOWN_DAYS } from "../query/breakdown.js";
 import { cleanPage, seriesSpan, similarPages } from "../query/pages.js";
@@ -48,6 +54,7 @@ interface ViewsFlags extends StoreFlags, OutputFlags {
 }
 
 interface TopFlags extends StoreFlags, OutputFlags {
+  page?: string;
   from?: string;
   to?: string;
   tz?: string;
@@ -235,6 +242,7 @@ function registerTop(program: Command, io: Io): void {
         "the largest values of an audience dimension: where readers came from, what they read with",
       )
       .addArgument(new Argument("<dimension>", "what to break the views down by").choices(DIMENSIONS))
+      .option("--page <path>", `one page's audience (${PAGE_DIMENSIONS.join(", ")}), e.g. /blog/x/`)
       .option("--from <date>", "start: YYYY-MM-DD (in --tz) or an ISO 8601 time (default: 30 days ago)")
       .option("--to <date>", "end, exclusive for a time, inclusive for a date (default: now)")
       .option("--tz <zone>", "IANA time zone of the dates (default: the site's)", zoneOption)
@@ -251,7 +259,14 @@ function registerTop(program: Command, io: Io): void {
     await withStore(io, flags, async ({ store, site }) => {
       flags.tz ??= (await siteSettings(store, site)).timeZone;
       const range = resolveRange(flags.from, flags.to, "day", flags.tz);
-      const result = await breakdown(store, site, { dimension, limit: flags.limit, tz: flags.tz, ...range });
+      const page = flags.page === undefined ? undefined : (cleanPage(flags.page) ?? flags.page);
+      const result = await breakdown(store, site, {
+        dimension,
+        limit: flags.limit,
+        tz: flags.tz,
+        page,
+        ...range,
+      });
       if (output === "json") print(io, result);
       else if (output === "csv")
         write(
@@ -297,7 +312,7 @@ function ranked(result: Breakdown): string {
       (v) => `${formatNumber(v.count).padStart(width)}  ${share(v.count).padStart(6)}  ${v.value}`,
     ),
     "",
-    `${result.from} to ${result.to}: ${plural(result.total, spec.total)}; ${shown} shown`,
+    `${result.page ? `${result.page}, ` : ""}${result.from} to ${result.to}: ${plural(result.total, spec.total)}; ${shown} shown`,
   ];
   if (n === 0) lines.splice(1, 0, `${"".padStart(width)}          (none in this range)`);
   const { note } = MEASURES[spec.counts];

@@ -15,6 +15,8 @@ export interface Point {
   views: number;
   /** Days, weeks and months in the site's zone only: the sum of the visitors of the site days in the bucket. */
   visitors?: number;
+  /** The whole site's only (no page, no bots): the bytes of every response in the bucket. */
+  bytes?: number;
 }
 
 /** GET /pageviews: a page's (or the whole site's) views over time. */
@@ -32,6 +34,8 @@ export interface Series {
    */
   points: Point[];
   total: number;
+  /** The whole site's only: the bytes of every response in the range (0 where the logs record none). */
+  bytes?: number;
   /** The visitors of the range: the sum of its days (days, weeks and months only). */
   visitors?: number;
 }
@@ -96,6 +100,8 @@ export interface SiteSettings {
 /** GET /breakdown: values largest first. */
 export interface Breakdown {
   dimension: Dimension;
+  /** The page whose audience this is, when one was asked for (`page=`). */
+  page?: string;
   from: string;
   to: string;
   /**

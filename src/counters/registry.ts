@@ -21,7 +21,26 @@ import { keys, type PeriodLevel } from "../store/keys.js";
  * The all-time total of a series or a union is in the page's INDEX item (year slots whose names
  * start with `index`) or, without `index`, in the SITE partition.
  */
-export type CounterSpec = SeriesSpec | BreakdownSpec | ListedUnionSpec | ListSpec | DetailSpec | LevelSpec;
+export type CounterSpec =
+  | SeriesSpec
+  | BreakdownSpec
+  | ListedUnionSpec
+  | ListSpec
+  | DetailSpec
+  | PageAudienceSpec
+  | LevelSpec;
+
+/**
+ * An audience dimension for one page at a time (`/breakdown?page=`): tallied under keys
+ * `["/x/","Chrome"]`, kept by the store with the page's other dimensions in one item per page and UTC
+ * day (keys.audience) whose hour slots hold all the page's values, so that a rollup writes one item
+ * per page and a page's day is one read. Kept by the store only: `report` shows no page's audience.
+ */
+export interface PageAudienceSpec {
+  layout: "breakdown";
+  counts: Measure;
+  pageOf: string;
+}
 
 export interface SeriesSpec {
   layout: "series" | "union";
@@ -170,6 +189,8 @@ export const COUNTERS = {
   page: { layout: "series", counts: "views", series: (page: string) => page, index: "" },
   /** Page views of the whole site. */
   site: { layout: "series", counts: "views", series: () => "*" },
+  /** The bytes of every response the log records (pages, assets, bots' and all): what the site served. */
+  served: { layout: "series", counts: "bytes", series: () => "~bytes" },
   /** Page requests from bots, counted as views or not. */
   bots: { layout: "series", counts: "requests", series: () => "~bots" },
   /** Visitors of the whole site: distinct (client IP, user agent) pairs a day of the site. */
@@ -254,6 +275,13 @@ export const COUNTERS = {
     unknown: "the logs name no country; see --ip-country",
     show: "region",
   },
+  /** The audience of each page (`/breakdown?page=`): entry pages aside, a page's being itself. */
+  pageSource: { layout: "breakdown", counts: "entries", pageOf: "source" },
+  pageCampaign: { layout: "breakdown", counts: "entries", pageOf: "campaign" },
+  pageBrowser: { layout: "breakdown", counts: "views", pageOf: "browser" },
+  pageOs: { layout: "breakdown", counts: "views", pageOf: "os" },
+  pageDevice: { layout: "breakdown", counts: "views", pageOf: "device" },
+  pageCountry: { layout: "breakdown", counts: "views", pageOf: "country" },
   /** Every request of a bot, by the crawler its user agent names (pageview/crawler.ts). */
   crawler: {
     layout: "breakdown",
@@ -333,6 +361,28 @@ export const DIMENSIONS = COUNTER_NAMES.filter((c): c is Dimension => "title" in
 export function breakdownSpec(dimension: Dimension): DimensionSpec {
   return COUNTERS[dimension];
 }
+
+/** The counter that keeps a dimension for one page at a time, if the dimension has one. */
+export function pageCounter(dimension: Dimension): CounterName | undefined {
+  return PAGE_COUNTERS.get(dimension);
+}
+const PAGE_COUNTERS = new Map(
+  COUNTER_NAMES.flatMap((c): [string, CounterName][] => {
+    const spec: CounterSpec = COUNTERS[c];
+    return "pageOf" in spec ? [[spec.pageOf, c]] : [];
+  }),
+);
+
+/** The dimensions that answer for one page: the audience's but entry pages. */
+export const PAGE_DIMENSIONS = [...PAGE_COUNTERS.keys()] as Dimension[];
+
+/** A page's audience in one dimension (PageAudienceSpec). */
+export function isPageAudience(counter: CounterName): boolean {
+  return "pageOf" in COUNTERS[counter];
+}
+
+/** Counters kept only by the store (`report` has no output for them): the pages' audiences. */
+export const isStoreOnly = isPageAudience;
 
 /** A union kept also as a list per day (downloads, a feed's clients): ListedUnionSpec. */
 export function isListed(counter: CounterName): boolean {

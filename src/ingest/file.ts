@@ -198,6 +198,15 @@ export async function readFirst(
   const rawHash = createHash("sha256");
   const printer = new ContentPrinter();
   const blocks = new Map<number, Tally>();
+  const blockOf = (line: number): Tally => {
+    const block = Math.floor((line - 1) / BLOCK_LINES);
+    let tally = blocks.get(block);
+    if (tally === undefined) {
+      tally = new Tally("hour", options.audience);
+      blocks.set(block, tally);
+    }
+    return tally;
+  };
   const read: Omit<FirstRead, "scan" | "print" | "rawHash" | "blocks"> = {
     bytes: 0,
     views: options.raw ? [] : undefined,
@@ -217,14 +226,10 @@ export async function readFirst(
         options.onBytes?.(chunk.length);
       },
       content: (chunk) => printer.update(chunk),
+      served: (time, bytes, line) => blockOf(line).addServed(time, bytes),
     },
     (view) => {
-      const block = Math.floor((view.line - 1) / BLOCK_LINES);
-      let tally = blocks.get(block);
-      if (tally === undefined) {
-        tally = new Tally("hour", options.audience);
-        blocks.set(block, tally);
-      }
+      const tally = blockOf(view.line);
       tally.add(view);
       if (view.host === undefined) read.hostless = true;
       if (view.counted && view.time > read.latest) read.latest = view.time;

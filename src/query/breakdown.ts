@@ -1,8 +1,14 @@
 import type { Breakdown } from "../contract/answers.js";
 import { MAX_DAILY_READ_DAYS } from "../contract/rules.js";
-import { type CounterName, type Dimension, isListed } from "../counters/registry.js";
+import {
+  type CounterName,
+  type Dimension,
+  isListed,
+  PAGE_DIMENSIONS,
+  pageCounter,
+} from "../counters/registry.js";
 import { UserError } from "../errors.js";
-import { type DayBreakdown, readBreakdown } from "../store/counts.js";
+import { type DayBreakdown, readBreakdown, readPageAudience } from "../store/counts.js";
 import { readCountryAttribution } from "../store/meta.js";
 import type { Store } from "../store/store.js";
 import { siteSettings } from "./site.js";
@@ -16,6 +22,8 @@ export interface BreakdownQuery {
   tz: string;
   /** Values to list, largest first. */
   limit: number;
+  /** One page's audience instead of the site's (PAGE_DIMENSIONS only). */
+  page?: string;
 }
 
 /** The longest range: a breakdown reads one item set a day. */
@@ -32,13 +40,21 @@ export async function breakdown(store: Store, site: string, q: BreakdownQuery): 
   if (!(q.to > q.from)) throw new UserError("the range is empty: `to` must be after `from`");
   if ((q.to - q.from) / 86400 > MAX_BREAKDOWN_DAYS)
     throw new UserError(`a breakdown covers at most ${MAX_BREAKDOWN_DAYS} days; narrow the range`);
-  const counts = isListed(q.dimension)
-    ? await listedCounts(store, site, q)
-    : sumHours(await readDayHours(store, site, q.dimension, q), q);
+  let counts: Map<string, number>;
+  if (q.page !== undefined) {
+    const counter = pageCounter(q.dimension);
+    if (counter === undefined)
+      throw new UserError(
+        `page: only ${PAGE_DIMENSIONS.join(", ")} answer for one page; leave page out for ${q.dimension}`,
+      );
+    counts = sumHours(await readPageAudience(store, site, counter, q.page, utcDays(q)), q);
+  } else if (isListed(q.dimension)) counts = await listedCounts(store, site, q);
+  else counts = sumHours(await readDayHours(store, site, q.dimension, q), q);
   const attribution = q.dimension === "country" ? await readCountryAttribution(store, site) : undefined;
   const ranked = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return {
     dimension: q.dimension,
+    ...(q.page !== undefined ? { page: q.page } : {}),
     from: isoInZone(q.from, q.tz),
     to: isoInZone(q.to, q.tz),
     total: ranked.reduce((sum, [, n]) => sum + n, 0),
@@ -54,9 +70,14 @@ export async function readDayHours(
   counter: CounterName,
   q: { from: number; to: number },
 ): Promise<DayBreakdown[]> {
+  return (await readBreakdown(store, site, counter, utcDays(q))).days;
+}
+
+/** The UTC days a range's hours lie in. */
+function utcDays(q: { from: number; to: number }): string[] {
   const days: string[] = [];
   for (let t = q.from - (q.from % 86400); t < q.to; t += 86400) days.push(utcDay(t));
-  return (await readBreakdown(store, site, counter, days)).days;
+  return days;
 }
 
 /** Each value's count over the hours that start in the range. */

@@ -6,8 +6,8 @@ import { type DayCount, readDayHours, readDays, readDayTotals, readVisitorDays }
 import type { Store } from "../store/store.js";
 import { instantOf, isoInZone, isValidZone, localDate, localTime } from "./zone.js";
 
-/** The counters kept as series of days: a page, the whole site, its bots. */
-type SeriesCounter = "page" | "site" | "bots";
+/** The counters kept as series of days: a page, the whole site, its bots, the bytes it served. */
+type SeriesCounter = "page" | "site" | "bots" | "served";
 
 export { INTERVALS, type Interval, MAX_RANGE_DAYS } from "../contract/rules.js";
 
@@ -54,12 +54,16 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
       : ["site", SITE_KEY];
   const [from, to] = [bounds[0], bounds[bounds.length - 1]];
   const withVisitors = !q.bots && q.interval !== "hour" && q.tz === (q.siteTimeZone ?? "UTC");
-  const [, visitorDays] = await Promise.all([
+  // The whole site's answer has the bytes it served beside its views.
+  const bytes = q.page || q.bots ? undefined : new Array<number>(counts.length).fill(0);
+  const count = (counter: SeriesCounter, into: number[]) =>
     q.interval === "month"
-      ? addMonths(store, site, counter, key, bounds, counts)
+      ? addMonths(store, site, counter, key, bounds, into)
       : daysOverlapping(store, site, counter, key, from, to).then((days) => {
-          for (const day of days) addHours(day, bounds, counts);
-        }),
+          for (const day of days) addHours(day, bounds, into);
+        });
+  const [, visitorDays] = await Promise.all([
+    Promise.all([count(counter, counts), bytes && count("served", bytes)]),
     withVisitors
       ? readVisitorDays(
           store,
@@ -86,6 +90,7 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
     t: isoInZone(bounds[i], q.tz),
     views,
     ...(withVisitors ? { visitors: visitors[i] } : {}),
+    ...(bytes ? { bytes: bytes[i] } : {}),
   }));
   return {
     page: q.page ?? null,
@@ -97,6 +102,7 @@ export async function viewsOverTime(store: Store, site: string, q: ViewsQuery): 
     points,
     total: counts.reduce((a, b) => a + b, 0),
     ...(withVisitors ? { visitors: visitors.reduce((a, b) => a + b, 0) } : {}),
+    ...(bytes ? { bytes: bytes.reduce((a, b) => a + b, 0) } : {}),
   };
 }
 

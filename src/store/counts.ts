@@ -1,6 +1,6 @@
 import { COUNTERS, type CounterName, indexPrefix } from "../counters/registry.js";
 import { limiter } from "./async.js";
-import { keys, PK, SK } from "./keys.js";
+import { itemId, keys, PK, SK } from "./keys.js";
 import { slotsOf, summary } from "./levels.js";
 import { SiteTable } from "./site-table.js";
 import type { Store } from "./store.js";
@@ -16,7 +16,7 @@ export interface DayCount {
 export async function readDays(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
   fromDay: string,
   toDay: string,
@@ -43,7 +43,7 @@ export async function readDays(
 export async function readDayTotals(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
   fromDay: string,
   toDay: string,
@@ -73,7 +73,7 @@ export async function readDayTotals(
 export async function readDayHours(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
   days: string[],
 ): Promise<DayCount[]> {
@@ -105,7 +105,7 @@ export interface SeriesSpan {
 export async function readSeriesSpan(
   store: Store,
   site: string,
-  counter: "page" | "site" | "bots",
+  counter: "page" | "site" | "bots" | "served",
   counterKey: string,
 ): Promise<SeriesSpan | undefined> {
   const key =
@@ -147,6 +147,32 @@ export async function readBreakdown(
     ),
   );
   return { days: result, units };
+}
+
+/**
+ * One page's values of a page audience (PageAudienceSpec) on each of the given UTC days, each value
+ * with its 24 UTC hours: one item a day, read together.
+ */
+export async function readPageAudience(
+  store: Store,
+  site: string,
+  counter: CounterName,
+  page: string,
+  days: string[],
+): Promise<DayBreakdown[]> {
+  const keyOf = (day: string) => ({ [PK]: keys.audience(site, day), [SK]: page });
+  const found = await store.batchGet(days.map(keyOf), false);
+  return days.map((day) => {
+    const values = new Map<string, number[]>();
+    const item = found.get(itemId(keyOf(day)));
+    for (const [hour, slot] of item ? slotsOf(item, day) : [])
+      for (const [value, n] of Object.entries(slot.values?.[counter] ?? {})) {
+        const hours = values.get(value) ?? new Array<number>(24).fill(0);
+        values.set(value, hours);
+        hours[Number(hour)] = n;
+      }
+    return { day, values };
+  });
 }
 
 /** The views of a day item's 24 UTC hours. */

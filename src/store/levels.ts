@@ -18,7 +18,10 @@ export type RollupLevel = "day" | "month" | "year" | "total";
  * A slot as stored: [views, contributions merged, first view, last view], times in seconds after the
  * slot's start; a breakdown's slots have no times: [views, contributions merged].
  */
-export type StoredSlot = [number, number, number, number] | [number, number];
+export type StoredSlot = [number, number, number, number] | [number, number] | [PageValues, number];
+
+/** A page's audience in a slot (store/rollup.ts): counter (pageBrowser, …) → value → count. */
+export type PageValues = Record<string, Record<string, number>>;
 
 /** What a part of a period counts: `n` views from `m` contributions, the first and last view (epoch seconds). */
 export interface SlotValue {
@@ -26,6 +29,8 @@ export interface SlotValue {
   m: number;
   first: number;
   last: number;
+  /** A page's audience: each value's count in the slot (stored in place of `n`). */
+  values?: PageValues;
 }
 
 /** The letter of a level's slot attributes: hours of a day, days of a month, months of a year, years. */
@@ -52,6 +57,7 @@ function slotPattern(prefix: string): RegExp {
 
 /** A slot's value as stored in an item of the given period, with its times or (`span` false) without. */
 export function storedSlot(period: string, slot: string, value: SlotValue, span: boolean): StoredSlot {
+  if (value.values) return [value.values, value.m];
   if (!span) return [value.n, value.m];
   const start = periodStart(childPeriod(period, slot));
   return [value.n, value.m, value.first - start, value.last - start];
@@ -66,7 +72,8 @@ export function slotsOf(item: Record<string, unknown>, period: string, prefix = 
     const slot = name.slice(prefix.length + 1);
     const [n, m, first = Number.NaN, last = Number.NaN] = value as StoredSlot;
     const start = periodStart(childPeriod(period, slot));
-    slots.set(slot, { n, m, first: start + first, last: start + last });
+    if (typeof n === "number") slots.set(slot, { n, m, first: start + first, last: start + last });
+    else slots.set(slot, { n: 0, m, first: Number.NaN, last: Number.NaN, values: n });
   }
   return slots;
 }

@@ -1,4 +1,12 @@
-import { COUNTERS, type CounterName, indexPrefix, isListed } from "../counters/registry.js";
+import { splitPageKey } from "../aggregate/normalise.js";
+import {
+  COUNTER_NAMES,
+  COUNTERS,
+  type CounterName,
+  indexPrefix,
+  isListed,
+  isPageAudience,
+} from "../counters/registry.js";
 import { splitUnionKey } from "../counters/union.js";
 import { limiter } from "./async.js";
 import { hourPeriod, readHour } from "./contributions.js";
@@ -72,8 +80,13 @@ export async function rollUp(
         const read = await readHour(store, site, hour);
         outgrown.push(...read.outgrown);
         const weight = hourWeight(read.sums);
+        const pages = new Set<string>();
         for (const [counter, keysOf] of withOutgrown(touched, read.outgrownKeys)) {
           const layout = COUNTERS[counter].layout;
+          if (isPageAudience(counter)) {
+            for (const key of keysOf) pages.add(splitPageKey(key)[0]);
+            continue;
+          }
           for (const key of keysOf) {
             const value = read.sums.get(counter)?.get(key);
             if (layout === "union") {
@@ -86,6 +99,8 @@ export async function rollUp(
               addTarget(targets, site, "day", counter, key, hourPeriod(hour), { ...ZERO, m: weight });
           }
         }
+        if (pages.size > 0 && weight !== undefined)
+          addPageSlots(targets, site, pages, read.sums, hour, weight);
       }),
     ),
   );
@@ -119,6 +134,53 @@ export async function rollUp(
 }
 
 const ZERO: SlotValue = { n: 0, m: 0, first: 0, last: 0 };
+
+/**
+ * A page's audience is kept as one item per page and UTC day (keys.audience), each hour's slot
+ * holding every value of every audience dimension of the page in that hour, so that a rollup writes
+ * one item per page and day. The touched pages' slots are recomputed whole from the hour's sums: a
+ * value that is gone is simply absent.
+ */
+function addPageSlots(
+  targets: Map<string, Target>,
+  site: string,
+  pages: Set<string>,
+  sums: Map<CounterName, Map<string, SlotValue>>,
+  hour: number,
+  weight: number,
+): void {
+  const values = new Map<string, Record<string, Record<string, number>>>();
+  for (const page of pages) values.set(page, {});
+  for (const counter of PAGE_AUDIENCES)
+    for (const [key, value] of sums.get(counter) ?? []) {
+      const [page, of] = splitPageKey(key);
+      const dimensions = values.get(page);
+      if (dimensions === undefined) continue;
+      dimensions[counter] ??= {};
+      dimensions[counter][of] = value.n;
+    }
+  const [day, slot] = parentPeriod(hourPeriod(hour));
+  for (const [page, dimensions] of values) {
+    const key = { [PK]: keys.audience(site, day), [SK]: page };
+    const id = itemId(key);
+    let target = targets.get(id);
+    if (target === undefined) {
+      // Counted as the first page audience: laid out as a breakdown, never rolled up above its day.
+      target = {
+        key,
+        level: "day",
+        counter: PAGE_AUDIENCES[0],
+        counterKey: page,
+        period: day,
+        slots: new Map(),
+      };
+      targets.set(id, target);
+    }
+    target.slots.set(slot, { ...ZERO, m: weight, values: dimensions });
+  }
+}
+
+const PAGE_AUDIENCES = COUNTER_NAMES.filter(isPageAudience);
 
 /** The hour's weight (every sum of an hour carries it as `m`), or undefined for an hour with no views. */
 function hourWeight(sums: Map<CounterName, Map<string, SlotValue>>): number | undefined {

@@ -3,7 +3,7 @@ import { keyCondition, keys, type PeriodLevel, PK, SK } from "./keys.js";
 import type { QueryPage, QueryResult, Store } from "./store.js";
 
 /** A series of counts: a page's views, the site's, its bots', visitors. */
-type SeriesCounter = "page" | "site" | "bots" | "visitors" | "pageVisitors";
+type SeriesCounter = "page" | "site" | "bots" | "served" | "visitors" | "pageVisitors";
 
 /**
  * One site's items in the table: the Queries its reads make, each partition and key condition
@@ -30,9 +30,11 @@ export class SiteTable {
     return this.store.queryAll(keyCondition(partition, { from, to }));
   }
 
-  /** A dimension's items of one UTC day: one per value. */
-  breakdown(dimension: CounterName, day: string): Promise<QueryResult> {
-    return this.store.queryAll(keyCondition(keys.breakdown(this.site, dimension, day)));
+  /** A dimension's items of one UTC day: one per value (those whose key starts with `prefix`, given one). */
+  breakdown(dimension: CounterName, day: string, prefix?: string): Promise<QueryResult> {
+    return this.store.queryAll(
+      keyCondition(keys.breakdown(this.site, dimension, day), { prefix: prefix ?? "" }),
+    );
   }
 
   /** The SITE partition's series from `from` to `to`, inclusive. */

@@ -164,7 +164,7 @@ export class Store {
    */
   async setSlotsIfNewer(
     key: Key,
-    slots: Record<string, [number, number, ...number[]]>,
+    slots: Record<string, [unknown, number, ...number[]]>,
   ): Promise<Record<string, unknown> | undefined> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { expect } from "vitest";
 import { connect } from "../../src/cli/connect.js";
-import { DIMENSIONS } from "../../src/counters/registry.js";
+import { breakdownSpec, DIMENSIONS, PAGE_DIMENSIONS } from "../../src/counters/registry.js";
 import { generateHourlyLogs } from "../../src/generator/files.js";
 import type { Expected } from "../../src/generator/traffic.js";
 import { breakdown } from "../../src/query/breakdown.js";
@@ -48,6 +48,8 @@ export async function expectCounts(storeArgs: string[], expected: Expected, days
   const to = days[days.length - 1];
   const series = await runCli(["views", "--json", "--from", from, "--to", to, ...storeArgs]);
   const points: { t: string; views: number; visitors: number }[] = JSON.parse(series.stdout).points;
+  // The bytes of every response, pages, assets and bots' alike.
+  expect(JSON.parse(series.stdout).bytes).toBe(expected.bytes);
   const perDay = Object.fromEntries(points.map((p) => [p.t.slice(0, 10), p.views]));
   expect(Object.fromEntries(points.map((p) => [p.t.slice(0, 10), p.visitors]))).toEqual(
     Object.fromEntries(days.map((d) => [d, expected.dailyVisitors[d] ?? 0])),
@@ -90,8 +92,38 @@ export async function expectBreakdowns(
       );
     }
     await expectServer(store, site, expected, { from, to });
+    await expectPageAudiences(store, site, expected, { from, to });
   } finally {
     await close();
+  }
+}
+
+/**
+ * Every page's audience: its browsers (and OS, devices, countries) add up to its views, its sources
+ * to the entries that landed on it, and each dimension summed over the pages is the site's.
+ */
+export async function expectPageAudiences(
+  store: Store,
+  site: string,
+  expected: Expected,
+  range: { from: number; to: number },
+): Promise<void> {
+  const want = { ...expected.breakdowns, country: { "(unknown)": expected.views } };
+  for (const dimension of PAGE_DIMENSIONS) {
+    const summed: Record<string, number> = {};
+    for (const page of Object.keys(expected.pages)) {
+      const answer = await breakdown(store, site, { dimension, ...range, tz: "UTC", limit: 1000, page });
+      const counts = breakdownSpec(dimension).counts;
+      expect(answer.total, `${dimension} of ${page}`).toBe(
+        counts === "views"
+          ? expected.pages[page]
+          : dimension === "source"
+            ? (expected.breakdowns.entry[page] ?? 0)
+            : answer.total,
+      );
+      for (const { value, count } of answer.values) summed[value] = (summed[value] ?? 0) + count;
+    }
+    expect(summed, dimension).toEqual(want[dimension]);
   }
 }
 
