@@ -244,7 +244,7 @@ const LOADERS: { [L in Load]: (m: Model) => Promise<Answers[L]> } = {
     const asked = { from: state.from, to: state.to, tz: state.tz, interval: headlineInterval(state) };
     const [bots, site] = await Promise.all([
       get<Series>("/pageviews", { ...asked, bots: "true" }),
-      get<Series & { bytes?: number }>("/pageviews", asked),
+      get<Series>("/pageviews", asked),
     ]);
     return { bots: bots.total, bytes: site.bytes };
   },

@@ -67,6 +67,8 @@ export class BreakdownPanel {
   private range: Range | undefined;
   /** The page whose audience the panel shows, or undefined for the whole site. */
   private page: string | undefined;
+  /** Its title for the whole site, when not the registry's (`retitle`). */
+  private siteTitle: string | undefined;
   private answer: Breakdown | undefined;
   /** The limit the answer was asked with, and the rows shown. */
   private asked = 0;
@@ -137,7 +139,7 @@ export class BreakdownPanel {
   async load(range: Range, page?: string): Promise<void> {
     this.range = range;
     this.page = page;
-    this.heading.textContent = page ? `${this.spec.title} of ${page}` : this.spec.title;
+    this.heading.textContent = page ? `${this.spec.title} of ${page}` : (this.siteTitle ?? this.spec.title);
     await this.fetch(this.limit);
   }
 
@@ -147,8 +149,9 @@ export class BreakdownPanel {
   }
 
   /** Its title: the registry's, or another ("Entry pages of the whole site" while a page is selected). */
-  retitle(title = this.spec.title): void {
-    this.heading.textContent = title;
+  retitle(title?: string): void {
+    this.siteTitle = title;
+    if (!this.page) this.heading.textContent = title ?? this.spec.title;
   }
 
   /** Says why there is nothing to show (a range the API does not break down, for instance). */
