@@ -78,7 +78,9 @@ describe("the counters' registry", () => {
   });
 
   it("places every dimension on the dashboard once", () => {
-    expect([...dimensionsOn("pages"), ...dimensionsOn("audience"), ...dimensionsOn("server")].sort()).toEqual([...DIMENSIONS].sort());
+    expect([...dimensionsOn("pages"), ...dimensionsOn("audience"), ...dimensionsOn("server")].sort()).toEqual(
+      [...DIMENSIONS].sort(),
+    );
   });
 
   it("has every dimension in the docs that list them", async () => {
