@@ -4,7 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { handle } from "hono/aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/api/app.js";
-import { DIMENSIONS } from "../src/counters/registry.js";
+import { DIMENSIONS, PAGE_DIMENSIONS } from "../src/counters/registry.js";
 import { pageTotals } from "../src/query/totals.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf } from "./support/dataset.js";
@@ -202,7 +202,9 @@ describe("HTTP API", () => {
       t: "2024-02-01T00:00:00Z",
       views: data.expected.views,
       visitors: data.expected.visitorsTotal,
+      bytes: data.expected.bytes,
     });
+    expect(utc.body.bytes).toBe(data.expected.bytes);
     // In Paris, March starts at 23:00 UTC on 29 February: that hour is March's, as the days say.
     const paris = await get("/pageviews?interval=month&from=1975-01-01&to=2024-12-31&tz=Europe/Paris");
     const days = await get("/pageviews?interval=day&from=2024-02-01&to=2024-03-31&tz=Europe/Paris");
@@ -277,6 +279,45 @@ describe("HTTP API", () => {
         all.body.total,
       );
     }
+  });
+
+  it("answers a page's audience, crawlers, missing pages and feeds as the CLI's --json does", async () => {
+    const [from, to] = [daysOf(data.expected)[0], daysOf(data.expected).at(-1) as string];
+    const range = ["--from", from, "--to", to, "--tz", "Europe/Paris", "--json", ...storeArgs];
+    const cli = async (args: string[]) => JSON.parse((await runCli([...args, ...range])).stdout);
+    const page = "/blog/";
+    for (const dimension of PAGE_DIMENSIONS) {
+      const api = await get(
+        `/breakdown?dimension=${dimension}&page=${encodeURIComponent(page)}&from=${from}&to=${to}&tz=Europe/Paris`,
+      );
+      expect(api.status).toBe(200);
+      expect(api.body.page).toBe(page);
+      expect(api.body).toEqual(await cli(["top", dimension, "--page", "/blog/index.html"]));
+    }
+    const browsers = await get(`/breakdown?dimension=browser&page=/blog/&from=${from}&to=${to}&tz=UTC`);
+    expect(browsers.body.total).toBe(data.expected.pages["/blog/"]);
+    for (const name of ["crawlers", "notfound", "feeds"]) {
+      const api = await get(`/${name}?from=${from}&to=${to}&tz=Europe/Paris`);
+      expect(api.status, name).toBe(200);
+      expect(api.body, name).toEqual(await cli([name]));
+    }
+    const notFound = await get(`/notfound?from=${from}&to=${to}&limit=1`);
+    expect(notFound.body.paths).toHaveLength(1);
+    expect(notFound.body.total).toBe(
+      Object.values(data.expected.notFound).reduce((sum, n) => sum + n.requests, 0),
+    );
+    const crawlers = await get(`/crawlers?from=${from}&to=${to}`);
+    expect(crawlers.body.crawlers.find((c: { name: string }) => c.name === "GPTBot")?.category).toBe("ai");
+  });
+
+  it("refuses page= for the dimensions that are not a page's audience", async () => {
+    for (const dimension of ["entry", "crawler", "notfound", "download"])
+      expect(await get(`/breakdown?dimension=${dimension}&page=/blog/`)).toMatchObject({
+        status: 400,
+        body: {
+          error: `page: only source, campaign, browser, os, device, country answer for one page; leave page out for ${dimension}`,
+        },
+      });
   });
 
   it.each([

@@ -280,3 +280,148 @@ describe("query commands", () => {
     expect(json).toMatchObject({ since: "2015-05-17T10:05:13Z", last: "2015-05-20T21:30:00Z" });
   });
 });
+
+/** A CloudFront log of requests: [ISO time, client IP, path, status, bytes, referrer, user agent, content type]. */
+async function serverLog(
+  path: string,
+  requests: [string, string, string, number, number, string, string, string][],
+) {
+  const lines = requests.map(
+    ([iso, ip, page, status, bytes, referrer, agent, type], i) =>
+      `${iso.slice(0, 10)}\t${iso.slice(11, 19)}\t${ip}\tGET\t${page}\t${status}\t${bytes}\t${referrer}\t${agent}\tr${i}\twww.example.com\t${type}`,
+  );
+  await writeFile(
+    path,
+    `#Fields: date time c-ip cs-method cs-uri-stem sc-status sc-bytes cs(Referer) cs(User-Agent) x-edge-request-id x-host-header sc-content-type\n${lines.join("\n")}\n`,
+  );
+  return path;
+}
+
+/** What only the server's log tells, through `crawlers`, `notfound`, `feeds` and `top`, as tables and CSV. */
+describe("crawlers, missing pages, downloads and feeds on the command line", () => {
+  let store_: string[];
+  const cli = (args: string[]) => runCli([...args, ...store_, "--from", "2024-05-01", "--to", "2024-05-02"]);
+  const GPTBOT =
+    "Mozilla/5.0%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko;%20compatible;%20GPTBot/1.2;%20+https://openai.com/gptbot)";
+  const GOOGLEBOT = "Mozilla/5.0%20(compatible;%20Googlebot/2.1;%20+http://www.google.com/bot.html)";
+  const FEEDLY =
+    "Feedly/1.0%20(+http://www.feedly.com/fetcher.html;%2012%20subscribers;%20like%20FeedFetcher-Google)";
+
+  beforeAll(async () => {
+    const dir = await tempDir();
+    store_ = ["--data", join(dir, "data")];
+    const log = await serverLog(join(dir, "server.log"), [
+      [
+        "2024-05-01T10:00:00Z",
+        "192.0.2.1",
+        "/blog/x/",
+        200,
+        5000,
+        "https://news.example.net/",
+        FIREFOX,
+        "text/html",
+      ],
+      ["2024-05-01T10:01:00Z", "192.0.2.2", "/blog/x/", 200, 5000, "-", CHROME, "text/html"],
+      ["2024-05-01T10:02:00Z", "192.0.2.9", "/blog/x/", 200, 5000, "-", GPTBOT, "text/html"],
+      ["2024-05-01T10:03:00Z", "192.0.2.9", "/robots.txt", 200, 100, "-", GPTBOT, "text/plain"],
+      ["2024-05-01T11:00:00Z", "192.0.2.8", "/blog/x/", 200, 5000, "-", GOOGLEBOT, "text/html"],
+      [
+        "2024-05-01T12:00:00Z",
+        "192.0.2.1",
+        "/old/",
+        404,
+        300,
+        "https://www.example.com/blog/x/",
+        FIREFOX,
+        "text/html",
+      ],
+      [
+        "2024-05-01T12:01:00Z",
+        "192.0.2.3",
+        "/old/",
+        404,
+        300,
+        "https://forum.example.org/t/1?page=2",
+        CHROME,
+        "text/html",
+      ],
+      ["2024-05-01T12:02:00Z", "192.0.2.4", "/old/", 404, 300, "-", CHROME, "text/html"],
+      ["2024-05-01T13:00:00Z", "192.0.2.1", "/files/a.pdf", 206, 1000, "-", FIREFOX, "application/pdf"],
+      ["2024-05-01T13:00:01Z", "192.0.2.1", "/files/a.pdf", 206, 1000, "-", FIREFOX, "application/pdf"],
+      ["2024-05-01T13:00:02Z", "192.0.2.2", "/files/a.pdf", 200, 2000, "-", CHROME, "application/pdf"],
+      ["2024-05-01T14:00:00Z", "192.0.2.7", "/feed.xml", 200, 800, "-", FEEDLY, "application/rss+xml"],
+      ["2024-05-01T14:30:00Z", "192.0.2.2", "/feed.xml", 304, 0, "-", CHROME, "-"],
+    ]);
+    expect((await runCli(["ingest", log, ...store_])).code).toBe(0);
+  });
+
+  it("lists crawlers with their category, AI crawlers marked, as a table and CSV", async () => {
+    const table = await cli(["crawlers"]);
+    expect(table.code).toBe(0);
+    const rows = table.stdout.split("\n").map((r) => r.trim().split(/\s{2,}/));
+    expect(rows[0]).toEqual(["Requests", "Pages", "Bytes", "Last (UTC)", "Category", "Crawler"]);
+    expect(rows[1]).toEqual(["2", "1", "5.1 kB", "2024-05-01 10:03", "ai *", "GPTBot"]);
+    expect(rows.some((r) => r.at(-1) === "Feedly" && r.at(-2) === "feed")).toBe(true);
+    expect(table.stdout).toContain(": 4 requests from 3 crawlers; * AI crawlers: 2\n");
+    const csv = await cli(["crawlers", "--csv"]);
+    expect(csv.stdout.split("\r\n").slice(0, 2)).toEqual([
+      "name,category,requests,pages,bytes,last",
+      "GPTBot,ai,2,1,5100,2024-05-01T10:03:00Z",
+    ]);
+    const top = JSON.parse((await cli(["top", "crawler", "--json"])).stdout);
+    expect(top.values).toEqual([
+      { value: "GPTBot", count: 2 },
+      { value: "Feedly", count: 1 },
+      { value: "Googlebot", count: 1 },
+    ]);
+  });
+
+  it("lists a missing page with the page on the site that links to it first", async () => {
+    const table = await cli(["notfound"]);
+    expect(table.stdout.split("\n").slice(0, 5)).toEqual([
+      "Requests  Missing page",
+      "       3  /old/",
+      "          linked from /blog/x/ on this site (1)",
+      "          linked from forum.example.org/t/1 (1)",
+      "          no referrer: typed, bookmarked or probed (1)",
+    ]);
+    const csv = await cli(["notfound", "--csv"]);
+    expect(csv.stdout).toBe(
+      "path,requests,link,from,count\r\n/old/,3,internal,/blog/x/,1\r\n/old/,3,external,forum.example.org/t/1,1\r\n/old/,3,none,,1\r\n",
+    );
+    const limit = await cli(["notfound", "--limit", "0"]);
+    expect(limit.code).toBe(1);
+    expect(limit.stderr).toContain("--limit");
+  });
+
+  it("counts a client's range requests as one download, and a feed's readers' own counts", async () => {
+    const top = JSON.parse((await cli(["top", "download", "--json"])).stdout);
+    expect(top.values).toEqual([{ value: "/files/a.pdf", count: 2 }]);
+    const feeds = JSON.parse((await cli(["feeds", "--json"])).stdout);
+    expect(feeds.feeds).toEqual([
+      {
+        path: "/feed.xml",
+        subscribers: 13,
+        day: "2024-05-01",
+        readers: [{ name: "Feedly", subscribers: 12 }],
+      },
+    ]);
+    const table = await cli(["feeds"]);
+    expect(
+      table.stdout
+        .split("\n")[1]
+        .trim()
+        .split(/\s{2,}/),
+    ).toEqual(["13", "2024-05-01", "/feed.xml", "Feedly 12"]);
+  });
+
+  it("answers a page's audience with --page, and refuses it where a page has none", async () => {
+    const page = JSON.parse((await cli(["top", "browser", "--page", "/blog/x/index.html", "--json"])).stdout);
+    expect(page).toMatchObject({ page: "/blog/x/", total: 2 });
+    const entry = await cli(["top", "entry", "--page", "/blog/x/"]);
+    expect(entry.code).toBe(1);
+    expect(entry.stderr).toBe(
+      "pagetrack: page: only source, campaign, browser, os, device, country answer for one page; leave page out for entry\n",
+    );
+  });
+});

@@ -133,15 +133,24 @@ function crawlersTable(a: Crawlers): string[] {
   ].filter((line) => line !== "");
 }
 
+const LINKS_SHOWN = 3;
+
 /** Missing paths, each with where its links are: the site's own pages first (broken links to fix). */
 function notFoundTable(a: NotFound): string[] {
   const lines = ["Requests  Missing page"];
+  const indent = "".padStart(10);
+  // The three most frequent links of each kind: --json and --csv have them all.
+  const some = (links: string[]) =>
+    links.length > LINKS_SHOWN
+      ? [...links.slice(0, LINKS_SHOWN), `(${links.length - LINKS_SHOWN} more)`]
+      : links;
   for (const p of a.paths) {
     lines.push(`${formatNumber(p.requests).padStart(8)}  ${p.path}`);
-    for (const l of p.internal)
-      lines.push(`${"".padStart(10)}linked from ${l.page} on this site (${l.count})`);
-    for (const l of p.external) lines.push(`${"".padStart(10)}linked from ${l.referrer} (${l.count})`);
-    if (p.none > 0) lines.push(`${"".padStart(10)}no referrer: typed, bookmarked or probed (${p.none})`);
+    for (const link of some(p.internal.map((l) => `linked from ${l.page} on this site (${l.count})`)))
+      lines.push(`${indent}${link}`);
+    for (const link of some(p.external.map((l) => `linked from ${l.referrer} (${l.count})`)))
+      lines.push(`${indent}${link}`);
+    if (p.none > 0) lines.push(`${indent}no referrer: typed, bookmarked or probed (${p.none})`);
   }
   if (a.paths.length === 0) lines.push("          (no missing pages in this range)");
   lines.push(`${a.from} to ${a.to}: ${plural(a.total, "request")} of missing pages`);
