@@ -61,9 +61,11 @@ const row = (page: string, viewsInRange: number, views = 10): PageRow => ({
 const ANSWERS: Record<Load, unknown> = {
   chart: series,
   headline: { site: series, comparison: { none: "" } },
-  bots: 0,
+  site: { bots: 0 },
   pages: [row("/a/", 3), row("/b/", 5)],
+  entries: true,
   audience: true,
+  server: true,
 };
 /** The loads a change asks for, from a model with everything loaded. */
 const loadsOf = (change: (m: Model) => Model, from = loaded(open())) => stale(change(from)).sort();
@@ -200,9 +202,11 @@ describe("what a change loads", () => {
   it("loads everything at first, then only what a change's inputs are", () => {
     expect(stale(open()).sort()).toEqual([...LOADS].sort());
     expect(stale(loaded(open()))).toEqual([]);
-    // A page: its series and headline; the pages' views in the range, bots and the audience stay.
-    expect(loadsOf((m) => selectPage(m, "/a/"))).toEqual(["chart", "headline"]);
+    // A page: its series, headline and audience; the pages' views in the range, the site's figures,
+    // the entry pages and what only the server's log tells stay the whole site's.
+    expect(loadsOf((m) => selectPage(m, "/a/"))).toEqual(["audience", "chart", "headline"]);
     expect(loadsOf((m) => selectPage(m, undefined), loaded(selectPage(open(), "/a/")))).toEqual([
+      "audience",
       "chart",
       "headline",
     ]);
@@ -222,7 +226,7 @@ describe("what a change loads", () => {
   it("loads again on back and forward only what the URL changes", () => {
     const model = loaded(open("?preset=30d"));
     const back = fromUrl("?preset=30d&page=%2Fa%2F", SITE, model, NOW);
-    expect(stale(back).sort()).toEqual(["chart", "headline"]);
+    expect(stale(back).sort()).toEqual(["audience", "chart", "headline"]);
     expect(stale(fromUrl("?preset=7d", SITE, model, NOW)).sort()).toEqual([...LOADS].sort());
   });
 

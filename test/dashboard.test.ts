@@ -21,7 +21,16 @@ interface Point {
   t: string;
   views: number;
   visitors?: number;
+  /** The whole site's bytes served in the bucket (not charted). */
+  bytes?: number;
 }
+/** Points as the chart shows them: views and visitors (the bytes are the headline's). */
+const charted = (points: Point[]) => points.map(({ bytes: _, ...p }) => p);
+/**
+ * The dimensions shown as breakdown panels (`#breakdown-<dimension>`): all but the crawlers and the
+ * missing pages, which have panels of their own (`#crawlers`, `#notfound`).
+ */
+const BREAKDOWN_PANELS = DIMENSIONS.filter((d) => d !== "crawler" && d !== "notfound");
 interface PageAnswer {
   page: string;
   views: number;
@@ -226,6 +235,51 @@ describe("dashboard", () => {
       if (link.href) expect([link.rel, link.target]).toEqual(["noopener noreferrer", "_blank"]);
     }
   }
+  /** Long paths and referrers under missing pages, and long crawler names: none may widen a phone's page. */
+  const LONG_PATH = LONG_VALUES.entry?.[0] as string;
+  const LONG_HOST = LONG_VALUES.source?.[4] as string;
+  const mockLongServer = async () => {
+    await page.route(
+      (url) => url.pathname === "/notfound",
+      (route) =>
+        route.fulfill({
+          json: {
+            from: "2026-01-01T00:00:00Z",
+            to: "2026-01-31T00:00:00Z",
+            total: 40,
+            paths: [
+              {
+                path: `${LONG_PATH}missing/`,
+                requests: 30,
+                internal: [{ page: LONG_PATH, count: 20 }],
+                external: [{ referrer: `${LONG_HOST}${LONG_PATH}`, count: 6 }],
+                none: 4,
+              },
+            ],
+          },
+        }),
+    );
+    await page.route(
+      (url) => url.pathname === "/crawlers",
+      (route) =>
+        route.fulfill({
+          json: {
+            from: "2026-01-01T00:00:00Z",
+            to: "2026-01-31T00:00:00Z",
+            crawlers: [
+              {
+                name: "An-Extremely-Long-Crawler-Name-Without-Any-Space-In-It-Whatsoever-Bot",
+                category: "ai",
+                requests: 12,
+                pages: 10,
+                bytes: 1000,
+                last: "2026-01-30T10:00:00Z",
+              },
+            ],
+          },
+        }),
+    );
+  };
   /** Answers of /breakdown with long values (and a few of each kind of source) instead of the API's. */
   const mockLongValues = () =>
     page.route(
@@ -274,7 +328,16 @@ describe("dashboard", () => {
    * still shows what the API answered. A test's own routes come first (later routes win).
    */
   const answers = new Map<string, Promise<{ status: number; body: Buffer }>>();
-  const API = new Set(["/pageviews", "/pages", "/pagetotals", "/breakdown", "/site"]);
+  const API = new Set([
+    "/pageviews",
+    "/pages",
+    "/pagetotals",
+    "/breakdown",
+    "/site",
+    "/crawlers",
+    "/notfound",
+    "/feeds",
+  ]);
   async function newPage(options?: Parameters<Browser["newPage"]>[0]): Promise<Page> {
     const opened = await browser.newPage(options);
     const served = [server.base, old.base];
@@ -394,7 +457,7 @@ describe("dashboard", () => {
     expect(Object.fromEntries(rows.map(([p, , visitors]) => [p, visitors]))).toEqual(
       Object.fromEntries(Object.entries(expected.visitors).map(([p, n]) => [p, fmt(n)])),
     );
-    expect(await chartRows()).toEqual(site.points);
+    expect(await chartRows()).toEqual(charted(site.points));
     expect((await legend()).map((s) => s.label)).toEqual(["Views", "Visitors"]);
     expect(await page.isHidden("#chart-note")).toBe(true);
     // Under the cursor, the legend shows both values of the point: the busiest day's.
@@ -442,7 +505,14 @@ describe("dashboard", () => {
       );
     expect(await placed("#pair")).toEqual(dimensionsOn("pages"));
     expect(await placed("#audience-grid")).toEqual(dimensionsOn("audience"));
-    for (const dimension of DIMENSIONS) {
+    // What only the server's log tells, below: crawlers, missing pages, downloads, feeds.
+    expect(await page.$$eval("#server-grid > section", (panels) => panels.map((p) => p.id))).toEqual([
+      "crawlers",
+      "notfound",
+      "breakdown-download",
+      "feeds",
+    ]);
+    for (const dimension of BREAKDOWN_PANELS) {
       const answer = await breakdown(dimension, shown);
       const panel = `#breakdown-${dimension}`;
       expect(await page.textContent(`${panel} :is(h2, h3)`)).toBe(breakdownSpec(dimension).title);
@@ -477,7 +547,7 @@ describe("dashboard", () => {
     await ready();
     const shown = await range();
     const more: Dimension[] = [];
-    for (const dimension of DIMENSIONS) {
+    for (const dimension of BREAKDOWN_PANELS) {
       const answer = await breakdown(dimension, shown);
       const listed = answer.values.reduce((sum, v) => sum + v.count, 0);
       if (listed < answer.total) more.push(dimension);
@@ -577,12 +647,18 @@ describe("dashboard", () => {
     }
     await shot("phone");
     await mockLongValues();
+    await mockLongServer();
     await page.reload();
     await ready();
     await noSidewaysScroll(390);
     const long = LONG_VALUES.source?.[4] as string;
     const cell = await page.locator(`#breakdown-source tr[data-value="${long}"] .label`).boundingBox();
     expect(cell && cell.x + cell.width).toBeLessThanOrEqual(390);
+    // What only the server's log tells: its panels in the same column, long paths and names wrapped.
+    for (const selector of ["#crawlers", "#notfound", "#breakdown-download", "#feeds", "#notfound .links"]) {
+      const box = await page.locator(selector).boundingBox();
+      expect(box && box.x + box.width, selector).toBeLessThanOrEqual(390);
+    }
     await accessible();
     await shot("phone-long-values");
     await page.close();
@@ -592,7 +668,7 @@ describe("dashboard", () => {
     page = await newPage({ timezoneId: TZ });
     await page.goto(`${server.base}/?from=2021-01-01&to=2021-01-31`);
     await ready();
-    for (const dimension of DIMENSIONS) {
+    for (const dimension of BREAKDOWN_PANELS) {
       const panel = `#breakdown-${dimension}`;
       if (dimension === "country") {
         expect(await page.isHidden(panel)).toBe(true);
@@ -604,10 +680,21 @@ describe("dashboard", () => {
       );
       expect(await page.textContent(`${panel} .total`)).toBe(counted(dimension, 0));
     }
+    for (const [panel, message, total] of [
+      ["#crawlers", "No requests from crawlers in this range.", "0 requests from crawlers"],
+      ["#notfound", "No requests of missing pages in this range.", "0 requests of missing pages"],
+      ["#feeds", "No feed was fetched in this range.", "0 feeds"],
+    ]) {
+      expect(await page.getAttribute(panel, "data-state")).toBe("empty");
+      expect(await page.textContent(`${panel} .message`)).toBe(message);
+      expect(await page.textContent(`${panel} .total`)).toBe(total);
+    }
     await accessible();
     await shot("audience-empty");
     await page.route(
-      (url) => url.pathname === "/breakdown" && url.searchParams.get("dimension") === "campaign",
+      (url) =>
+        (url.pathname === "/breakdown" && url.searchParams.get("dimension") === "campaign") ||
+        url.pathname === "/crawlers",
       (route) => route.fulfill({ status: 500, json: { error: "internal error" } }),
     );
     await page.goto(`${server.base}/?preset=30d`);
@@ -617,8 +704,281 @@ describe("dashboard", () => {
       "Could not load the campaigns: internal error",
     );
     expect(await page.getAttribute("#breakdown-source", "data-state")).toBe("ready");
+    expect(await page.getAttribute("#crawlers", "data-state")).toBe("error");
+    expect(await page.textContent("#crawlers .message")).toBe("Could not load the crawlers: internal error");
+    expect(await page.getAttribute("#notfound", "data-state")).toBe("ready");
     await accessible();
     await shot("audience-error");
+    await page.close();
+  });
+
+  /** The dates from..to (YYYY-MM-DD), both included. */
+  const daysOf = (from: string, to: string) => {
+    const days: string[] = [];
+    for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
+    return days;
+  };
+
+  it("shows what only the server's log tells as the API answers it: crawlers (AI ones marked), missing pages and their links, downloads, feeds and bytes", async () => {
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.base}/?preset=30d`);
+    await ready();
+    const { from, to } = await range();
+    const q = `from=${from}&to=${to}&tz=${ZONE}`;
+
+    // Crawlers: the API's, most requests first, each with its category as a badge in words.
+    const { crawlers } = await api(`/crawlers?${q}`);
+    const total = crawlers.reduce((sum: number, c: { requests: number }) => sum + c.requests, 0);
+    expect(crawlers.length).toBeGreaterThan(10);
+    const crawlerRows = () =>
+      page.$$eval("#crawlers tbody tr", (rows) =>
+        rows.map((r) => ({
+          name: (r as HTMLElement).dataset.value,
+          category: (r as HTMLElement).dataset.category,
+          requests: Number((r as HTMLElement).dataset.count),
+          badge: r.querySelector(".badge")?.textContent,
+          shown: [...r.children].slice(1).map((c) => c.textContent),
+        })),
+      );
+    const badges: Record<string, string> = {
+      ai: "AI",
+      search: "Search",
+      seo: "SEO",
+      social: "Social",
+      monitor: "Monitor",
+      feed: "Feed reader",
+      other: "Other",
+    };
+    const asShown = (c: { name: string; category: string; requests: number }) => ({
+      name: c.name,
+      category: c.category,
+      requests: c.requests,
+      badge: badges[c.category],
+      shown: [fmt(c.requests), `${((c.requests / total) * 100).toFixed(1)}%`],
+    });
+    expect(await crawlerRows()).toEqual(crawlers.slice(0, 10).map(asShown));
+    expect(await page.textContent("#crawlers .total")).toBe(`${fmt(total)} requests from crawlers`);
+    // AI crawlers stand out: the generator's GPTBot, ClaudeBot and PerplexityBot, a badge of their
+    // own colour, and a line with their requests and share.
+    const ai = crawlers.filter((c: { category: string }) => c.category === "ai");
+    expect(ai.map((c: { name: string }) => c.name).sort()).toEqual(["ClaudeBot", "GPTBot", "PerplexityBot"]);
+    const aiRequests = ai.reduce((sum: number, c: { requests: number }) => sum + c.requests, 0);
+    expect(await page.textContent("#crawlers .ai-summary")).toBe(
+      `AI ${fmt(aiRequests)} requests from AI crawlers (${((aiRequests / total) * 100).toFixed(1)}%)`,
+    );
+    const colours = await page.$$eval("#crawlers tbody .badge", (list) => [
+      ...new Set(
+        list.map((b) => `${(b as HTMLElement).dataset.category} ${getComputedStyle(b).backgroundColor}`),
+      ),
+    ]);
+    const aiColour = colours.filter((c) => c.startsWith("ai ")).map((c) => c.slice(3));
+    expect(aiColour).toHaveLength(1);
+    expect(colours.filter((c) => !c.startsWith("ai ")).every((c) => !c.endsWith(aiColour[0]))).toBe(true);
+    // Every crawler, on request.
+    await page.click("#crawlers button.more");
+    expect(await crawlerRows()).toEqual(crawlers.map(asShown));
+    expect(await page.textContent("#crawlers button.more")).toBe("Show the top 10");
+
+    // Missing pages: the API's, each with where its links are: the site's own pages first (broken
+    // links), then other sites, then no referrer.
+    const missing = await api(`/notfound?${q}&limit=10`);
+    expect(missing.paths.length).toBeGreaterThan(0);
+    expect(await page.textContent("#notfound .total")).toBe(
+      `${fmt(missing.total)} requests of missing pages`,
+    );
+    const missingRows = await page.$$eval("#notfound tbody tr[data-value]", (rows) =>
+      rows.map((r) => ({
+        path: (r as HTMLElement).dataset.value,
+        requests: Number((r as HTMLElement).dataset.count),
+        links: [
+          ...(r.nextElementSibling?.matches(".links-row") ? r.nextElementSibling.querySelectorAll("li") : []),
+        ].map((li) => `${li.className}: ${li.textContent}`),
+      })),
+    );
+    type Missing = {
+      path: string;
+      requests: number;
+      internal: { page: string; count: number }[];
+      external: { referrer: string; count: number }[];
+      none: number;
+    };
+    const linksOf = (p: Missing) => [
+      ...p.internal.slice(0, 5).map((l) => `internal: linked from ${l.page} (${fmt(l.count)})`),
+      ...p.external.slice(0, 5).map((l) => `external: from ${l.referrer} (${fmt(l.count)})`),
+      ...(p.none > 0 ? [`none: no referrer (${fmt(p.none)})`] : []),
+    ];
+    const more = (p: Missing) => p.internal.length > 5 || p.external.length > 5;
+    expect(missingRows.filter((_, i) => !more(missing.paths[i]))).toEqual(
+      missing.paths
+        .filter((p: Missing) => !more(p))
+        .map((p: Missing) => ({ path: p.path, requests: p.requests, links: linksOf(p) })),
+    );
+    // The generator's missing pages linked from the site's own pages: shown first under them.
+    const linked = missing.paths.find((p: Missing) => p.internal.length > 0);
+    expect(linked, "a missing page linked from the site").toBeTruthy();
+    expect(await page.textContent(`#notfound tr.links-row[data-path="${linked.path}"] li:first-child`)).toBe(
+      `linked from ${linked.internal[0].page} (${fmt(linked.internal[0].count)})`,
+    );
+    expect(await page.textContent("#notfound .broken-summary")).toMatch(
+      /^Broken link \d+ pages? of the site links? to a missing page/,
+    );
+    expect(await page.isHidden("#notfound .no-referrer")).toBe(true);
+
+    // Downloads: a breakdown panel of the download dimension.
+    await showsAnswer("download", await breakdown("download", { from, to }));
+    expect((await panelRows("download")).length).toBeGreaterThan(0);
+
+    // Feeds: each feed's subscribers on the last day it was fetched, its readers, and its trend: the
+    // level of each day of the range, as /feeds answers for that day.
+    const { feeds } = await api(`/feeds?${q}`);
+    expect(feeds.map((f: { path: string }) => f.path)).toContain("/feed.xml");
+    const shownFeeds = await page.$$eval("#feeds li.feed", (items) =>
+      items.map((li) => {
+        const { path, subscribers, day, readers } = (li as HTMLElement).dataset;
+        return { path, subscribers: Number(subscribers), day, readers: JSON.parse(readers ?? "[]") };
+      }),
+    );
+    expect(shownFeeds).toEqual(
+      feeds.map(({ path, subscribers, day, readers }: (typeof shownFeeds)[number]) => ({
+        path,
+        subscribers,
+        day,
+        readers,
+      })),
+    );
+    await page.waitForSelector("#feeds .trend-box[data-trend]");
+    const trend = JSON.parse(
+      (await page.getAttribute("#feeds li[data-path='/feed.xml'] .trend-box", "data-trend")) ?? "[]",
+    );
+    const levels = [];
+    for (const day of daysOf(from, to)) {
+      const answer = await api(`/feeds?from=${day}&to=${day}&tz=${ZONE}`);
+      levels.push({
+        day,
+        subscribers: answer.feeds.find((f: { path: string }) => f.path === "/feed.xml")?.subscribers ?? null,
+      });
+    }
+    expect(trend).toEqual(levels);
+    expect(levels.filter((l) => l.subscribers !== null).length).toBeGreaterThan(1);
+    expect(await page.textContent("#feeds li[data-path='/feed.xml'] .trend-text")).toMatch(
+      /^From \d+ on .* fetched on \d+ of 30 days\.$/,
+    );
+
+    // Bytes served: the whole site's, from /pageviews.
+    const site = await api(`/pageviews?${q}&interval=day`);
+    expect(site.bytes).toBeGreaterThan(0);
+    expect(await page.isVisible("#bytes-card")).toBe(true);
+    expect(await page.getAttribute("#bytes", "data-bytes")).toBe(String(site.bytes));
+    expect(await page.getAttribute("#bytes", "title")).toBe(`${fmt(site.bytes)} bytes`);
+    expect(await page.textContent("#bytes")).toMatch(/^\d+(\.\d)? (kB|MB|GB)$/);
+    await noSidewaysScroll(1280);
+    await accessible();
+    await page.locator("#server").screenshot({ path: join(OUTPUT, "server-desktop.png") });
+    await page.close();
+  });
+
+  it("says when the logs record no referrer, and shows no bytes card for an API without them", async () => {
+    page = await newPage({ timezoneId: TZ });
+    // ALB and ELB logs: every link of a missing page is `none`.
+    await page.route(
+      (url) => url.pathname === "/notfound",
+      async (route) => {
+        const answer = await (await route.fetch()).json();
+        const paths = answer.paths.map((p: { path: string; requests: number }) => ({
+          path: p.path,
+          requests: p.requests,
+          internal: [],
+          external: [],
+          none: p.requests,
+        }));
+        await route.fulfill({ json: { ...answer, paths } });
+      },
+    );
+    // An API older than bytes: /pageviews without them.
+    await page.route(
+      (url) => url.pathname === "/pageviews",
+      async (route) => {
+        const { bytes: _, ...series } = await (await route.fetch()).json();
+        await route.fulfill({ json: { ...series, points: charted(series.points) } });
+      },
+    );
+    await page.goto(`${server.base}/?preset=30d`);
+    await ready();
+    expect(await page.textContent("#notfound .no-referrer")).toBe(
+      "These logs record no referrer (ALB and ELB logs do not): where the links to these pages are cannot be told.",
+    );
+    expect(await page.$$("#notfound tr.links-row")).toHaveLength(0);
+    expect(await page.isHidden("#notfound .broken-summary")).toBe(true);
+    expect(await page.isHidden("#bytes-card")).toBe(true);
+    await accessible();
+    await page.close();
+  });
+
+  it("shows a page's audience when the page is selected, in the URL, and the site's again on the way back", async () => {
+    page = await newPage({ timezoneId: TZ, viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.base}/?preset=30d`);
+    await ready();
+    const shown = await range();
+    const post = "/blog/post-2/";
+    const audienceDimensions = dimensionsOn("audience");
+    const forPage = async (dimension: Dimension, of?: string): Promise<BreakdownAnswer> =>
+      (
+        await fetch(
+          `${server.base}/breakdown?dimension=${dimension}&from=${shown.from}&to=${shown.to}&tz=${ZONE}&limit=10${of ? `&page=${encodeURIComponent(of)}` : ""}`,
+        )
+      ).json();
+    /** Every audience panel shows the answer for `of` (the whole site when undefined), titled for it. */
+    async function audienceOf(of?: string): Promise<void> {
+      for (const dimension of audienceDimensions) {
+        const answer = await forPage(dimension, of);
+        const title = breakdownSpec(dimension).title;
+        expect(await page.textContent(`#breakdown-${dimension} h3`)).toBe(of ? `${title} of ${of}` : title);
+        if (dimension === "country" && answer.values.every((v) => v.value === "(unknown)")) continue;
+        if (answer.values.length === 0) {
+          expect(await page.getAttribute(`#breakdown-${dimension}`, "data-state")).toBe("empty");
+          continue;
+        }
+        await showsAnswer(dimension, answer);
+      }
+      expect(await page.textContent("#audience-title")).toBe(of ? `Audience of ${of}` : "Audience");
+      expect(await page.isVisible("#audience-whole-site")).toBe(of !== undefined);
+      // Entry pages stay the whole site's, and say so while a page is selected.
+      await showsAnswer("entry", await breakdown("entry", shown));
+      expect(await page.textContent("#breakdown-entry h2")).toBe(
+        of ? "Entry pages of the whole site" : "Entry pages",
+      );
+    }
+    await audienceOf();
+    // The page's row clicked: every audience panel turns to it, and the URL says so.
+    await page.click(`#pages tr[data-page="${post}"] td:nth-child(2)`);
+    await ready();
+    expect(page.url()).toContain(`page=${encodeURIComponent(post)}`);
+    await audienceOf(post);
+    // The page's answers are its own: its page views are its views in the range.
+    const views = await api(
+      `/pageviews?page=${encodeURIComponent(post)}&from=${shown.from}&to=${shown.to}&tz=${ZONE}`,
+    );
+    expect(Number(await page.getAttribute("#breakdown-browser .total", "data-total"))).toBe(views.total);
+    expect(views.total).toBeLessThan((await breakdown("browser", shown)).total);
+    await accessible();
+    await shot("page-audience");
+    // A shared link opens with it.
+    await page.reload();
+    await ready();
+    await audienceOf(post);
+    // Back: the whole site; forward: the page again.
+    await page.goBack();
+    await ready();
+    expect(page.url()).not.toContain("page=");
+    await audienceOf();
+    await page.goForward();
+    await ready();
+    await audienceOf(post);
+    // The audience's own button returns to the whole site.
+    await page.click("#audience-whole-site");
+    await ready();
+    expect(page.url()).not.toContain("page=");
+    await audienceOf();
     await page.close();
   });
 
@@ -630,7 +990,7 @@ describe("dashboard", () => {
     await ready();
     let { from, to } = await range();
     const week = await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=day`);
-    expect(week.points).toEqual(await chartRows());
+    expect(charted(week.points)).toEqual(await chartRows());
     expect(await chartRows()).toHaveLength(7);
     // Visitors beside views, compared with the 7 days before as views are.
     const day = (d: string, n: number) => new Date(Date.parse(d) + n * 86400000).toISOString().slice(0, 10);
@@ -648,9 +1008,9 @@ describe("dashboard", () => {
       await showsAnswer(dimension, await breakdown(dimension, { from, to }));
     await page.selectOption("#interval", "hour");
     await ready();
-    expect(drawn((await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=hour`)).points)).toEqual(
-      await chartRows(),
-    );
+    expect(
+      charted(drawn((await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=hour`)).points)),
+    ).toEqual(await chartRows());
     // Six whole days of hours and today's until now: the hours to come are not drawn.
     expect((await chartRows()).length).toBeGreaterThan(6 * 24);
     // Hours have no visitors: the chart shows views only and says why; the headline keeps the range's.
@@ -668,7 +1028,7 @@ describe("dashboard", () => {
     // Almost seven years: too long for hours, days and weeks.
     expect(await page.inputValue("#interval")).toBe("month");
     expect(await page.isDisabled("option[value=week]")).toBe(true);
-    expect((await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=month`)).points).toEqual(
+    expect(charted((await api(`/pageviews?from=${from}&to=${to}&tz=${ZONE}&interval=month`)).points)).toEqual(
       await chartRows(),
     );
     // Too long for a breakdown: the audience says so instead of failing.
@@ -701,7 +1061,7 @@ describe("dashboard", () => {
     expect(await page.textContent("#chart-title")).toBe("Views and visitors of /blog/post-2/ per day");
     const { from, to } = await range();
     const post = await api(`/pageviews?page=/blog/post-2/&from=${from}&to=${to}&tz=${ZONE}&interval=day`);
-    expect(post.points).toEqual(await chartRows());
+    expect(charted(post.points)).toEqual(await chartRows());
     // The page's visitors: the 30 days hold every generated day.
     expect(post.visitors).toBe(expected.visitors["/blog/post-2/"]);
     expect(await page.textContent("#visitors-title")).toBe("Visitors of /blog/post-2/");
@@ -802,7 +1162,7 @@ describe("dashboard", () => {
     const days = await series(landing.from, landing.to, "day");
     expect(days.total).toBeGreaterThan(0);
     expect(await page.textContent("#views")).toBe(fmt(days.total));
-    expect(await chartRows()).toEqual(days.points);
+    expect(await chartRows()).toEqual(charted(days.points));
     expect(await page.textContent("#range-note-text")).toBe(
       `No views in the last 30 days; showing ${await dateText(landing.from, landing.to)}, the last 30 days with views.`,
     );
@@ -830,7 +1190,7 @@ describe("dashboard", () => {
     expect(months.points[0].t.slice(0, 10)).toBe(firstMonth);
     // Every view of the site, 2005's too.
     expect(months.total).toBe((await (await fetch(`${old.base}/pagetotals`)).json()).total);
-    expect(await chartRows()).toEqual(months.points);
+    expect(await chartRows()).toEqual(charted(months.points));
     expect(await page.textContent("#views")).toBe(fmt(months.total));
     expect(await page.isVisible("#range-note-text")).toBe(false);
     expect(page.url()).toContain("preset=all");
@@ -838,7 +1198,7 @@ describe("dashboard", () => {
     await page.goto(page.url());
     await ready();
     expect(await range()).toEqual({ from: first, to: last });
-    expect(await chartRows()).toEqual(months.points);
+    expect(await chartRows()).toEqual(charted(months.points));
     await shot("old-logs-all-time");
 
     // A range typed longer than 50 years of months keeps the last 50 years, and says so.
@@ -877,7 +1237,7 @@ describe("dashboard", () => {
     };
     expect(await range()).toEqual(span);
     expect(await page.inputValue("#interval")).toBe("day");
-    expect(await chartRows()).toEqual((await series(span.from, span.to, "day", server.base)).points);
+    expect(await chartRows()).toEqual(charted((await series(span.from, span.to, "day", server.base)).points));
     await page.close();
   });
 

@@ -1,11 +1,12 @@
 import type { PageRow, Series, SiteSettings } from "../contract/answers.js";
 import { toCsv } from "../contract/csv.js";
 import { MAX_DAILY_READ_DAYS, MAX_RANGE_DAYS } from "../contract/rules.js";
-import { dimensionsOn } from "../counters/registry.js";
+import { type Dimension, dimensionsOn } from "../counters/registry.js";
 import { ApiError, get, setToken } from "./api.js";
-import { BreakdownPanel, type Range } from "./breakdown.js";
+import { BreakdownPanel } from "./breakdown.js";
 import { hasVisitors, ViewsChart } from "./chart.js";
 import { compare } from "./compare.js";
+import { FeedsPanel } from "./feeds.js";
 import {
   type Answers,
   answer,
@@ -35,6 +36,8 @@ import {
   turnPage,
   withBounds,
 } from "./model.js";
+import { bytesText, type Range } from "./panel.js";
+import { CrawlersPanel, NotFoundPanel } from "./server-panels.js";
 import {
   addDays,
   type Bounds,
@@ -82,9 +85,30 @@ const count = (n: number | undefined) => (n === undefined ? "–" : number.forma
 let model: Model;
 
 const chart = new ViewsChart(byId("chart"));
+/** A panel of the range: a breakdown, or one of what only the server's log tells. */
+interface RangePanel {
+  readonly root: HTMLElement;
+  load(range: Range, page?: string): Promise<void>;
+  unavailable(message: string): void;
+}
 /** The panels the registry puts beside the pages (entry pages), and those of the audience grid. */
 const besidePages = dimensionsOn("pages").map((dimension) => new BreakdownPanel(dimension, "h2"));
 const audience = dimensionsOn("audience").map((dimension) => new BreakdownPanel(dimension, "h3"));
+/**
+ * What only the server's log tells: crawlers and missing pages have panels of their own (their
+ * answers say more than a breakdown's values), its other dimensions (downloads) are breakdowns, and
+ * the feeds' subscribers come last.
+ */
+const OWN_PANELS: Partial<Record<Dimension, () => RangePanel>> = {
+  crawler: () => new CrawlersPanel(),
+  notfound: () => new NotFoundPanel(),
+};
+const server: RangePanel[] = [
+  ...dimensionsOn("server").map(
+    (dimension) => OWN_PANELS[dimension]?.() ?? new BreakdownPanel(dimension, "h3"),
+  ),
+  new FeedsPanel(),
+];
 
 function setPhase(phase: "loading" | "ready" | "empty" | "error", message = "", html = false): void {
   document.body.dataset.state = phase;
@@ -215,23 +239,32 @@ const LOADERS: { [L in Load]: (m: Model) => Promise<Answers[L]> } = {
     ]);
     return { site, comparison, before, upToCut };
   },
-  bots: async ({ state }) =>
-    (
-      await get<Series>("/pageviews", {
-        from: state.from,
-        to: state.to,
-        tz: state.tz,
-        interval: headlineInterval(state),
-        bots: "true",
-      })
-    ).total,
+  // The site's series (without a page) has the bytes served, where the API counts them.
+  async site({ state }) {
+    const asked = { from: state.from, to: state.to, tz: state.tz, interval: headlineInterval(state) };
+    const [bots, site] = await Promise.all([
+      get<Series>("/pageviews", { ...asked, bots: "true" }),
+      get<Series>("/pageviews", asked),
+    ]);
+    return { bots: bots.total, bytes: site.bytes };
+  },
   pages: async ({ state }) =>
     (await get<{ pages: PageRow[] }>("/pages", { from: state.from, to: state.to, tz: state.tz })).pages,
+  entries: async ({ state }) => {
+    await loadPanels(besidePages, rangeOf(state), "entries");
+    return true;
+  },
   audience: async ({ state }) => {
-    await loadAudience({ from: state.from, to: state.to, tz: state.tz });
+    await loadPanels(audience, rangeOf(state), "audience", state.page);
+    return true;
+  },
+  server: async ({ state }) => {
+    await loadPanels(server, rangeOf(state), "server");
     return true;
   },
 };
+
+const rangeOf = ({ from, to, tz }: State): Range => ({ from, to, tz });
 
 /** What each answer is shown in. */
 const RENDERERS: { [L in Load]: (answer: Answers[L]) => void } = {
@@ -240,15 +273,23 @@ const RENDERERS: { [L in Load]: (answer: Answers[L]) => void } = {
     renderHeadline(headline);
     renderNote();
   },
-  bots: (bots) => {
+  site: ({ bots, bytes }) => {
     byId("bots").textContent = number.format(bots);
+    // An API that does not count bytes yet gives none: no card then.
+    byId("bytes-card").hidden = bytes === undefined;
+    const figure = byId("bytes");
+    figure.textContent = bytes === undefined ? "–" : bytesText(bytes);
+    figure.title = bytes === undefined ? "" : `${number.format(bytes)} bytes`;
+    figure.dataset.bytes = String(bytes ?? "");
   },
   pages: (pages) => {
     byId("pages-viewed").textContent = number.format(pages.filter((p) => (p.viewsInRange ?? 0) > 0).length);
     renderPages();
     renderNote();
   },
+  entries: () => {},
   audience: () => {},
+  server: () => {},
 };
 
 function renderControls(): void {
@@ -265,7 +306,22 @@ function renderControls(): void {
   byId<HTMLInputElement>("prefix").value = state.prefix;
   byId<HTMLInputElement>("search").value = state.search;
   byId<HTMLSelectElement>("tz").value = state.tz;
+  renderAudienceHead();
   renderNote();
+}
+
+/**
+ * The audience's heading: the whole site's, or the selected page's, with a button back to the whole
+ * site. Entry pages stay the site's (a page's own entries are its row there), and say so.
+ */
+function renderAudienceHead(): void {
+  const { page } = model.state;
+  byId("audience-title").textContent = page ? `Audience of ${page}` : "Audience";
+  byId("audience-note").textContent = page
+    ? `${page} in the range: sources and campaigns count the entries from outside the site that landed on it, the other panels its page views. Entry pages stay the whole site's.`
+    : "Whole site, in the range. Each panel's total says what it counts: page views, or entries from outside the site. Select a page in the table to see its own audience.";
+  byId("audience-whole-site").hidden = !page;
+  for (const panel of besidePages) panel.retitle(page ? `${panel.title} of the whole site` : undefined);
 }
 
 /**
@@ -336,21 +392,38 @@ function noVisitors(): string {
   return `Visitors are counted in days of ${model.siteZone}.`;
 }
 
-/** The audience panels of a range; resolves when each shows its answer or its error. */
-async function loadAudience(range: Range): Promise<void> {
-  const message = byId("audience-message");
-  const grid = byId("audience-grid");
-  if (rangeLength(range.from, range.to, range.tz) > MAX_DAILY_READ_DAYS) {
-    const text = `The audience is broken down over at most ${number.format(MAX_DAILY_READ_DAYS)} days: choose a shorter range to see it.`;
-    message.textContent = text;
-    message.hidden = false;
-    grid.hidden = true;
-    for (const panel of besidePages) panel.unavailable(text);
+/** What a range too long to break down hides, as its message says it. */
+const TOO_LONG = {
+  entries: "Entry pages",
+  audience: "The audience",
+  server: "What only the server's log tells",
+};
+
+/**
+ * The panels of a range (for the audience, of a page or of the whole site); resolves when each
+ * shows its answer or its error. A range longer than the API breaks down hides a section's grid
+ * and says why.
+ */
+async function loadPanels(
+  panels: RangePanel[],
+  range: Range,
+  section: keyof typeof TOO_LONG,
+  page?: string,
+): Promise<void> {
+  const long = rangeLength(range.from, range.to, range.tz) > MAX_DAILY_READ_DAYS;
+  const text = `${TOO_LONG[section]} ${section === "server" ? "is counted" : "is broken down"} over at most ${number.format(MAX_DAILY_READ_DAYS)} days: choose a shorter range to see it.`;
+  const message = document.getElementById(`${section}-message`);
+  const grid = document.getElementById(`${section}-grid`);
+  if (message && grid) {
+    message.textContent = long ? text : "";
+    message.hidden = !long;
+    grid.hidden = long;
+  }
+  if (long) {
+    for (const panel of panels) panel.unavailable(text);
     return;
   }
-  message.hidden = true;
-  grid.hidden = false;
-  await Promise.all([...besidePages, ...audience].map((panel) => panel.load(range)));
+  await Promise.all(panels.map((panel) => panel.load(range, page)));
 }
 
 function renderHeadline(headline: Headline): void {
@@ -505,7 +578,7 @@ function pageRow(p: PageRow, labels: string[]): HTMLTableRowElement {
   // short with an ellipsis (the title has the whole path).
   const path = document.createElement("button");
   path.type = "button";
-  path.title = `Show the views of ${p.page}`;
+  path.title = `Show the views and audience of ${p.page}`;
   for (const part of p.page.split(/(?<=\/)/))
     path.append(
       Object.assign(document.createElement("span"), { className: "path-part", textContent: part }),
@@ -697,7 +770,8 @@ function wire(): void {
     const to = (e.currentTarget as HTMLElement).dataset.to;
     if (to) commit(showLastViews(model, to), "push");
   });
-  byId("whole-site").addEventListener("click", () => commit(selectPage(model, undefined), "push"));
+  for (const id of ["whole-site", "audience-whole-site"])
+    byId(id).addEventListener("click", () => commit(selectPage(model, undefined), "push"));
   byId<HTMLFormElement>("token-form").addEventListener("submit", onToken);
   addEventListener("popstate", onPopState);
 }
@@ -764,5 +838,6 @@ function renderZones(siteZone: string | undefined, tz: string): void {
 
 byId("pair").append(...besidePages.map((panel) => panel.root));
 byId("audience-grid").append(...audience.map((panel) => panel.root));
+byId("server-grid").append(...server.map((panel) => panel.root));
 wire();
 void start();

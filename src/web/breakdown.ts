@@ -1,12 +1,9 @@
 import type { Breakdown } from "../contract/answers.js";
-import {
-  breakdownSpec,
-  type Dimension,
-  type DimensionSpec,
-  MEASURES,
-  type Noun,
-} from "../counters/registry.js";
+import { breakdownSpec, type Dimension, type DimensionSpec, MEASURES } from "../counters/registry.js";
 import { get } from "./api.js";
+import { amount, bar, el, number, type Range, share } from "./panel.js";
+
+export type { Range };
 
 /**
  * One audience panel: a dimension's values in the range, largest first, with a bar and a share each.
@@ -35,12 +32,6 @@ export function sourceLink(value: string): string | undefined {
   }
 }
 
-const number = new Intl.NumberFormat();
-const percent = new Intl.NumberFormat(undefined, {
-  style: "percent",
-  minimumFractionDigits: 1,
-  maximumFractionDigits: 1,
-});
 const regions = (() => {
   try {
     return new Intl.DisplayNames(undefined, { type: "region" });
@@ -48,27 +39,6 @@ const regions = (() => {
     return undefined;
   }
 })();
-
-function share(count: number, total: number): string {
-  if (total === 0) return "–";
-  const part = count / total;
-  return part > 0 && part < 0.0005 ? `<${percent.format(0.001)}` : percent.format(part);
-}
-
-/** "1 entry from outside the site", "1,234 page views", "10 sources". */
-function amount(n: number, noun: Noun): string {
-  return `${number.format(n)} ${n === 1 ? noun.one : noun.many}`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 /** Text with its http(s) URLs as links (an attribution such as "… by DB-IP (https://db-ip.com) …"). */
 function linkify(text: string): (Node | string)[] {
@@ -79,12 +49,6 @@ function linkify(text: string): (Node | string)[] {
         ? el("a", { href: part, rel: "noopener noreferrer", target: "_blank", textContent: part })
         : part,
     );
-}
-
-export interface Range {
-  from: string;
-  to: string;
-  tz: string;
 }
 
 export class BreakdownPanel {
@@ -99,7 +63,12 @@ export class BreakdownPanel {
   private readonly fewer: HTMLButtonElement;
   private readonly announce: HTMLElement;
   private readonly attribution: HTMLElement;
+  private readonly heading: HTMLElement;
   private range: Range | undefined;
+  /** The page whose audience the panel shows, or undefined for the whole site. */
+  private page: string | undefined;
+  /** Its title for the whole site, when not the registry's (`retitle`). */
+  private siteTitle: string | undefined;
   private answer: Breakdown | undefined;
   /** The limit the answer was asked with, and the rows shown. */
   private asked = 0;
@@ -144,15 +113,11 @@ export class BreakdownPanel {
     this.announce = el("p", { className: "visually-hidden" });
     this.announce.setAttribute("aria-live", "polite");
     this.attribution = el("p", { className: "note attribution", hidden: true });
+    this.heading = el(level, { id: `${id}-title`, textContent: spec.title });
     this.root = el(
       "section",
       { className: "panel breakdown" },
-      el(
-        "div",
-        { className: "breakdown-head" },
-        el(level, { id: `${id}-title`, textContent: spec.title }),
-        this.total,
-      ),
+      el("div", { className: "breakdown-head" }, this.heading, this.total),
       ...(spec.hint ? [el("p", { className: "note hint", textContent: spec.hint })] : []),
       this.message,
       this.table,
@@ -167,10 +132,26 @@ export class BreakdownPanel {
     this.setState("loading", "Loading…");
   }
 
-  /** Loads the panel for a range; resolves when it shows the answer or the error (never rejects). */
-  async load(range: Range): Promise<void> {
+  /**
+   * Loads the panel for a range, of one page (its audience: `/breakdown?page=`) or of the whole
+   * site; resolves when it shows the answer or the error (never rejects).
+   */
+  async load(range: Range, page?: string): Promise<void> {
     this.range = range;
+    this.page = page;
+    this.heading.textContent = page ? `${this.spec.title} of ${page}` : (this.siteTitle ?? this.spec.title);
     await this.fetch(this.limit);
+  }
+
+  /** The registry's title of its dimension: "Entry pages". */
+  get title(): string {
+    return this.spec.title;
+  }
+
+  /** Its title: the registry's, or another ("Entry pages of the whole site" while a page is selected). */
+  retitle(title?: string): void {
+    this.siteTitle = title;
+    if (!this.page) this.heading.textContent = title ?? this.spec.title;
   }
 
   /** Says why there is nothing to show (a range the API does not break down, for instance). */
@@ -192,6 +173,7 @@ export class BreakdownPanel {
       const answer = await get<Breakdown>("/breakdown", {
         dimension: this.dimension,
         ...range,
+        page: this.page,
         limit: String(limit),
       });
       if (mine !== this.request) return;
@@ -236,7 +218,8 @@ export class BreakdownPanel {
     // A dimension the logs may not tell (countries) only when known: such logs give only "(unknown)".
     this.root.hidden = this.spec.unknown !== undefined && values.every((v) => v.value === "(unknown)");
     if (values.length === 0) {
-      this.setState("empty", `No ${counted.many} in this range.`);
+      const of = this.page ? ` for ${this.page}` : "";
+      this.setState("empty", `No ${counted.many}${of} in this range.`);
       this.total.textContent = amount(0, counted);
       return;
     }
@@ -271,13 +254,10 @@ export class BreakdownPanel {
         label.append(`${name} `, el("span", { className: "code", textContent: value }));
       else label.textContent = value;
     } else label.textContent = value;
-    const bar = el("span", { className: "bar" }, el("span"));
-    bar.setAttribute("aria-hidden", "true");
-    (bar.firstChild as HTMLElement).style.width = `${total ? (count / total) * 100 : 0}%`;
     const row = el(
       "tr",
       {},
-      el("td", { className: "value" }, label, bar),
+      el("td", { className: "value" }, label, bar(count, total)),
       el("td", { className: "num", textContent: number.format(count) }),
       el("td", { className: "num", textContent: share(count, total) }),
     );

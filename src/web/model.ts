@@ -38,19 +38,26 @@ export interface Answers {
   chart: Series;
   /** The headline: the range, the page, and whether it is all time (no previous period). */
   headline: Headline;
-  /** Bots filtered: the range. */
-  bots: number;
+  /**
+   * The whole site's figures beside the headline, whatever the page: bots filtered, and the bytes
+   * served where the API gives them. The range.
+   */
+  site: { bots: number; bytes?: number };
   /**
    * The pages table, with each page's views in the range: the range only. The API reads one query a
    * page for them (up to 1,000), so they are asked for once per range and zone, not again when the
    * page, the interval, the filters or the sort change.
    */
   pages: PageRow[];
-  /** The audience panels (they hold their answers themselves): the range. */
+  /** Entry pages, beside the pages (a panel holds its answer itself): the range, always the whole site's. */
+  entries: true;
+  /** The audience panels: the range and the page (a page's audience, or the whole site's). */
   audience: true;
+  /** What only the server's log tells (crawlers, missing pages, downloads, feeds): the range. */
+  server: true;
 }
 export type Load = keyof Answers;
-export const LOADS: Load[] = ["chart", "headline", "bots", "pages", "audience"];
+export const LOADS: Load[] = ["chart", "headline", "site", "pages", "entries", "audience", "server"];
 
 export interface Model {
   state: State;
@@ -82,6 +89,8 @@ export function keyOf(state: State, load: Load): string {
       return JSON.stringify([...range, state.page ?? "", state.interval]);
     case "headline":
       return JSON.stringify([...range, state.page ?? "", state.preset === "all"]);
+    case "audience":
+      return JSON.stringify([...range, state.page ?? ""]);
     default:
       return JSON.stringify(range);
   }
