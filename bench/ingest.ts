@@ -17,7 +17,9 @@ const SHAPES = [1, 4, 16, 64];
 const TRAFFIC = { requests: 30_000, start: "2024-05-01", days: 2, posts: 40, seed: 9 };
 
 /** The two days of traffic delivered as `perHour` files an hour, generated once into bench/out. */
-async function delivery(perHour: number): Promise<{ dir: string; files: string[]; expected: Expected }> {
+export async function delivery(
+  perHour: number,
+): Promise<{ dir: string; files: string[]; expected: Expected }> {
   const dir = join(OUT, `delivery-${perHour}-per-hour`);
   const manifest = join(dir, "manifest.json");
   if (existsSync(manifest)) return { dir, ...JSON.parse(await readFile(manifest, "utf8")) };

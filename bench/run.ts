@@ -6,6 +6,7 @@ import { benchApi } from "./api.js";
 import { benchFiles } from "./files.js";
 import { benchIngest } from "./ingest.js";
 import { benchReport } from "./report.js";
+import { benchServer } from "./server.js";
 import { benchIngestLarge, benchTotals } from "./store.js";
 
 const SECTIONS: Record<string, () => Promise<boolean>> = {
@@ -15,6 +16,7 @@ const SECTIONS: Record<string, () => Promise<boolean>> = {
   "ingest-large": () => benchIngestLarge(),
   totals: () => benchTotals(),
   api: () => benchApi(),
+  server: () => benchServer(),
 };
 
 const wanted = process.argv.slice(2);

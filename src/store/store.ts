@@ -438,7 +438,9 @@ export class Store {
   /** Whether the table exists (and is usable). */
   async tableExists(): Promise<boolean> {
     try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.table }));
+      const out = await this.client.send(new DescribeTableCommand({ TableName: this.table }));
+      // Being created by another process: there once it is active.
+      if (out.Table?.TableStatus === "CREATING") await this.waitActive();
       return true;
     } catch (error) {
       if ((error as Error).name === "ResourceNotFoundException") return false;
@@ -496,7 +498,12 @@ export class Store {
         }),
       );
     } catch (error) {
-      if (error instanceof ResourceInUseException) return false;
+      // Another process is creating it (several ingests started at once on one data directory):
+      // it can be used once it is active, not before.
+      if (error instanceof ResourceInUseException) {
+        await this.waitActive();
+        return false;
+      }
       throw error;
     }
     await this.waitActive();
