@@ -39,7 +39,6 @@ export const KEY_OF: {
   crawler: (view) => view.crawler?.name,
   crawlerPages: (view) => (view.isPage ? view.crawler?.name : undefined),
   crawlerBytes: (view) => (view.bytes > 0 ? view.crawler?.name : undefined),
-  crawlerLast: (view) => view.crawler?.name,
   notfound: (view) => (view.notFound ? view.page : undefined),
   notfoundFrom: (view, _, client) =>
     view.notFound && client?.link ? linkKey(view.page, client.link) : undefined,
@@ -61,7 +60,6 @@ export function splitPageKey(key: string): [page: string, value: string] {
 /** What a request adds to a counter's cell, for the counters that count something else than requests. */
 export const AMOUNT_OF: { readonly [C in CounterName]?: (view: PageView) => number } = {
   crawlerBytes: (view) => view.bytes,
-  crawlerLast: (view) => view.time,
   feedReaders: (view) => view.feed?.reader?.subscribers ?? 0,
 };
 

@@ -38,11 +38,6 @@ export interface FeedCounts {
 export function crawlersOf(tally: Tally): Record<string, CrawlerCounts> {
   const pages = tally.totals("crawlerPages");
   const bytes = tally.totals("crawlerBytes");
-  const last = new Map<string, number>();
-  for (const [dayKey, time] of tally.levels("crawlerLast")) {
-    const [, name] = splitUnionKey(dayKey);
-    last.set(name, Math.max(last.get(name) ?? 0, time));
-  }
   const ranked = [...tally.cellTotals("crawler")].sort(byCount((c) => c.n));
   return Object.fromEntries(
     ranked.map(([name, c]) => [
@@ -52,7 +47,7 @@ export function crawlersOf(tally: Tally): Record<string, CrawlerCounts> {
         requests: c.n,
         pages: pages.get(name) ?? 0,
         bytes: bytes.get(name) ?? 0,
-        last: new Date((last.get(name) ?? c.last) * 1000).toISOString().replace(".000Z", "Z"),
+        last: new Date(c.last * 1000).toISOString().replace(".000Z", "Z"),
       },
     ]),
   );

@@ -83,7 +83,7 @@ export interface DetailSpec {
 }
 
 /**
- * A level (feed subscribers, a crawler's last request): the largest value a key reached on a day of
+ * A level (feed subscribers): the largest value a key reached on a day of
  * the site, its key `<day> <key>` as a union's, kept per UTC hour as a breakdown is (partition of the
  * hour's UTC day) and read as the largest of its hours. Read at a day, never added up over days.
  */
@@ -122,15 +122,7 @@ export const ENTRIES: Noun = { one: "entry from outside the site", many: "entrie
 export const ENTRY_NOTE =
   "an entry is a page view that came from another site or directly; a reader who moves only within the site makes none, so there can be fewer entries than visitors";
 
-export type Measure =
-  | "views"
-  | "entries"
-  | "requests"
-  | "bytes"
-  | "clients"
-  | "downloads"
-  | "subscribers"
-  | "time";
+export type Measure = "views" | "entries" | "requests" | "bytes" | "clients" | "downloads" | "subscribers";
 
 export const MEASURES: Record<Measure, MeasureSpec> = {
   views: { header: "Views", over: "sum" },
@@ -144,7 +136,6 @@ export const MEASURES: Record<Measure, MeasureSpec> = {
     note: "a download is a client (IP address and user agent) fetching a file on a day, however many requests it takes",
   },
   subscribers: { header: "Subscribers", over: "level" },
-  time: { header: "Last", over: "level" },
 };
 
 /**
@@ -156,6 +147,8 @@ export const MEASURES: Record<Measure, MeasureSpec> = {
  */
 export interface BreakdownSpec {
   layout: "breakdown";
+  /** Keeps each value's first and last request in each hour, as a series does: a crawler's last. */
+  times?: true;
   /**
    * It counts requests that are no page views (a crawler's, a missing page's, a download, a feed
    * fetch): the tally hands those only to such counters.
@@ -294,6 +287,7 @@ export const COUNTERS = {
   crawler: {
     layout: "breakdown",
     server: true,
+    times: true,
     counts: "requests",
     title: "Crawlers",
     label: "Crawler",
@@ -320,8 +314,6 @@ export const COUNTERS = {
   },
   /** Where the link to a missing page was: `notfoundLink` keys (pageview/server.ts). */
   notfoundFrom: { layout: "breakdown", counts: "requests", detailOf: "notfound", server: true },
-  /** The time of a crawler's last request (epoch seconds), the latest of each day. */
-  crawlerLast: { layout: "level", counts: "time", server: true },
   /** Distinct downloaders of each downloadable file: (client IP, user agent) pairs a day of the site. */
   download: {
     layout: "union",
@@ -396,6 +388,12 @@ export const PAGE_DIMENSIONS = [...PAGE_COUNTERS.keys()] as Dimension[];
 /** A page's audience in one dimension (PageAudienceSpec). */
 export function isPageAudience(counter: CounterName): boolean {
   return "pageOf" in COUNTERS[counter];
+}
+
+/** Keeps the first and last request of each value per hour (BreakdownSpec.times). */
+export function keepsTimes(counter: CounterName): boolean {
+  const spec: CounterSpec = COUNTERS[counter];
+  return spec.layout === "series" || "times" in spec;
 }
 
 /** Counts requests that are no page views (BreakdownSpec.server). */

@@ -23,23 +23,21 @@ export interface RangeQuery {
 /** Every crawler's requests, pages, bytes and last request in the range, most requests first. */
 export async function crawlers(store: Store, site: string, q: RangeQuery): Promise<Crawlers> {
   checkRange(q);
-  const [requests, pages, bytes, lastHours] = await Promise.all([
-    readDayHours(store, site, "crawler", q).then((days) => sumHours(days, q)),
+  const [days, pages, bytes] = await Promise.all([
+    readDayHours(store, site, "crawler", q),
     readDayHours(store, site, "crawlerPages", q).then((days) => sumHours(days, q)),
     readDayHours(store, site, "crawlerBytes", q).then((days) => sumHours(days, q)),
-    readDayHours(store, site, "crawlerLast", q),
   ]);
-  // A level: the latest of the hours in the range, whichever day of the site it is kept under.
+  const requests = sumHours(days, q);
+  // Each crawler's last request: the latest of its hours in the range.
   const last = new Map<string, number>();
-  for (const { day, values } of lastHours) {
+  for (const { day, lasts } of days) {
     const dayStart = Date.parse(`${day}T00:00:00Z`) / 1000;
-    for (const [dayKey, hours] of values) {
-      const [, name] = splitUnionKey(dayKey);
+    for (const [name, hours] of lasts ?? [])
       hours.forEach((time, h) => {
         const t = dayStart + h * 3600;
         if (time > 0 && t >= q.from && t < q.to) last.set(name, Math.max(last.get(name) ?? 0, time));
       });
-    }
   }
   return {
     ...range(q),

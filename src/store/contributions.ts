@@ -1,4 +1,4 @@
-import { type Cell, type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
+import { type Cell, type Cells, COUNTERS, type CounterName, keepsTimes } from "../counters/registry.js";
 import { type Key, keys, PK, SK } from "./keys.js";
 import type { SlotValue } from "./levels.js";
 import { SiteTable } from "./site-table.js";
@@ -87,10 +87,11 @@ export function contributionItems(site: string, version: BlockVersion, hours: Ma
     const stored = new Map(
       [...cells].map(([counter, ofKey]) => {
         const layout = COUNTERS[counter].layout;
+        const times = keepsTimes(counter);
         const cellOf = (c: Cell): StoredCell =>
           layout === "union"
             ? pack(c.ids ?? [])
-            : layout === "series"
+            : times
               ? [c.n, c.first - hourStart, c.last - hourStart]
               : c.n;
         return [counter, new Map([...ofKey].map(([key, c]) => [key, cellOf(c)]))];

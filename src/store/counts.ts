@@ -29,7 +29,7 @@ export async function readDays(
     toDay,
   );
   const days = items.map((item) => {
-    const hours = hoursOf(item, item[SK]);
+    const [hours] = hoursOf(item, item[SK]);
     return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
   });
   return { days, units };
@@ -85,7 +85,7 @@ export async function readDayHours(
   );
   return [...found.values()]
     .map((item) => {
-      const hours = hoursOf(item, item[SK]);
+      const [hours] = hoursOf(item, item[SK]);
       return { day: item[SK], views: hours.reduce((a, b) => a + b, 0), hours };
     })
     .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
@@ -122,6 +122,8 @@ export async function readSeriesSpan(
 export interface DayBreakdown {
   day: string;
   values: Map<string, number[]>;
+  /** For a breakdown that keeps times (a crawler's): each value's last request in each hour. */
+  lasts?: Map<string, number[]>;
 }
 
 /**
@@ -142,7 +144,14 @@ export async function readBreakdown(
       fewAtATime(async () => {
         const { items, units: used } = await table.breakdown(dimension, day);
         units += used;
-        return { day, values: new Map(items.map((item) => [item[SK], hoursOf(item, day)])) };
+        const values = new Map<string, number[]>();
+        const lasts = new Map<string, number[]>();
+        for (const item of items) {
+          const [hours, last] = hoursOf(item, day);
+          values.set(item[SK], hours);
+          if (last) lasts.set(item[SK], last);
+        }
+        return { day, values, ...(lasts.size > 0 ? { lasts } : {}) };
       }),
     ),
   );
@@ -160,13 +169,13 @@ export async function readPageAudience(
   page: string,
   days: string[],
 ): Promise<DayBreakdown[]> {
-  const keyOf = (day: string) => ({ [PK]: keys.audience(site, day), [SK]: page });
+  const keyOf = (day: string) => ({ [PK]: keys.breakdown(site, counter, day), [SK]: page });
   const found = await store.batchGet(days.map(keyOf), false);
   return days.map((day) => {
     const values = new Map<string, number[]>();
     const item = found.get(itemId(keyOf(day)));
     for (const [hour, slot] of item ? slotsOf(item, day) : [])
-      for (const [value, n] of Object.entries(slot.values?.[counter] ?? {})) {
+      for (const [value, n] of Object.entries(slot.values ?? {})) {
         const hours = values.get(value) ?? new Array<number>(24).fill(0);
         values.set(value, hours);
         hours[Number(hour)] = n;
@@ -175,11 +184,18 @@ export async function readPageAudience(
   });
 }
 
-/** The views of a day item's 24 UTC hours. */
-function hoursOf(item: Record<string, unknown>, day: string): number[] {
+/** The counts of a day item's 24 UTC hours, and the last of each where the slots keep times. */
+function hoursOf(item: Record<string, unknown>, day: string): [number[], number[] | undefined] {
   const hours = new Array<number>(24).fill(0);
-  for (const [hour, slot] of slotsOf(item, day)) hours[Number(hour)] = slot.n;
-  return hours;
+  let last: number[] | undefined;
+  for (const [hour, slot] of slotsOf(item, day)) {
+    hours[Number(hour)] = slot.n;
+    if (!Number.isNaN(slot.last) && slot.n > 0) {
+      last ??= new Array<number>(24).fill(0);
+      last[Number(hour)] = slot.last;
+    }
+  }
+  return [hours, last];
 }
 
 /** A page's all-time total, with its first and last view (epoch seconds), and its visitors (the sum of its days). */

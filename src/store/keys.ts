@@ -30,11 +30,6 @@ export const keys = {
   level: (site: string, level: PeriodLevel, series: string) => `${site}#${level}#${series}`,
   /** A dimension's counts on one UTC day, every value side by side: sort key = the value. */
   breakdown: (site: string, dimension: string, day: string) => `${site}#${dimension}#${day}`,
-  /**
-   * The audience of each page on one UTC day, every dimension in one item per page: sort key = the
-   * page (store/rollup.ts, PageAudienceSpec).
-   */
-  audience: (site: string, day: string) => `${site}#audience#${day}`,
   /** The all-time totals of the series that are not pages: the whole site (`*`), its bots (`~bots`). */
   site: (site: string) => `${site}#SITE`,
   /**

@@ -20,8 +20,8 @@ export type RollupLevel = "day" | "month" | "year" | "total";
  */
 export type StoredSlot = [number, number, number, number] | [number, number] | [PageValues, number];
 
-/** A page's audience in a slot (store/rollup.ts): counter (pageBrowser, …) → value → count. */
-export type PageValues = Record<string, Record<string, number>>;
+/** A page's audience in a dimension, in a slot (store/rollup.ts): value → count. */
+export type PageValues = Record<string, number>;
 
 /** What a part of a period counts: `n` views from `m` contributions, the first and last view (epoch seconds). */
 export interface SlotValue {

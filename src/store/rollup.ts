@@ -1,11 +1,11 @@
 import { splitPageKey } from "../aggregate/normalise.js";
 import {
-  COUNTER_NAMES,
   COUNTERS,
   type CounterName,
   indexPrefix,
   isListed,
   isPageAudience,
+  keepsTimes,
 } from "../counters/registry.js";
 import { splitUnionKey } from "../counters/union.js";
 import { limiter } from "./async.js";
@@ -80,11 +80,11 @@ export async function rollUp(
         const read = await readHour(store, site, hour);
         outgrown.push(...read.outgrown);
         const weight = hourWeight(read.sums);
-        const pages = new Set<string>();
+        const pages = new Map<CounterName, Set<string>>();
         for (const [counter, keysOf] of withOutgrown(touched, read.outgrownKeys)) {
           const layout = COUNTERS[counter].layout;
           if (isPageAudience(counter)) {
-            for (const key of keysOf) pages.add(splitPageKey(key)[0]);
+            pages.set(counter, new Set([...keysOf].map((key) => splitPageKey(key)[0])));
             continue;
           }
           for (const key of keysOf) {
@@ -136,51 +136,35 @@ export async function rollUp(
 const ZERO: SlotValue = { n: 0, m: 0, first: 0, last: 0 };
 
 /**
- * A page's audience is kept as one item per page and UTC day (keys.audience), each hour's slot
- * holding every value of every audience dimension of the page in that hour, so that a rollup writes
- * one item per page and day. The touched pages' slots are recomputed whole from the hour's sums: a
- * value that is gone is simply absent.
+ * A page's audience in a dimension is kept as one item per page and UTC day (`<site>#<counter>#<day>`,
+ * sort key the page), each hour's slot holding every value of the page in that hour, so that a
+ * rollup writes one item per page and dimension, and a page's day is one small read. The touched
+ * pages' slots are recomputed whole from the hour's sums: a value that is gone is simply absent.
  */
 function addPageSlots(
   targets: Map<string, Target>,
   site: string,
-  pages: Set<string>,
+  pages: Map<CounterName, Set<string>>,
   sums: Map<CounterName, Map<string, SlotValue>>,
   hour: number,
   weight: number,
 ): void {
-  const values = new Map<string, Record<string, Record<string, number>>>();
-  for (const page of pages) values.set(page, {});
-  for (const counter of PAGE_AUDIENCES)
+  for (const [counter, touched] of pages) {
+    const values = new Map<string, Record<string, number>>();
+    for (const page of touched) values.set(page, {});
     for (const [key, value] of sums.get(counter) ?? []) {
       const [page, of] = splitPageKey(key);
-      const dimensions = values.get(page);
-      if (dimensions === undefined) continue;
-      dimensions[counter] ??= {};
-      dimensions[counter][of] = value.n;
+      const ofPage = values.get(page);
+      if (ofPage !== undefined) ofPage[of] = value.n;
     }
-  const [day, slot] = parentPeriod(hourPeriod(hour));
-  for (const [page, dimensions] of values) {
-    const key = { [PK]: keys.audience(site, day), [SK]: page };
-    const id = itemId(key);
-    let target = targets.get(id);
-    if (target === undefined) {
-      // Counted as the first page audience: laid out as a breakdown, never rolled up above its day.
-      target = {
-        key,
-        level: "day",
-        counter: PAGE_AUDIENCES[0],
-        counterKey: page,
-        period: day,
-        slots: new Map(),
-      };
-      targets.set(id, target);
-    }
-    target.slots.set(slot, { ...ZERO, m: weight, values: dimensions });
+    for (const [page, ofPage] of values)
+      addTarget(targets, site, "day", counter, page, hourPeriod(hour), {
+        ...ZERO,
+        m: weight,
+        values: ofPage,
+      });
   }
 }
-
-const PAGE_AUDIENCES = COUNTER_NAMES.filter(isPageAudience);
 
 /** The hour's weight (every sum of an hour carries it as `m`), or undefined for an hour with no views. */
 function hourWeight(sums: Map<CounterName, Map<string, SlotValue>>): number | undefined {
@@ -267,8 +251,8 @@ async function mergeVisitors(store: Store, key: Key, ids: Set<number>): Promise<
  */
 async function mergeSlots(store: Store, target: Target): Promise<Record<string, unknown>> {
   let slots = target.slots;
-  const spec = COUNTERS[target.counter];
-  const span = spec.layout === "series";
+  const _spec = COUNTERS[target.counter];
+  const span = keepsTimes(target.counter);
   const prefix = target.level === "total" ? (indexPrefix(target.counter) ?? "") : "";
   for (;;) {
     const stored = Object.fromEntries(
