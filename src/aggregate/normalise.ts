@@ -30,12 +30,13 @@ export const KEY_OF: {
   os: (_, reader) => reader?.os,
   device: (_, reader) => reader?.device,
   country: (_, reader) => reader?.country,
-  pageSource: (view, reader, client) => ofPage(view, KEY_OF.source(view, reader, client)),
-  pageCampaign: (view, reader, client) => ofPage(view, KEY_OF.campaign(view, reader, client)),
-  pageBrowser: (view, reader, client) => ofPage(view, KEY_OF.browser(view, reader, client)),
-  pageOs: (view, reader, client) => ofPage(view, KEY_OF.os(view, reader, client)),
-  pageDevice: (view, reader, client) => ofPage(view, KEY_OF.device(view, reader, client)),
-  pageCountry: (view, reader, client) => ofPage(view, KEY_OF.country(view, reader, client)),
+  pageViews: (view, reader) =>
+    reader
+      ? JSON.stringify([view.page, reader.browser, reader.os, reader.device, reader.country])
+      : undefined,
+  pageSources: (view, reader) => (reader?.entry ? JSON.stringify([view.page, reader.source]) : undefined),
+  pageCampaigns: (view, reader) =>
+    reader?.entry && reader.campaign !== undefined ? JSON.stringify([view.page, reader.campaign]) : undefined,
   crawler: (view) => view.crawler?.name,
   crawlerPages: (view) => (view.isPage ? view.crawler?.name : undefined),
   crawlerBytes: (view) => (view.bytes > 0 ? view.crawler?.name : undefined),
@@ -47,14 +48,9 @@ export const KEY_OF: {
   feedReaders: (view) => (view.feed?.reader ? readerKey(view.feed.reader.name, view.page) : undefined),
 };
 
-/** A page audience's key: the page and the site-wide value (`["/x/","Chrome"]`). */
-function ofPage(view: PageView, value: string | undefined): string | undefined {
-  return value === undefined ? undefined : JSON.stringify([view.page, value]);
-}
-
-/** The page and the value of a page audience's key. */
-export function splitPageKey(key: string): [page: string, value: string] {
-  return JSON.parse(key) as [string, string];
+/** The page and its values (one a dimension of the counter's pageOf) of a page audience's key. */
+export function splitPageKey(key: string): [page: string, ...values: string[]] {
+  return JSON.parse(key) as [string, ...string[]];
 }
 
 /** What a request adds to a counter's cell, for the counters that count something else than requests. */

@@ -31,15 +31,18 @@ export type CounterSpec =
   | LevelSpec;
 
 /**
- * An audience dimension for one page at a time (`/breakdown?page=`): tallied under keys
- * `["/x/","Chrome"]`, kept by the store with the page's other dimensions in one item per page and UTC
- * day (keys.audience) whose hour slots hold all the page's values, so that a rollup writes one item
- * per page and a page's day is one read. Kept by the store only: `report` shows no page's audience.
+ * Audience dimensions for one page at a time (`/breakdown?page=`): tallied under one key per view (or
+ * entry) that holds the page and its value in each dimension (`["/x/","Chrome","Windows",...]`), so
+ * that a view adds one key, not one a dimension; the rollup splits a page's keys into one item per
+ * dimension, page and UTC day (keys.pageAudience, sort key the page) whose hour slots hold all the
+ * page's values, so that a page's day is one small read, as a site's breakdown is. Kept by the store
+ * only: `report` shows no page's audience.
  */
 export interface PageAudienceSpec {
   layout: "breakdown";
   counts: Measure;
-  pageOf: string;
+  /** The dimensions it keeps for each page, in the order of its keys' values. */
+  pageOf: readonly string[];
 }
 
 export interface SeriesSpec {
@@ -277,12 +280,10 @@ export const COUNTERS = {
     show: "region",
   },
   /** The audience of each page (`/breakdown?page=`): entry pages aside, a page's being itself. */
-  pageSource: { layout: "breakdown", counts: "entries", pageOf: "source" },
-  pageCampaign: { layout: "breakdown", counts: "entries", pageOf: "campaign" },
-  pageBrowser: { layout: "breakdown", counts: "views", pageOf: "browser" },
-  pageOs: { layout: "breakdown", counts: "views", pageOf: "os" },
-  pageDevice: { layout: "breakdown", counts: "views", pageOf: "device" },
-  pageCountry: { layout: "breakdown", counts: "views", pageOf: "country" },
+  pageViews: { layout: "breakdown", counts: "views", pageOf: ["browser", "os", "device", "country"] },
+  pageSources: { layout: "breakdown", counts: "entries", pageOf: ["source"] },
+  // Apart from sources: most entries carry no campaign, and their pages need no campaign item.
+  pageCampaigns: { layout: "breakdown", counts: "entries", pageOf: ["campaign"] },
   /** Every request of a bot, by the crawler its user agent names (pageview/crawler.ts). */
   crawler: {
     layout: "breakdown",
@@ -378,14 +379,20 @@ export function pageCounter(dimension: Dimension): CounterName | undefined {
 const PAGE_COUNTERS = new Map(
   COUNTER_NAMES.flatMap((c): [string, CounterName][] => {
     const spec: CounterSpec = COUNTERS[c];
-    return "pageOf" in spec ? [[spec.pageOf, c]] : [];
+    return "pageOf" in spec ? spec.pageOf.map((dimension): [string, CounterName] => [dimension, c]) : [];
   }),
 );
 
-/** The dimensions that answer for one page: the audience's but entry pages. */
-export const PAGE_DIMENSIONS = [...PAGE_COUNTERS.keys()] as Dimension[];
+/** The dimensions that answer for one page: the audience's but entry pages, in the registry's order. */
+export const PAGE_DIMENSIONS = DIMENSIONS.filter((d) => PAGE_COUNTERS.has(d));
 
-/** A page's audience in one dimension (PageAudienceSpec). */
+/** The dimensions a page audience counter keeps, in the order of its keys' values. */
+export function pageDimensions(counter: CounterName): readonly string[] {
+  const spec: CounterSpec = COUNTERS[counter];
+  return "pageOf" in spec ? spec.pageOf : [];
+}
+
+/** A page's audience (PageAudienceSpec). */
 export function isPageAudience(counter: CounterName): boolean {
   return "pageOf" in COUNTERS[counter];
 }

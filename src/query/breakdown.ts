@@ -42,12 +42,11 @@ export async function breakdown(store: Store, site: string, q: BreakdownQuery): 
     throw new UserError(`a breakdown covers at most ${MAX_BREAKDOWN_DAYS} days; narrow the range`);
   let counts: Map<string, number>;
   if (q.page !== undefined) {
-    const counter = pageCounter(q.dimension);
-    if (counter === undefined)
+    if (pageCounter(q.dimension) === undefined)
       throw new UserError(
         `page: only ${PAGE_DIMENSIONS.join(", ")} answer for one page; leave page out for ${q.dimension}`,
       );
-    counts = sumHours(await readPageAudience(store, site, counter, q.page, utcDays(q)), q);
+    counts = sumHours(await readPageAudience(store, site, q.dimension, q.page, utcDays(q)), q);
   } else if (isListed(q.dimension)) counts = await listedCounts(store, site, q);
   else counts = sumHours(await readDayHours(store, site, q.dimension, q), q);
   const attribution = q.dimension === "country" ? await readCountryAttribution(store, site) : undefined;

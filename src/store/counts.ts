@@ -165,11 +165,11 @@ export async function readBreakdown(
 export async function readPageAudience(
   store: Store,
   site: string,
-  counter: CounterName,
+  dimension: string,
   page: string,
   days: string[],
 ): Promise<DayBreakdown[]> {
-  const keyOf = (day: string) => ({ [PK]: keys.breakdown(site, counter, day), [SK]: page });
+  const keyOf = (day: string) => ({ [PK]: keys.pageAudience(site, dimension, day), [SK]: page });
   const found = await store.batchGet(days.map(keyOf), false);
   return days.map((day) => {
     const values = new Map<string, number[]>();

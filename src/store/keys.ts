@@ -30,6 +30,11 @@ export const keys = {
   level: (site: string, level: PeriodLevel, series: string) => `${site}#${level}#${series}`,
   /** A dimension's counts on one UTC day, every value side by side: sort key = the value. */
   breakdown: (site: string, dimension: string, day: string) => `${site}#${dimension}#${day}`,
+  /**
+   * A page's values of an audience dimension on one UTC day (sort key = the page): the rollup's split
+   * of a page audience counter (counters/registry.ts, PageAudienceSpec).
+   */
+  pageAudience: (site: string, dimension: string, day: string) => `${site}#page:${dimension}#${day}`,
   /** The all-time totals of the series that are not pages: the whole site (`*`), its bots (`~bots`). */
   site: (site: string) => `${site}#SITE`,
   /**

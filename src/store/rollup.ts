@@ -6,6 +6,7 @@ import {
   isListed,
   isPageAudience,
   keepsTimes,
+  pageDimensions,
 } from "../counters/registry.js";
 import { splitUnionKey } from "../counters/union.js";
 import { limiter } from "./async.js";
@@ -136,10 +137,10 @@ export async function rollUp(
 const ZERO: SlotValue = { n: 0, m: 0, first: 0, last: 0 };
 
 /**
- * A page's audience in a dimension is kept as one item per page and UTC day (`<site>#<counter>#<day>`,
- * sort key the page), each hour's slot holding every value of the page in that hour, so that a
- * rollup writes one item per page and dimension, and a page's day is one small read. The touched
- * pages' slots are recomputed whole from the hour's sums: a value that is gone is simply absent.
+ * A page audience counter's keys of an hour are split into one item per dimension, page and UTC day
+ * (keys.pageAudience), each hour's slot holding every value of the page in that hour, so that a page's
+ * day in a dimension is one small read. The touched pages' slots are recomputed whole from the hour's
+ * sums: a value that is gone is simply absent.
  */
 function addPageSlots(
   targets: Map<string, Target>,
@@ -149,19 +150,32 @@ function addPageSlots(
   hour: number,
   weight: number,
 ): void {
+  const [day, slot] = parentPeriod(hourPeriod(hour));
   for (const [counter, touched] of pages) {
-    const values = new Map<string, Record<string, number>>();
-    for (const page of touched) values.set(page, {});
+    const dimensions = pageDimensions(counter);
+    // page → one map of values a dimension
+    const values = new Map<string, Record<string, number>[]>();
+    for (const page of touched)
+      values.set(
+        page,
+        dimensions.map(() => ({})),
+      );
     for (const [key, value] of sums.get(counter) ?? []) {
-      const [page, of] = splitPageKey(key);
-      const ofPage = values.get(page);
-      if (ofPage !== undefined) ofPage[of] = value.n;
+      const [page, ...of] = splitPageKey(key);
+      const maps = values.get(page);
+      if (maps) for (const [i, v] of of.entries()) maps[i][v] = (maps[i][v] ?? 0) + value.n;
     }
-    for (const [page, ofPage] of values)
-      addTarget(targets, site, "day", counter, page, hourPeriod(hour), {
-        ...ZERO,
-        m: weight,
-        values: ofPage,
+    for (const [page, maps] of values)
+      dimensions.forEach((dimension, i) => {
+        const key = { [PK]: keys.pageAudience(site, dimension, day), [SK]: page };
+        const id = itemId(key);
+        let target = targets.get(id);
+        if (target === undefined) {
+          // Laid out as a breakdown (its counter's), never rolled up above its day.
+          target = { key, level: "day", counter, counterKey: page, period: day, slots: new Map() };
+          targets.set(id, target);
+        }
+        target.slots.set(slot, { ...ZERO, m: weight, values: maps[i] });
       });
   }
 }
