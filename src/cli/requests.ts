@@ -153,6 +153,10 @@ function notFoundTable(a: NotFound): string[] {
     if (p.none > 0) lines.push(`${indent}no referrer: typed, bookmarked or probed (${p.none})`);
   }
   if (a.paths.length === 0) lines.push("          (no missing pages in this range)");
+  else if (a.paths.every((p) => p.internal.length === 0 && p.external.length === 0))
+    lines.push(
+      "(no request had a referrer: ALB and ELB logs record none, so where the links are is unknown)",
+    );
   lines.push(`${a.from} to ${a.to}: ${plural(a.total, "request")} of missing pages`);
   return lines;
 }
