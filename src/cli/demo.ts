@@ -54,7 +54,9 @@ async function demo(flags: DemoFlags, io: Io): Promise<void> {
   const starters = server?.startedBy();
   const logs = join(flags.data, "logs");
   const now = Math.floor(Date.now() / 1000);
-  const start = new Date((now - (flags.days - 1) * 86400) * 1000).toISOString().slice(0, 10);
+  // The last N days up to now, from the start of the first (UTC) day: a day's worth of traffic even
+  // just after midnight, when today has hardly begun.
+  const start = new Date((now - flags.days * 86400) * 1000).toISOString().slice(0, 10);
   // Logs are generated once; running the demo again finds them ingested already and skips them.
   if (!existsSync(logs)) {
     io.stderr.write(`Generating ${flags.days} days of CloudFront logs in ${logs} ...\n`);
@@ -63,7 +65,7 @@ async function demo(flags: DemoFlags, io: Io): Promise<void> {
     await generateHourlyLogs(logs, {
       requests: Math.round((2500 * seconds) / 86400),
       start,
-      days: flags.days,
+      days: flags.days + 1,
       end: now,
       posts: 40,
       seed: 2024,
