@@ -418,6 +418,12 @@ describe("crawlers, missing pages, downloads and feeds on the command line", () 
   it("answers a page's audience with --page, and refuses it where a page has none", async () => {
     const page = JSON.parse((await cli(["top", "browser", "--page", "/blog/x/index.html", "--json"])).stdout);
     expect(page).toMatchObject({ page: "/blog/x/", total: 2 });
+    // A page that never had views is named with pages like it, as `views` names it.
+    const typo = await cli(["top", "browser", "--page", "/blog/x"]);
+    expect(typo.stderr).toBe("pagetrack: no page /blog/x has views; pages like it: /blog/x/\n");
+    const noSlash = await cli(["top", "browser", "--page", "blog/x/"]);
+    expect(noSlash.code).toBe(1);
+    expect(noSlash.stderr).toContain('page "blog/x/" is not a path; pages start with "/"');
     const entry = await cli(["top", "entry", "--page", "/blog/x/"]);
     expect(entry.code).toBe(1);
     expect(entry.stderr).toBe(

@@ -200,15 +200,23 @@ async function explainEmpty(
     );
     return;
   }
-  if (page) {
-    const like = await similarPages(store, site, page);
-    if (like.length > 0) warn(io, `no page ${page} has views; pages like it: ${like.join(", ")}`);
-    else if (await seriesSpan(store, site, {}))
-      warn(io, `no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
-    else warn(io, noViewsYet(flags, io.env));
-    return;
-  }
+  if (page) return unknownPage(io, store, site, page, flags);
   if (!flags.bots) warn(io, noViewsYet(flags, io.env));
+}
+
+/** Says that a page has never had views, with pages like it (a typo, a missing slash). */
+async function unknownPage(
+  io: Io,
+  store: Store,
+  site: string,
+  page: string,
+  flags: StoreFlags,
+): Promise<void> {
+  const like = await similarPages(store, site, page);
+  if (like.length > 0) warn(io, `no page ${page} has views; pages like it: ${like.join(", ")}`);
+  else if (await seriesSpan(store, site, {}))
+    warn(io, `no page ${page} has views; \`${RUN} totals\` lists the pages that have`);
+  else warn(io, noViewsYet(flags, io.env));
 }
 
 /** An empty site: how to fill it, or where the demo's views are when the demo ran here. */
@@ -259,7 +267,7 @@ function registerTop(program: Command, io: Io): void {
     await withStore(io, flags, async ({ store, site }) => {
       flags.tz ??= (await siteSettings(store, site)).timeZone;
       const range = resolveRange(flags.from, flags.to, "day", flags.tz);
-      const page = flags.page === undefined ? undefined : (cleanPage(flags.page) ?? flags.page);
+      const page = flags.page === undefined ? undefined : pageOf(flags.page);
       const result = await breakdown(store, site, {
         dimension,
         limit: flags.limit,
@@ -278,7 +286,10 @@ function registerTop(program: Command, io: Io): void {
         );
       else write(io, ranked(result));
       if (result.total > 0) return;
-      // Nothing counted: when the site's views all lie outside the range, say where they are.
+      // Nothing counted: a page that never had views is named as `views` names it.
+      if (page && !(await seriesSpan(store, site, { page })))
+        return unknownPage(io, store, site, page, flags);
+      // When the site's views all lie outside the range, say where they are.
       const span = await seriesSpan(store, site, {});
       if (span && (span.last < range.from || span.first >= range.to)) {
         const first = localDate(span.first, flags.tz as string);
