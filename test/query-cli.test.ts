@@ -370,10 +370,17 @@ describe("crawlers, missing pages, downloads and feeds on the command line", () 
     ]);
     const top = JSON.parse((await cli(["top", "crawler", "--json"])).stdout);
     expect(top.values).toEqual([
-      { value: "GPTBot", count: 2 },
-      { value: "Feedly", count: 1 },
-      { value: "Googlebot", count: 1 },
+      { value: "GPTBot", count: 2, category: "ai" },
+      { value: "Feedly", count: 1, category: "feed" },
+      { value: "Googlebot", count: 1, category: "search" },
     ]);
+    const topCsv = await cli(["top", "crawler", "--csv"]);
+    expect(topCsv.stdout.split("\r\n").slice(0, 2)).toEqual([
+      "value,count,share,category",
+      "GPTBot,2,0.5,ai",
+    ]);
+    const topTable = await cli(["top", "crawler"]);
+    expect(topTable.stdout.split("\n")[1].trim().split(/\s+/)).toEqual(["2", "50.0%", "GPTBot", "(ai)"]);
   });
 
   it("lists a missing page with the page on the site that links to it first", async () => {

@@ -280,8 +280,13 @@ function registerTop(program: Command, io: Io): void {
         write(
           io,
           toCsv(
-            ["value", "count", "share"],
-            result.values.map((v) => [v.value, v.count, Number((v.count / result.total).toFixed(4))]),
+            ["value", "count", "share", ...(dimension === "crawler" ? ["category"] : [])],
+            result.values.map((v) => [
+              v.value,
+              v.count,
+              Number((v.count / result.total).toFixed(4)),
+              ...(v.category ? [v.category] : []),
+            ]),
           ),
         );
       else write(io, ranked(result));
@@ -320,7 +325,8 @@ function ranked(result: Breakdown): string {
   const lines = [
     `${MEASURES[spec.counts].header.padStart(width)}   Share  ${spec.label}`,
     ...result.values.map(
-      (v) => `${formatNumber(v.count).padStart(width)}  ${share(v.count).padStart(6)}  ${v.value}`,
+      (v) =>
+        `${formatNumber(v.count).padStart(width)}  ${share(v.count).padStart(6)}  ${v.value}${v.category ? ` (${v.category})` : ""}`,
     ),
     "",
     `${result.page ? `${result.page}, ` : ""}${result.from} to ${result.to}: ${plural(result.total, spec.total)}; ${shown} shown`,

@@ -109,7 +109,8 @@ export interface Breakdown {
    * `report` and the dashboard alike (what it counts: the dimension's BreakdownSpec in the registry).
    */
   total: number;
-  values: { value: string; count: number }[];
+  /** `category` for crawlers only: search, ai, seo, social, monitor, feed or other. */
+  values: { value: string; count: number; category?: Category }[];
   /** Who to credit for the countries, when an IP-to-country database named them. */
   attribution?: string;
 }

@@ -8,6 +8,7 @@ import {
   pageCounter,
 } from "../counters/registry.js";
 import { UserError } from "../errors.js";
+import { categoryOf } from "../pageview/crawler.js";
 import { type DayBreakdown, readBreakdown, readPageAudience } from "../store/counts.js";
 import { readCountryAttribution } from "../store/meta.js";
 import type { Store } from "../store/store.js";
@@ -57,7 +58,12 @@ export async function breakdown(store: Store, site: string, q: BreakdownQuery): 
     from: isoInZone(q.from, q.tz),
     to: isoInZone(q.to, q.tz),
     total: ranked.reduce((sum, [, n]) => sum + n, 0),
-    values: ranked.slice(0, q.limit).map(([value, count]) => ({ value, count })),
+    // A crawler carries its category, so that AI crawlers can be told apart wherever it is listed.
+    values: ranked
+      .slice(0, q.limit)
+      .map(([value, count]) =>
+        q.dimension === "crawler" ? { value, count, category: categoryOf(value) } : { value, count },
+      ),
     ...(attribution ? { attribution } : {}),
   };
 }
