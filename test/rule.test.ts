@@ -141,6 +141,68 @@ describe("page-view rule", () => {
     expect(new PageViewRule().judge({ ...base, ...change })).toEqual(verdict);
   });
 
+  it("tells a request that is no page view what only the server's log knows of it", () => {
+    const rule = new PageViewRule();
+    const server = (change: Partial<LogRecord>) => {
+      const verdict = rule.server({ ...base, ...change });
+      return (
+        verdict && {
+          path: verdict.path,
+          notFound: verdict.notFound,
+          download: verdict.download,
+          feed: verdict.feed,
+          crawler: verdict.agent.crawler?.name,
+        }
+      );
+    };
+    const none = { notFound: undefined, download: undefined, feed: undefined, crawler: undefined };
+    expect(server({ status: 404, path: "/old/index.html" })).toEqual({
+      ...none,
+      path: "/old/",
+      notFound: true,
+    });
+    expect(server({ status: 410, method: "HEAD", path: "/gone/" })).toEqual({
+      ...none,
+      path: "/gone/",
+      notFound: true,
+    });
+    // A missing page asked for by a bot is its crawler's request, not a missing page a reader met.
+    expect(server({ status: 404, userAgent: "curl/8.5.0" })).toEqual({ ...none, path: "", crawler: "curl" });
+    expect(server({ status: 206, path: "/a.pdf", contentType: "application/pdf" })).toEqual({
+      ...none,
+      path: "/a.pdf",
+      download: true,
+    });
+    // Revalidated (nothing sent) or only asked about: no download.
+    expect(server({ status: 304, path: "/a.pdf" })).toBeUndefined();
+    expect(server({ method: "HEAD", path: "/a.pdf" })).toBeUndefined();
+    // A feed fetch, by any request answered 200 or 304, bots included.
+    expect(server({ status: 304, path: "/feed.xml", contentType: undefined })).toEqual({
+      ...none,
+      path: "/feed.xml",
+      feed: true,
+    });
+    expect(server({ method: "HEAD", path: "/blog/rss/", contentType: "application/rss+xml" })).toEqual({
+      ...none,
+      path: "/blog/rss/",
+      feed: true,
+    });
+    expect(
+      server({
+        path: "/feed.xml",
+        contentType: "application/rss+xml",
+        userAgent: "Feedly/1.0%20(+http://www.feedly.com/fetcher.html;%2012%20subscribers)",
+      }),
+    ).toMatchObject({ feed: true, crawler: "Feedly" });
+    // Anything else of a reader is nothing; of a bot, its crawler's request.
+    expect(server({ path: "/style.css", contentType: "text/css" })).toBeUndefined();
+    expect(server({ method: "POST", userAgent: "python-requests/2.31" })).toEqual({
+      ...none,
+      path: "",
+      crawler: "python-requests",
+    });
+  });
+
   it("applies prefixes, excludes, statuses and includeBots", () => {
     const rule = new PageViewRule({
       includeBots: true,

@@ -107,11 +107,12 @@ export class PageViewRule {
     let verdict: ServerVerdict | undefined;
     if ((status === 404 || status === 410) && (method === "GET" || method === "HEAD")) {
       if (client) verdict = { path: this.path(record.path), agent, notFound: true };
-    } else if (method === "GET" && (status === 200 || status === 206 || status === 304)) {
+    } else if (status === 200 || status === 206 || status === 304) {
       // What the path is, from the path as logged: most are assets, and need no cleaning then.
       const kind = this.kind(record.path);
       const byType = feedByType(record.contentType);
-      if (status !== 304 && client && kind & DOWNLOAD)
+      // A download is a GET that sent the file (or part of it); a feed fetch any request answered.
+      if (method === "GET" && status !== 304 && client && kind & DOWNLOAD)
         verdict = { path: this.path(record.path), agent, download: true };
       else if (status !== 206 && (byType ?? (kind & FEED_PATH) !== 0))
         verdict = { path: this.path(record.path), agent, feed: true };
