@@ -281,6 +281,10 @@ describe("feeds", () => {
     ["/", "text/html", false],
     // a feed path answered as HTML is a page about the feed
     ["/rss/", "text/html; charset=utf-8", false],
+    // nor is a page's style, script, image or font, whatever its path
+    ["/feed/", "text/css", false],
+    ["/rss/app.js", "application/javascript", false],
+    ["/feed.xml", "image/svg+xml", false],
   ])("%s (%s): %s", (page, contentType, expected) => {
     expect(isFeed(page, contentType)).toBe(expected);
   });

@@ -4,7 +4,7 @@ import { isCdnFetch } from "./cdn.js";
 import { type Crawler, crawlerOf } from "./crawler.js";
 import { percentDecode } from "./decode.js";
 import { canonicalPage, looksLikeHtml } from "./page.js";
-import { type FeedReader, feedByType, feedReader, isDownload, isFeedPath } from "./server.js";
+import { type FeedReader, feedByType, feedReader, isDownload, isFeedPath, typeSays } from "./server.js";
 
 /** A path's kinds (PageViewRule.kind). */
 const DOWNLOAD = 1;
@@ -72,7 +72,8 @@ export class PageViewRule {
   private readonly agentCache = new Map<string, AgentVerdict>();
   private readonly pageCache = new Map<string, string | undefined>();
   private readonly kindCache = new Map<string, number>();
-  private lastAgent: [string, AgentVerdict] | [undefined, undefined] = [undefined, undefined];
+  private lastUserAgent = "";
+  private lastAgent: AgentVerdict | undefined;
 
   constructor(readonly options: RuleOptions = DEFAULT_RULE) {
     this.statuses = new Set(options.statuses);
@@ -108,13 +109,14 @@ export class PageViewRule {
     if ((status === 404 || status === 410) && (method === "GET" || method === "HEAD")) {
       if (client) verdict = { path: this.path(record.path), agent, notFound: true };
     } else if (status === 200 || status === 206 || status === 304) {
-      // What the path is, from the path as logged: most are assets, and need no cleaning then.
-      const kind = this.kind(record.path);
-      const byType = feedByType(record.contentType);
+      // Most requests are a page's styles, scripts and images: their content type says so at once.
+      const says = typeSays(record.contentType);
+      // What the path is, from the path as logged: no cleaning unless it is a download or a feed.
+      const kind = says === "part" ? 0 : this.kind(record.path);
       // A download is a GET that sent the file (or part of it); a feed fetch any request answered.
       if (method === "GET" && status !== 304 && client && kind & DOWNLOAD)
         verdict = { path: this.path(record.path), agent, download: true };
-      else if (status !== 206 && (byType ?? (kind & FEED_PATH) !== 0))
+      else if (status !== 206 && (says === undefined ? (kind & FEED_PATH) !== 0 : says === "feed"))
         verdict = { path: this.path(record.path), agent, feed: true };
     }
     return verdict ?? (agent.bot ? { path: "", agent } : undefined);
@@ -123,7 +125,7 @@ export class PageViewRule {
   /** A user agent as logged, decoded, and whether it is a bot's (cached: logs repeat a few agents). */
   agent(userAgent: string): AgentVerdict {
     // A page's assets follow it with the same agent: no lookup of a long key then.
-    if (userAgent === this.lastAgent[0]) return this.lastAgent[1];
+    if (userAgent === this.lastUserAgent && this.lastAgent !== undefined) return this.lastAgent;
     let agent = this.agentCache.get(userAgent);
     if (agent === undefined) {
       const decoded = percentDecode(userAgent).trim();
@@ -138,7 +140,8 @@ export class PageViewRule {
       };
       remember(this.agentCache, userAgent, agent);
     }
-    this.lastAgent = [userAgent, agent];
+    this.lastUserAgent = userAgent;
+    this.lastAgent = agent;
     return agent;
   }
 

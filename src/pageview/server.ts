@@ -110,13 +110,16 @@ const FEED_PATH =
   /(?:\.rss|\.atom|\/(?:feed|rss)\/?|\/feed\/(?:atom|rss2?|rdf)\/?|(?:feed|atom|rss)\.xml|\/index\.xml|feed\.json)$/i;
 
 /**
- * What a response's content type says of a feed: true for RSS, Atom or JSON Feed, false for HTML (a
- * feed path answered as HTML is a page about the feed, not the feed), undefined when it says nothing
- * (none logged; generic XML and JSON types, which sitemaps and APIs use too): then the path tells.
+ * What a response's content type says of it: a feed (RSS, Atom, JSON Feed); a page (HTML: a feed
+ * path answered as HTML is a page about the feed, not the feed); a part of a page (styles, scripts,
+ * images, fonts: never a feed nor a download); or nothing (none logged; generic XML and JSON types,
+ * which sitemaps and APIs use too), and then the path tells.
  */
-export function feedByType(contentType: string | undefined): boolean | undefined {
+export type TypeSays = "feed" | "page" | "part" | undefined;
+
+export function typeSays(contentType: string | undefined): TypeSays {
   if (contentType === undefined || contentType === "-") return undefined;
-  if (contentType === "text/html") return false; // most responses: no string work
+  if (contentType === "text/html") return "page"; // most responses: no string work
   // Logs repeat a few content types: each is read once.
   let says = TYPE_SAYS.get(contentType);
   if (says === undefined) {
@@ -125,12 +128,21 @@ export function feedByType(contentType: string | undefined): boolean | undefined
       ? "feed"
       : type === "text/html" || type === "application/xhtml+xml"
         ? "page"
-        : "";
+        : PART.test(type)
+          ? "part"
+          : "";
     if (TYPE_SAYS.size < 1000) TYPE_SAYS.set(contentType, says);
   }
-  return says === "" ? undefined : says === "feed";
+  return says === "" ? undefined : says;
 }
-const TYPE_SAYS = new Map<string, "feed" | "page" | "">();
+const TYPE_SAYS = new Map<string, "feed" | "page" | "part" | "">();
+const PART = /^(?:image\/|font\/|text\/css$|(?:text|application)\/(?:x-)?javascript$)/;
+
+/** What a content type says of a feed: true, false, or undefined when the path must tell (typeSays). */
+export function feedByType(contentType: string | undefined): boolean | undefined {
+  const says = typeSays(contentType);
+  return says === undefined ? undefined : says === "feed";
+}
 
 /** Whether a path is a feed's (FEED_PATH). */
 export function isFeedPath(page: string): boolean {
