@@ -469,6 +469,13 @@ describe("HTTP API", () => {
       error: "this API needs a token: send Authorization: Bearer <token>",
     });
     expect(await status("/pagetotals", { Authorization: "Bearer wrong-token-of-some-length" })).toBe(401);
+    // Another scheme (a browser's Basic login) is told what the API takes.
+    const basic = await locked.request("/pagetotals", { headers: { Authorization: "Basic dXNlcjpwYXNz" } });
+    expect(basic.status).toBe(400);
+    expect(await basic.json()).toEqual({
+      error:
+        "the API takes a bearer token, not this Authorization header: send Authorization: Bearer <token>",
+    });
     expect(await status("/pagetotals", { Authorization: `Bearer ${token}` })).toBe(200);
     expect(await status("/health")).toBe(200);
     expect(

@@ -22,7 +22,10 @@ export function tokenAuth(token: string): MiddlewareHandler {
       message: { error: "this API needs a token: send Authorization: Bearer <token>" },
     },
     invalidAuthenticationHeader: {
-      message: { error: "malformed Authorization header: send Authorization: Bearer <token>" },
+      message: {
+        error:
+          "the API takes a bearer token, not this Authorization header: send Authorization: Bearer <token>",
+      },
     },
     invalidToken: { message: { error: "the token is not valid" } },
   });
@@ -62,7 +65,8 @@ export function answerErrors(app: Hono): void {
   app.notFound((c) => c.json({ error: `no such route: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error: Error, c: Context) => {
     if (error instanceof HTTPException) {
-      if (error.res && error.status === 401) return error.res;
+      // The token's answers (401, and 400 for another scheme) carry their own message.
+      if (error.res) return error.res;
       return c.json({ error: error.message }, error.status);
     }
     if (error instanceof UserError) return c.json({ error: error.message }, 400);
