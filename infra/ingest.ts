@@ -5,15 +5,21 @@ import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction as FunctionTarget } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { LogGroup } from "aws-cdk-lib/aws-logs";
-import { EventType, type IBucket } from "aws-cdk-lib/aws-s3";
-import { SqsDestination } from "aws-cdk-lib/aws-s3-notifications";
+import {
+  type BucketNotificationDestinationConfig,
+  BucketNotificationDestinationType,
+  EventType,
+  type IBucket,
+  type IBucketNotificationDestination,
+} from "aws-cdk-lib/aws-s3";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
 import type { PagetrackConfig } from "./config.js";
 import { definedOnly, FUNCTION_BASE, type FunctionParts } from "./functions.js";
 
@@ -119,7 +125,7 @@ export function ingestPipeline(
   );
   bucket.addEventNotification(
     EventType.OBJECT_CREATED,
-    new SqsDestination(queue),
+    new QueueOfBucket(queue, stack.account),
     ...(prefix ? [{ prefix }] : []),
   );
   new Rule(stack, "Rollup", {
@@ -128,6 +134,35 @@ export function ingestPipeline(
     targets: [new FunctionTarget(ingest, { retryAttempts: 0 })],
   });
   return { ingest, ingestLogs, queue, failures };
+}
+
+/**
+ * The ingest queue as the log bucket's notification destination, as the CDK's SqsDestination makes
+ * it but that S3 may send to it only for this bucket in this account: a bucket of the same name in
+ * another account (after this one's is deleted, say) cannot (docs/deploy.md). The queue's encryption
+ * is SQS-managed: no key to grant.
+ */
+class QueueOfBucket implements IBucketNotificationDestination {
+  constructor(
+    private readonly queue: Queue,
+    private readonly account: string,
+  ) {}
+
+  bind(_scope: Construct, bucket: IBucket): BucketNotificationDestinationConfig {
+    this.queue.grantSendMessages(
+      new ServicePrincipal("s3.amazonaws.com", {
+        conditions: {
+          ArnLike: { "aws:SourceArn": bucket.bucketArn },
+          StringEquals: { "aws:SourceAccount": this.account },
+        },
+      }),
+    );
+    return {
+      arn: this.queue.queueArn,
+      type: BucketNotificationDestinationType.QUEUE,
+      dependencies: [this.queue],
+    };
+  }
 }
 
 /** The ingest function's settings (src/lambda/config.ts reads them). */

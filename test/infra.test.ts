@@ -394,6 +394,8 @@ describe("infra: stack with a new log bucket", () => {
       .find((st) => st.Effect === "Allow" && asList(st.Action).includes("sqs:SendMessage"));
     expect(send.Principal).toEqual({ Service: "s3.amazonaws.com" });
     expect(send.Condition.ArnLike["aws:SourceArn"]).toBeDefined();
+    // Only the log bucket of this account: not a bucket of the same name in another one.
+    expect(send.Condition.StringEquals).toEqual({ "aws:SourceAccount": { Ref: "AWS::AccountId" } });
     // S3 no longer invokes the function itself.
     for (const permission of Object.values(resources(template, "AWS::Lambda::Permission")))
       expect(permission.Properties.Principal).not.toBe("s3.amazonaws.com");
