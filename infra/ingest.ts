@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { Duration, Size, type Stack } from "aws-cdk-lib";
-import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
@@ -8,7 +8,7 @@ import { LambdaFunction as FunctionTarget } from "aws-cdk-lib/aws-events-targets
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import type { LogGroup } from "aws-cdk-lib/aws-logs";
+import { FilterPattern, type LogGroup, MetricFilter } from "aws-cdk-lib/aws-logs";
 import {
   type BucketNotificationDestinationConfig,
   BucketNotificationDestinationType,
@@ -20,6 +20,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { PENDING_AGE, ROLLUP_FAILED } from "../src/lambda/metrics.js";
 import type { PagetrackConfig } from "./config.js";
 import { definedOnly, FUNCTION_BASE, type FunctionParts } from "./functions.js";
 
@@ -40,9 +41,11 @@ export const INGEST = { memoryMb: 1769, timeout: Duration.minutes(10), tmpMb: 10
 /**
  * The queue between the log bucket and the ingest function. Lambda asks for a visibility timeout of
  * at least six times the function's timeout, so that a batch whose function was throttled can be
- * retried before it shows up again; a batch that fails three times goes to the dead-letter queue.
+ * retried before it shows up again; a file that fails five times (four hours of a table or S3 that
+ * does not answer) goes to the dead-letter queue. A file that cannot be read for what it holds is
+ * not retried at all (src/lambda/ingest.ts).
  */
-export const QUEUE = { visibility: Duration.minutes(60), receives: 3 } as const;
+export const QUEUE = { visibility: Duration.minutes(60), receives: 5 } as const;
 
 /** The ingest function with what feeds it, and the queue of what failed. */
 export interface IngestParts {
@@ -183,11 +186,24 @@ function ingestEnvironment(config: PagetrackConfig, table: Table): Record<string
   });
 }
 
-/** An alarm when a log file failed three times, e-mailed when the configuration names an address. */
-export function failureAlarm(stack: Stack, failures: Queue, email: string | undefined): void {
-  const alarm = new Alarm(stack, "IngestFailuresAlarm", {
-    alarmDescription: "pagetrack: log files failed to ingest three times (see the IngestFailures queue)",
-    metric: failures.metricApproximateNumberOfMessagesVisible({
+/**
+ * The alarms of the ingest pipeline, each notifying one topic that always exists (its ARN is a stack
+ * output, for any subscriber), which `alarmEmail` subscribes to: log files that failed every time
+ * they were received (the dead-letter queue), rollups that failed (a scheduled event that fails is
+ * dropped, and the counts would stop moving unheard), and counts left waiting: the oldest pending
+ * hour older than three hours and three rollup intervals, or no rollup reporting at all.
+ */
+export function alarms(
+  stack: Stack,
+  parts: { failures: Queue; ingestLogs: LogGroup },
+  config: PagetrackConfig,
+): Topic {
+  const topic = new Topic(stack, "Alarms", { enforceSSL: true });
+  if (config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
+  const action = new SnsAction(topic);
+  const deadLetters = new Alarm(stack, "IngestFailuresAlarm", {
+    alarmDescription: `pagetrack: log files failed to ingest ${QUEUE.receives} times (see the IngestFailures queue; docs/deploy.md says how to send them back)`,
+    metric: parts.failures.metricApproximateNumberOfMessagesVisible({
       period: Duration.minutes(5),
       statistic: "Maximum",
     }),
@@ -196,9 +212,40 @@ export function failureAlarm(stack: Stack, failures: Queue, email: string | unde
     evaluationPeriods: 1,
     treatMissingData: TreatMissingData.NOT_BREACHING,
   });
-  if (email) {
-    const topic = new Topic(stack, "Alarms", { enforceSSL: true });
-    topic.addSubscription(new EmailSubscription(email));
-    alarm.addAlarmAction(new SnsAction(topic));
-  }
+  const failedRollups = new MetricFilter(stack, "RollupFailures", {
+    logGroup: parts.ingestLogs,
+    filterPattern: FilterPattern.stringValue("$.rollup", "=", ROLLUP_FAILED),
+    metricNamespace: PENDING_AGE.namespace,
+    metricName: "RollupFailures",
+    metricValue: "1",
+  });
+  const rollupAlarm = new Alarm(stack, "RollupFailuresAlarm", {
+    alarmDescription:
+      "pagetrack: a rollup failed (see the ingest function's log group): counts are not moving",
+    metric: failedRollups.metric({ period: Duration.minutes(15), statistic: "Sum" }),
+    threshold: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  const minutes = config.ingest.rollupMinutes;
+  const waiting = new Alarm(stack, "PendingAgeAlarm", {
+    alarmDescription:
+      "pagetrack: counts wait for their rollup (the oldest pending hour is old, or no rollup reported): see the ingest function's log group",
+    metric: new Metric({
+      namespace: PENDING_AGE.namespace,
+      metricName: PENDING_AGE.name,
+      dimensionsMap: { [PENDING_AGE.dimension]: config.site },
+      statistic: "Maximum",
+      // Long enough to hold a rollup, however rarely they run.
+      period: Duration.minutes(Math.max(60, 2 * minutes)),
+    }),
+    threshold: Math.max(3 * 3600, 3 * minutes * 60),
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    // No rollup reporting in a whole period is the worst case: the schedule or the function is gone.
+    treatMissingData: TreatMissingData.BREACHING,
+  });
+  for (const alarm of [deadLetters, rollupAlarm, waiting]) alarm.addAlarmAction(action);
+  return topic;
 }

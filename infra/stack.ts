@@ -19,12 +19,13 @@ import {
   type IBucket,
   ObjectOwnership,
 } from "aws-cdk-lib/aws-s3";
+import type { Topic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { PK, SK } from "../src/store/keys.js";
 import { apiFunction, httpApi } from "./api.js";
 import type { PagetrackConfig } from "./config.js";
 import { FunctionParts } from "./functions.js";
-import { failureAlarm, type IngestParts, ingestPipeline } from "./ingest.js";
+import { alarms, type IngestParts, ingestPipeline } from "./ingest.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -53,12 +54,12 @@ export class PagetrackStack extends Stack {
     const table = this.countsTable(config);
     const bucket = this.logBucket(config);
     const ingestParts = ingestPipeline(this, parts, config, { table, bucket });
-    failureAlarm(this, ingestParts.failures, config.alarmEmail);
+    const topic = alarms(this, ingestParts, config);
     const api = apiFunction(this, parts, config, table);
     const { route, stage } = httpApi(this, parts, config, api);
     this.retainHelperLogs(config.logRetentionDays);
     this.explainNagFindings(config, { bucket, ingest: ingestParts.ingest, route });
-    this.outputs(config, { apiUrl: stage.url, table, bucket, ...ingestParts });
+    this.outputs(config, { apiUrl: stage.url, table, bucket, topic, ...ingestParts });
   }
 
   /** The counts are the point of the whole stack: the table outlives it. */
@@ -78,9 +79,9 @@ export class PagetrackStack extends Stack {
   /** What `cdk deploy` prints: where the API, the table and the logs are. */
   private outputs(
     config: PagetrackConfig,
-    parts: { apiUrl: string; table: Table; bucket: IBucket } & IngestParts,
+    parts: { apiUrl: string; table: Table; bucket: IBucket; topic: Topic } & IngestParts,
   ): void {
-    const { table, bucket, queue, failures, ingestLogs } = parts;
+    const { table, bucket, queue, failures, ingestLogs, topic } = parts;
     const prefix = config.logPrefix;
     new CfnOutput(this, "ApiUrl", { value: parts.apiUrl, description: "base URL of the HTTP API" });
     new CfnOutput(this, "TableName", { value: table.tableName });
@@ -93,6 +94,11 @@ export class PagetrackStack extends Stack {
     new CfnOutput(this, "IngestQueue", { value: queue.queueUrl });
     new CfnOutput(this, "IngestFailureQueue", { value: failures.queueUrl });
     new CfnOutput(this, "IngestLogGroup", { value: ingestLogs.logGroupName });
+    new CfnOutput(this, "AlarmTopic", {
+      value: topic.topicArn,
+      description:
+        "every alarm notifies it: subscribe an address, a chat or a pager (alarmEmail does for e-mail)",
+    });
   }
 
   /** The bucket the logs arrive in: an existing one, or one made for CloudFront and S3 log delivery. */

@@ -64,3 +64,14 @@ export function describeError(error: unknown): string {
   }
   return message;
 }
+
+/**
+ * Whether an error reading a file is the file's own (corrupt or truncated gzip, binary, another
+ * compression, a web log of an unknown format): reading it again cannot help, unlike an error of
+ * the disk, the network or AWS.
+ */
+export function isUnreadable(error: unknown): boolean {
+  if (error instanceof UserError) return true;
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === "Z_BUF_ERROR" || code === "Z_DATA_ERROR" || describeError(error) === CODES.Z_DATA_ERROR;
+}

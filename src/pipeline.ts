@@ -1,4 +1,4 @@
-import { describeError, UserError } from "./errors.js";
+import { describeError, isUnreadable, UserError } from "./errors.js";
 import { parserFor } from "./formats/detect.js";
 import type { FormatName, FormatOption, LineParser, LogRecord } from "./formats/record.js";
 import { holdsHttpRequest, NotAnAccessLog, notAnAccessLog, READABLE_FORMATS } from "./formats/skip.js";
@@ -61,6 +61,8 @@ export interface ScanResult {
   problems: LineProblem[];
   /** Set when the file as a whole could not be read: none of its counts may be used. */
   error?: string;
+  /** With `error`: the file itself cannot be read (errors.ts, isUnreadable), so reading it again cannot help. */
+  unreadable?: boolean;
   /**
    * Set instead of `error` when the file is not a web access log (an FTP log, a load balancer's
    * connection log, a README): one line saying what it is. It counts for nothing, and is no failure.
@@ -224,7 +226,10 @@ export async function scanSource(
       result.skipped = error.reason;
       Object.assign(stats, emptyStats());
       problems.length = 0;
-    } else result.error = describeError(error);
+    } else {
+      result.error = describeError(error);
+      if (isUnreadable(error)) result.unreadable = true;
+    }
   }
   return result;
 }

@@ -452,10 +452,10 @@ describe("infra: stack with a new log bucket", () => {
     });
   });
 
-  it("moves files that failed three times to a dead-letter queue with an alarm on it", () => {
+  it("moves files that failed five times to a dead-letter queue with an alarm on it", () => {
     const { ingestQueue, deadLetters } = queueIds();
     template.hasResourceProperties("AWS::SQS::Queue", {
-      RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [deadLetters, "Arn"] }, maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [deadLetters, "Arn"] }, maxReceiveCount: 5 },
     });
     for (const id of [ingestQueue, deadLetters])
       expect(resources(template, "AWS::SQS::Queue")[id].Properties.SqsManagedSseEnabled).toBe(true);
@@ -466,8 +466,41 @@ describe("infra: stack with a new log bucket", () => {
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       Threshold: 1,
     });
-    // Nobody to tell without an e-mail address.
-    template.resourceCountIs("AWS::SNS::Topic", 0);
+    // The topic exists without an e-mail address too, for any subscriber; every alarm notifies it.
+    template.resourceCountIs("AWS::SNS::Topic", 1);
+    template.resourceCountIs("AWS::SNS::Subscription", 0);
+    const topicId = Object.keys(resources(template, "AWS::SNS::Topic"))[0];
+    const alarms = Object.values(resources(template, "AWS::CloudWatch::Alarm"));
+    expect(alarms).toHaveLength(3);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(template.findOutputs("AlarmTopic").AlarmTopic.Value).toEqual({ Ref: topicId });
+  });
+
+  it("alarms on a failed rollup and on counts left waiting, as the ingest function reports them", () => {
+    // The line a failed rollup logs (src/lambda/ingest.ts), counted by a metric filter.
+    template.hasResourceProperties("AWS::Logs::MetricFilter", {
+      FilterPattern: '{ $.rollup = "failed" }',
+      MetricTransformations: [
+        { MetricNamespace: "pagetrack", MetricName: "RollupFailures", MetricValue: "1" },
+      ],
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "pagetrack",
+      MetricName: "RollupFailures",
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
+    // The age of the oldest pending hour after each rollup (embedded metric format); no rollup
+    // reporting at all is a breach.
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "pagetrack",
+      MetricName: "OldestPendingHourSeconds",
+      Dimensions: [{ Name: "Site", Value: "default" }],
+      ComparisonOperator: "GreaterThanThreshold",
+      Threshold: 3 * 3600,
+      Period: 3600,
+      TreatMissingData: "breaching",
+    });
   });
 
   it("puts the API function behind an HTTP API with CORS, GET routes, payload 2.0 and a throttled stage", () => {

@@ -14,6 +14,7 @@ import type { BatchResponse, ScheduledEvent, SqsEvent } from "../src/lambda/inge
 import { pageTotals } from "../src/query/totals.js";
 import { INTERVALS } from "../src/query/views.js";
 import { keys } from "../src/store/keys.js";
+import { oldestPendingAge } from "../src/store/pending.js";
 import { runCli } from "./support/cli.js";
 import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
 import { growingLog } from "./support/growing.js";
@@ -183,7 +184,7 @@ describe("Lambda handlers", () => {
     ]);
   });
 
-  it("hands back only the messages whose files failed, after ingesting the others", async () => {
+  it("hands back only the messages whose files may fare better later, after ingesting the others", async () => {
     log.mockClear();
     const fresh = await dataset({ requests: 300, days: 1, seed: 22 });
     await putObjects(s3.client, "cf-logs", { "new/one.gz": await readFile(fresh.files[3]) });
@@ -196,11 +197,14 @@ describe("Lambda handlers", () => {
         garbled: "{not json",
       }),
     );
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
-      "corrupt",
-      "garbled",
-      "missing",
-    ]);
+    // A truncated file and a message that is no notification will never do better: recorded, not retried.
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["missing"]);
+    expect(
+      logged()
+        .filter((l) => l.retried === false)
+        .map((l) => l.name ?? l.message)
+        .sort(),
+    ).toEqual(["garbled", "s3://cf-logs/odd/corrupt.gz"]);
     expect(
       logged()
         .map((l) => [l.name ?? l.message, l.status, l.error])
@@ -214,6 +218,43 @@ describe("Lambda handlers", () => {
     const ledger = (await engine.store.withPrefix(keys.ledger("lambda"), "")).items;
     expect(ledger.length).toBe(before + 3);
     expect(ledger.filter((i) => i.status === "failed")).toHaveLength(2);
+  });
+
+  it("reports each rollup for the stack's alarms: the oldest pending hour's age, and a failure", async () => {
+    const fresh = await dataset({ requests: 200, days: 1, seed: 23 });
+    await putObjects(s3.client, "cf-logs", { "alarm/one.gz": await readFile(fresh.files[0]) });
+    expect(await ingest(sqsEvent({ one: notification("cf-logs", "alarm/one.gz") }))).toEqual({
+      batchItemFailures: [],
+    });
+    // Its hour waits: generated in 2024, it is years old.
+    expect(await oldestPendingAge(engine.store, "lambda")).toBeGreaterThan(365 * 86400);
+    log.mockClear();
+    await handler(schedule);
+    const metric = logged().find((l) => l._aws);
+    expect(metric).toMatchObject({
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: "pagetrack",
+            Dimensions: [["Site"]],
+            Metrics: [{ Name: "OldestPendingHourSeconds", Unit: "Seconds" }],
+          },
+        ],
+      },
+      Site: "lambda",
+      OldestPendingHourSeconds: 0,
+    });
+    // A rollup that fails says so in the line the alarm's metric filter counts, and still fails.
+    const table = process.env.TARGET_DYNAMO_TABLE;
+    process.env.TARGET_DYNAMO_TABLE = "no-such-table";
+    vi.resetModules();
+    const broken = (await import("../src/lambda/ingest.js")).handler;
+    process.env.TARGET_DYNAMO_TABLE = table;
+    log.mockClear();
+    await expect(broken(schedule)).rejects.toThrow();
+    expect(logged()).toEqual([
+      { rollup: "failed", error: "the table does not exist (create it with `pagetrack init`)" },
+    ]);
   });
 
   it("skips objects that are not logs, and reports empty files without handing them back", async () => {
@@ -513,7 +554,7 @@ describe("Lambda handlers: calls recorded against each role's policy", () => {
     for (let i = 0; i < keysOf.length; i += 10)
       bodies[`m${i}`] = notification("cf-logs", ...keysOf.slice(i, i + 10));
     const first = (await handler(sqsEvent(bodies))) as BatchResponse;
-    expect(first.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["garbled", "missing"]);
+    expect(first.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["missing"]);
     const rolledUp = await handler({ source: "aws.events", "detail-type": "Scheduled Event" });
     expect((rolledUp as { hours: number }).hours).toBeGreaterThan(24);
     // Again (S3 notifications come at least once), and a log that grew since.

@@ -23,6 +23,8 @@ export interface FileOutcome {
   /** The first rejected lines of a file counted now (all of them are in stats.rejected). */
   problems: LineProblem[];
   error?: string;
+  /** It failed for what it holds (corrupt, truncated, not a log pagetrack reads): no retry can help. */
+  unreadable?: boolean;
   /** Why it was skipped: it is not a web access log (an FTP log, a README). */
   skipped?: string;
   /** Skipped for holding no log records (zero bytes, or headers only): nothing to retry. */
@@ -268,7 +270,7 @@ function ledgerEntry(file: Counted, status: "done" | "failed", error?: string): 
 }
 
 function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.error): FileOutcome {
-  const { name, fileId, format, stats, problems, empty, earlier, skipped } = file;
+  const { name, fileId, format, stats, problems, empty, earlier, skipped, unreadable } = file;
   return {
     name,
     status,
@@ -280,6 +282,7 @@ function outcomeOf(file: Counted, status: FileOutcome["status"], error = file.er
     ...(empty ? { empty } : {}),
     ...(earlier ? { earlier } : {}),
     ...(skipped ? { skipped } : {}),
+    ...(unreadable && status === "failed" ? { unreadable } : {}),
   };
 }
 

@@ -64,6 +64,8 @@ export interface FileResult {
   problems: LineProblem[];
   /** Why the file failed. */
   error?: string;
+  /** It failed for what it holds (corrupt, truncated, not a log pagetrack reads): no retry can help. */
+  unreadable?: boolean;
   /** Why the file was skipped: it is not a web access log (an FTP log, a README). */
   skipped?: string;
   /**
@@ -131,6 +133,7 @@ export async function countFile(
   try {
     if (scan.error) {
       result.error = scan.error;
+      if (scan.unreadable) result.unreadable = true;
       await recordFiles(store, site, [
         { status: "failed", fileId, name: source.name, format: scan.format, error: result.error },
       ]);

@@ -1,13 +1,15 @@
 import { resolve } from "node:path";
 import { Audience } from "../audience/audience.js";
 import { IpCountry } from "../audience/country.js";
+import { describeError } from "../errors.js";
 import { ingest } from "../ingest/driver.js";
 import { PageViewRule } from "../pageview/rule.js";
 import { notALog, s3Source } from "../readers/s3.js";
 import type { LogSource } from "../readers/sources.js";
-import { type RolledUp, rollUpPending } from "../store/pending.js";
+import { oldestPendingAge, type RolledUp, rollUpPending } from "../store/pending.js";
 import { Store } from "../store/store.js";
 import { configFromEnv } from "./config.js";
+import { pendingAgeMetric, ROLLUP_FAILED } from "./metrics.js";
 
 /** An SQS event: a batch of messages, each an S3 event notification. */
 export interface SqsEvent {
@@ -61,17 +63,30 @@ export function objectKey(encoded: string): string {
  */
 export async function handler(event: SqsEvent | ScheduledEvent): Promise<BatchResponse | RolledUp> {
   if ("Records" in event) return ingestBatch(event);
-  const rolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
+  let rolledUp: RolledUp;
+  try {
+    rolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
+  } catch (error) {
+    // What the stack's rollup alarm counts (a metric filter on this line): a scheduled event that
+    // fails is dropped, and the counts would stop moving without anyone hearing of it.
+    console.log(JSON.stringify({ rollup: ROLLUP_FAILED, error: describeError(error) }));
+    throw error;
+  }
   console.log(JSON.stringify({ rollup: "done", ...rolledUp }));
+  const age = await oldestPendingAge(store, config.PAGETRACK_SITE);
+  console.log(JSON.stringify(pendingAgeMetric(config.PAGETRACK_SITE, age)));
   return rolledUp;
 }
 
 /**
  * Ingests the log files of a batch of S3 notifications with the driver the CLI uses, leaving their
  * hours pending for the scheduled rollup: so a rollup costs what the views of its interval touch,
- * however many small files they came in. The messages of the files that failed are handed back (a
- * partial batch response), so that the queue delivers them again and, after its retries, moves them
- * to its dead-letter queue; files already done are skipped when they come again. Objects that are
+ * however many small files they came in. The messages of the files that failed and may fare better
+ * later (the table or S3 unavailable) are handed back (a partial batch response), so that the queue
+ * delivers them again and, after its retries, moves them to its dead-letter queue; a file that
+ * cannot be read for what it holds (truncated or corrupt gzip, not a log pagetrack reads) is recorded
+ * failed at once, with why, and not handed back, nor is a message that is no S3 notification. Files
+ * already done are skipped when they come again. Objects that are
  * not logs (readers/s3.ts: notALog) are skipped unread, and files with no records are reported as
  * empty: neither is handed back, as neither would fare better a second time.
  */
@@ -84,10 +99,15 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
     try {
       notification = JSON.parse(message.body);
     } catch {
+      // It will never parse: not handed back, so that it leaves the queue now.
       console.log(
-        JSON.stringify({ message: message.messageId, status: "failed", error: "not an S3 notification" }),
+        JSON.stringify({
+          message: message.messageId,
+          status: "failed",
+          error: "not an S3 notification",
+          retried: false,
+        }),
       );
-      failed.add(message.messageId);
       continue;
     }
     if (notification.Event === "s3:TestEvent") continue;
@@ -135,13 +155,17 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
           name: outcome.name,
           status: empty ? "empty" : outcome.status,
           error: outcome.error,
+          ...(outcome.unreadable ? { retried: false } : {}),
           reason: outcome.skipped,
           views: outcome.stats.views,
           rejected: outcome.stats.rejected,
           problems: outcome.problems.slice(0, 5),
         }),
       );
-      if (outcome.status === "failed") for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
+      // A file that cannot be read for what it holds is recorded failed (the ledger says why) and not
+      // handed back: delivering it again would not help. Any other failure is tried again.
+      if (outcome.status === "failed" && !outcome.unreadable)
+        for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
     },
   );
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };

@@ -67,3 +67,14 @@ export async function rollUpPending(store: Store, site: string): Promise<RolledU
     for (const [counter, keysOf] of counters) done[field[COUNTERS[counter].layout]] += keysOf.size;
   return done;
 }
+
+/**
+ * How long the oldest hour still pending has waited for its rollup, in seconds from its end (0 when
+ * none waits): what the deployed stack alarms on, as the age of counts that are not yet answered.
+ */
+export async function oldestPendingAge(store: Store, site: string, now = Date.now() / 1000): Promise<number> {
+  const marker = await new SiteTable(store, site).oldestPending();
+  if (marker === undefined) return 0;
+  const hour = Date.parse(`${String(marker[SK]).slice(0, 13)}:00:00Z`) / 1000;
+  return Math.max(0, Math.round(now - (hour + 3600)));
+}

@@ -80,6 +80,12 @@ export class SiteTable {
   }
 
   /** The markers of hours not yet rolled up, read consistently. */
+  /** The oldest pending hour's marker, if any (markers sort by their hour). */
+  async oldestPending(): Promise<Record<string, unknown> | undefined> {
+    const page = await this.store.queryPage({ ...keyCondition(keys.pending(this.site)), Limit: 1 });
+    return page.items[0];
+  }
+
   pending(): Promise<QueryResult> {
     return this.store.queryAll({ ...keyCondition(keys.pending(this.site)), ConsistentRead: true });
   }
