@@ -9,7 +9,7 @@ import {
   LogGroupLogDestination,
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import type { PagetrackConfig } from "./config.js";
@@ -37,7 +37,7 @@ export function apiFunction(
   stack: Stack,
   parts: FunctionParts,
   config: PagetrackConfig,
-  table: Table,
+  table: ITable,
 ): LambdaFunction {
   const apiLogs = parts.logGroup("ApiLogs");
   const api = new LambdaFunction(stack, "Api", {

@@ -62,6 +62,11 @@ const schema = z.strictObject({
       .string("must be a string")
       .check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be 3 to 255 letters, digits, '_', '.' or '-'")),
   ),
+  existingTable: z.optional(
+    z
+      .string("must be a string")
+      .check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be 3 to 255 letters, digits, '_', '.' or '-'")),
+  ),
   newBucket: z.optional(
     z.strictObject(
       { expireLogsAfterDays: z._default(jsonWhole(1, MAX_RETENTION_DAYS), 400) },
@@ -212,6 +217,10 @@ export function parseConfig(input: unknown, source = "configuration"): Pagetrack
   }
   const { newBucket, existingBucket, ...rest } = parsed.data as Parsed;
   if (newBucket && existingBucket) fail(["give either newBucket or existingBucket, not both"]);
+  if (rest.tableName && rest.existingTable)
+    fail([
+      "give either tableName (a table the stack creates) or existingTable (a kept table it uses), not both",
+    ]);
   return {
     ...rest,
     logBucket: existingBucket ? { existing: existingBucket } : (newBucket ?? { expireLogsAfterDays: 400 }),

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { Duration, Size, type Stack } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
-import type { Table } from "aws-cdk-lib/aws-dynamodb";
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction as FunctionTarget } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -65,7 +65,7 @@ export function ingestPipeline(
   stack: Stack,
   parts: FunctionParts,
   config: PagetrackConfig,
-  where: { table: Table; bucket: IBucket },
+  where: { table: ITable; bucket: IBucket },
 ): IngestParts {
   const { table, bucket } = where;
   const prefix = config.logPrefix;
@@ -169,7 +169,7 @@ class QueueOfBucket implements IBucketNotificationDestination {
 }
 
 /** The ingest function's settings (src/lambda/config.ts reads them). */
-function ingestEnvironment(config: PagetrackConfig, table: Table): Record<string, string> {
+function ingestEnvironment(config: PagetrackConfig, table: ITable): Record<string, string> {
   return definedOnly({
     TARGET_DYNAMO_TABLE: table.tableName,
     PAGETRACK_SITE: config.site,

@@ -8,7 +8,7 @@ import {
   type StackProps,
   Validations,
 } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { CfnFunction, type Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -62,8 +62,12 @@ export class PagetrackStack extends Stack {
     this.outputs(config, { apiUrl: stage.url, table, bucket, topic, ...ingestParts });
   }
 
-  /** The counts are the point of the whole stack: the table outlives it. */
-  private countsTable(config: PagetrackConfig): Table {
+  /**
+   * The counts are the point of the whole stack: the table outlives it, and a later stack can adopt
+   * the kept table (`existingTable`) instead of creating one.
+   */
+  private countsTable(config: PagetrackConfig): ITable {
+    if (config.existingTable) return Table.fromTableName(this, "Table", config.existingTable);
     return new Table(this, "Table", {
       tableName: config.tableName,
       partitionKey: { name: PK, type: AttributeType.STRING },
@@ -79,7 +83,7 @@ export class PagetrackStack extends Stack {
   /** What `cdk deploy` prints: where the API, the table and the logs are. */
   private outputs(
     config: PagetrackConfig,
-    parts: { apiUrl: string; table: Table; bucket: IBucket; topic: Topic } & IngestParts,
+    parts: { apiUrl: string; table: ITable; bucket: IBucket; topic: Topic } & IngestParts,
   ): void {
     const { table, bucket, queue, failures, ingestLogs, topic } = parts;
     const prefix = config.logPrefix;

@@ -138,6 +138,11 @@ describe("infra: configuration", () => {
     [{ throttle: { rateLimit: 0 } }, "throttle.rateLimit must be a whole number from 1"],
     [{ newBucket: { expireLogsAfterDays: -1 } }, "newBucket.expireLogsAfterDays must be"],
     [{ alarmEmail: "me" }, "alarmEmail must be an e-mail address"],
+    [{ existingTable: "a b" }, "existingTable must be 3 to 255 letters"],
+    [
+      { tableName: "pagetrack-new", existingTable: "pagetrack-kept" },
+      "give either tableName (a table the stack creates) or existingTable (a kept table it uses), not both",
+    ],
     [
       { ingest: { batchWindowSeconds: 301 } },
       "ingest.batchWindowSeconds must be a whole number from 0 to 300",
@@ -782,6 +787,21 @@ describe("infra: stack with an existing bucket, retention and a token", () => {
   });
 });
 
+describe("infra: a kept table adopted (existingTable)", () => {
+  const template = synth({ existingTable: "pagetrack-kept" });
+
+  it("creates no table, and points both functions and their roles at the kept one", () => {
+    template.resourceCountIs("AWS::DynamoDB::Table", 0);
+    for (const description of ["pagetrack: HTTP API", "pagetrack: counts"])
+      expect(fn(template, description).Properties.Environment.Variables.TARGET_DYNAMO_TABLE).toBe(
+        "pagetrack-kept",
+      );
+    const policies = JSON.stringify(resources(template, "AWS::IAM::Policy"));
+    expect(policies).toContain(":table/pagetrack-kept");
+    expect(template.findOutputs("TableName").TableName.Value).toBe("pagetrack-kept");
+  });
+});
+
 describe("infra: cdk-nag AwsSolutions checks", () => {
   /** The findings of cdk-nag's AwsSolutions pack that the stack does not acknowledge (with a reason). */
   const unacknowledged = (s: Stack) => {
@@ -806,6 +826,7 @@ describe("infra: cdk-nag AwsSolutions checks", () => {
         retentionDays: 400,
       },
     ],
+    ["a kept table adopted", { existingTable: "pagetrack-kept", existingBucket: "old-logs" }],
   ])("finds nothing unacknowledged with %s", (_, config) => {
     expect(unacknowledged(stack(config))).toEqual([]);
   });
