@@ -69,7 +69,10 @@ describe("Lambda handlers", () => {
   let engine: Awaited<ReturnType<typeof startEngine>>;
   let data: Dataset;
   let keysOf: string[];
-  let handler: (event: SqsEvent | ScheduledEvent) => Promise<unknown>;
+  let handler: (
+    event: SqsEvent | ScheduledEvent,
+    context?: { getRemainingTimeInMillis(): number },
+  ) => Promise<unknown>;
   const ingest = (event: SqsEvent) => handler(event) as Promise<BatchResponse>;
   const schedule: ScheduledEvent = { source: "aws.events", "detail-type": "Scheduled Event" };
   let api: (
@@ -220,18 +223,22 @@ describe("Lambda handlers", () => {
     expect(ledger.filter((i) => i.status === "failed")).toHaveLength(2);
   });
 
-  it("reports each rollup for the stack's alarms: the oldest pending hour's age, and a failure", async () => {
-    const fresh = await dataset({ requests: 200, days: 1, seed: 23 });
-    await putObjects(s3.client, "cf-logs", { "alarm/one.gz": await readFile(fresh.files[0]) });
-    expect(await ingest(sqsEvent({ one: notification("cf-logs", "alarm/one.gz") }))).toEqual({
+  it("rolls a backlog up a day at a time within the function's time, and reports what waits for the alarms", async () => {
+    // Two days of files, counted and left pending, as after a rollup schedule stopped for two days.
+    const fresh = await dataset({ requests: 600, days: 2, seed: 23 });
+    const objects: Record<string, Buffer> = {};
+    for (const file of fresh.files) objects[`backlog/${file.split("/").pop()}`] = await readFile(file);
+    await putObjects(s3.client, "cf-logs", objects);
+    expect(await ingest(sqsEvent({ backlog: notification("cf-logs", ...Object.keys(objects)) }))).toEqual({
       batchItemFailures: [],
     });
-    // Its hour waits: generated in 2024, it is years old.
+    // Its hours wait: generated in 2024, they are years old.
     expect(await oldestPendingAge(engine.store, "lambda")).toBeGreaterThan(365 * 86400);
+    const metric = () => logged().find((l) => l._aws);
+    // No time left: one day of hours, the oldest, and the age of what still waits.
     log.mockClear();
-    await handler(schedule);
-    const metric = logged().find((l) => l._aws);
-    expect(metric).toMatchObject({
+    expect(await handler(schedule, { getRemainingTimeInMillis: () => 0 })).toMatchObject({ hours: 24 });
+    expect(metric()).toMatchObject({
       _aws: {
         CloudWatchMetrics: [
           {
@@ -242,8 +249,12 @@ describe("Lambda handlers", () => {
         ],
       },
       Site: "lambda",
-      OldestPendingHourSeconds: 0,
     });
+    expect(metric()?.OldestPendingHourSeconds).toBeGreaterThan(365 * 86400);
+    // The next rollup goes on from there, and nothing waits after it.
+    log.mockClear();
+    expect(await handler(schedule, { getRemainingTimeInMillis: () => 600_000 })).toMatchObject({ hours: 24 });
+    expect(metric()?.OldestPendingHourSeconds).toBe(0);
     // A rollup that fails says so in the line the alarm's metric filter counts, and still fails.
     const table = process.env.TARGET_DYNAMO_TABLE;
     process.env.TARGET_DYNAMO_TABLE = "no-such-table";

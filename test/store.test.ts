@@ -8,9 +8,11 @@ import { fileSource, type LogSource } from "../src/readers/sources.js";
 import { readPageTotals } from "../src/store/counts.js";
 import type { EmbeddedEngine } from "../src/store/engine.js";
 import { keys, PK, SK } from "../src/store/keys.js";
+import { oldestPendingAge, rollUpPending } from "../src/store/pending.js";
 import { rawViewItem, readViewList } from "../src/store/raw-views.js";
 import { Store } from "../src/store/store.js";
 import { runCli } from "./support/cli.js";
+import { type Dataset, dataset, daysOf, expectCounts } from "./support/dataset.js";
 import { FaultProxy } from "./support/fault-proxy.js";
 import { tempDir } from "./support/paths.js";
 import { countViews, startEngine } from "./support/store.js";
@@ -427,3 +429,53 @@ describe("store", () => {
 });
 
 let proxyCalls = 0;
+
+/** A backlog of pending hours (after an outage, a backfill, a paused schedule) drains over rollups that each stop within a budget. */
+describe("a rollup within a budget", () => {
+  let engine: EmbeddedEngine;
+  let store: Store;
+  let storeArgs: string[];
+  let data: Dataset;
+
+  beforeAll(async () => {
+    const dir = await tempDir();
+    let endpoint: string;
+    ({ engine, store, endpoint } = await startEngine(join(dir, "data")));
+    storeArgs = ["--endpoint", endpoint, "--site", "backlog"];
+    // A week of CloudFront files, counted and left pending: what a week without rollups leaves.
+    data = await dataset({ requests: 4000, days: 7, seed: 31 });
+    const summary = await ingest(
+      store,
+      "backlog",
+      data.files.map((f) => fileSource(f)),
+      { format: "auto", rule: new PageViewRule(), audience: new Audience(), raw: false, rollUp: false },
+    );
+    expect(summary.ingested).toBe(data.files.length);
+  }, 120_000);
+  afterAll(async () => {
+    store.destroy();
+    await engine.close();
+  });
+
+  it("takes the oldest hours a group at a time, keeps its progress, and the next rollups drain the rest exactly", async () => {
+    const pendingHours = async () => {
+      const hours = new Set<string>();
+      for (const item of (await store.withPrefix(keys.pending("backlog"), "")).items)
+        hours.add(item[SK].slice(0, 13));
+      return [...hours].sort();
+    };
+    const all = await pendingHours();
+    expect(all.length).toBe(7 * 24);
+    // A budget already spent: one group of 24 hours, the oldest, and no more.
+    const first = await rollUpPending(store, "backlog", { hours: 24, until: 0 });
+    expect(first.hours).toBe(24);
+    expect(await pendingHours()).toEqual(all.slice(24));
+    // Nothing counted twice, nothing lost, whatever the number of rollups it takes.
+    let rollups = 1;
+    while ((await rollUpPending(store, "backlog", { hours: 24, until: 0 })).hours > 0) rollups++;
+    expect(rollups).toBe(7);
+    expect(await pendingHours()).toEqual([]);
+    expect(await oldestPendingAge(store, "backlog")).toBe(0);
+    await expectCounts(storeArgs, data.expected, daysOf(data.expected));
+  }, 120_000);
+});

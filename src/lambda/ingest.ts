@@ -61,11 +61,17 @@ export function objectKey(encoded: string): string {
  * The ingest function: a batch of S3 notifications from the queue, or the schedule's call to roll up
  * what the batches counted since the last one.
  */
-export async function handler(event: SqsEvent | ScheduledEvent): Promise<BatchResponse | RolledUp> {
+export async function handler(
+  event: SqsEvent | ScheduledEvent,
+  context?: { getRemainingTimeInMillis(): number },
+): Promise<BatchResponse | RolledUp> {
   if ("Records" in event) return ingestBatch(event);
   let rolledUp: RolledUp;
   try {
-    rolledUp = await rollUpPending(store, config.PAGETRACK_SITE);
+    // A day of hours at a time, and no new day once the function's time is nearly spent: a backlog
+    // drains over several rollups, each keeping what it did (store/pending.ts).
+    const until = context ? Date.now() + context.getRemainingTimeInMillis() - ROLLUP.marginMs : undefined;
+    rolledUp = await rollUpPending(store, config.PAGETRACK_SITE, { hours: ROLLUP.hours, until });
   } catch (error) {
     // What the stack's rollup alarm counts (a metric filter on this line): a scheduled event that
     // fails is dropped, and the counts would stop moving without anyone hearing of it.
@@ -77,6 +83,9 @@ export async function handler(event: SqsEvent | ScheduledEvent): Promise<BatchRe
   console.log(JSON.stringify(pendingAgeMetric(config.PAGETRACK_SITE, age)));
   return rolledUp;
 }
+
+/** How much of the pending hours one scheduled rollup takes at a time, and the time it leaves itself to end. */
+const ROLLUP = { hours: 24, marginMs: 120_000 } as const;
 
 /**
  * Ingests the log files of a batch of S3 notifications with the driver the CLI uses, leaving their

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Cells, COUNTERS, type CounterName } from "../counters/registry.js";
 import { hourPeriod, inParts } from "./contributions.js";
-import { keys, PK, SK } from "./keys.js";
+import { type Key, keys, PK, SK } from "./keys.js";
 import { periodStart } from "./levels.js";
 import { rollUp } from "./rollup.js";
 import { SiteTable } from "./site-table.js";
@@ -41,31 +41,67 @@ export interface RolledUp {
   breakdowns: number;
 }
 
-/** Rolls up every pending hour of the site, then deletes the markers it covered. */
-export async function rollUpPending(store: Store, site: string): Promise<RolledUp> {
-  const { items } = await new SiteTable(store, site).pending();
-  if (items.length === 0) return { hours: 0, series: 0, unions: 0, breakdowns: 0 };
-  const hours = new Map<number, Map<CounterName, Set<string>>>();
-  for (const item of items) {
-    const hour = periodStart(item[SK].slice(0, 13));
-    let touched = hours.get(hour);
-    if (touched === undefined) {
-      touched = new Map();
-      hours.set(hour, touched);
-    }
-    for (const [counter, added] of Object.entries(item.added as Record<string, Record<string, number>>)) {
-      const keysOf = touched.get(counter as CounterName) ?? new Set();
-      touched.set(counter as CounterName, keysOf);
-      for (const key of Object.keys(added)) keysOf.add(key);
-    }
-  }
-  await rollUp(store, site, hours);
-  await store.batchDelete(items.map((item) => ({ [PK]: item[PK], [SK]: item[SK] })));
-  const done: RolledUp = { hours: hours.size, series: 0, unions: 0, breakdowns: 0 };
+/**
+ * How much one rollup may do: at most `hours` pending hours at a time (the oldest first), and no new
+ * group of hours once `until` (epoch milliseconds) has passed. Each group's markers are deleted once
+ * it is rolled up, so the progress of a rollup that is stopped or killed is kept, and the next one
+ * continues with the hours left: a backlog larger than one rollup's time (after an outage, a
+ * backfill, a paused schedule) drains over several.
+ */
+export interface RollupBudget {
+  hours?: number;
+  until?: number;
+}
+
+/** Rolls up the site's pending hours, oldest first, group by group within the budget (all by default). */
+export async function rollUpPending(
+  store: Store,
+  site: string,
+  budget: RollupBudget = {},
+): Promise<RolledUp> {
+  const done: RolledUp = { hours: 0, series: 0, unions: 0, breakdowns: 0 };
   const field = { series: "series", union: "unions", breakdown: "breakdowns", level: "breakdowns" } as const;
-  for (const counters of hours.values())
-    for (const [counter, keysOf] of counters) done[field[COUNTERS[counter].layout]] += keysOf.size;
-  return done;
+  for (;;) {
+    const { hours, markers } = await oldestHours(store, site, budget.hours ?? Number.POSITIVE_INFINITY);
+    if (hours.size === 0) return done;
+    await rollUp(store, site, hours);
+    await store.batchDelete(markers);
+    done.hours += hours.size;
+    for (const counters of hours.values())
+      for (const [counter, keysOf] of counters) done[field[COUNTERS[counter].layout]] += keysOf.size;
+    if (budget.hours === undefined || (budget.until !== undefined && Date.now() >= budget.until)) return done;
+  }
+}
+
+/**
+ * The oldest `limit` pending hours with the keys their markers name, and those markers: read in key
+ * order (markers sort by hour), a page at a time, no further than the hours wanted.
+ */
+async function oldestHours(
+  store: Store,
+  site: string,
+  limit: number,
+): Promise<{ hours: Map<number, Map<CounterName, Set<string>>>; markers: Key[] }> {
+  const hours = new Map<number, Map<CounterName, Set<string>>>();
+  const markers: Key[] = [];
+  for await (const page of new SiteTable(store, site).pendingPages())
+    for (const item of page.items) {
+      const hour = periodStart(item[SK].slice(0, 13));
+      let touched = hours.get(hour);
+      if (touched === undefined) {
+        // One hour more than wanted: the ones before it are whole.
+        if (hours.size >= limit) return { hours, markers };
+        touched = new Map();
+        hours.set(hour, touched);
+      }
+      markers.push({ [PK]: item[PK], [SK]: item[SK] });
+      for (const [counter, added] of Object.entries(item.added as Record<string, Record<string, number>>)) {
+        const keysOf = touched.get(counter as CounterName) ?? new Set();
+        touched.set(counter as CounterName, keysOf);
+        for (const key of Object.keys(added)) keysOf.add(key);
+      }
+    }
+  return { hours, markers };
 }
 
 /**

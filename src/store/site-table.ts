@@ -30,11 +30,9 @@ export class SiteTable {
     return this.store.queryAll(keyCondition(partition, { from, to }));
   }
 
-  /** A dimension's items of one UTC day: one per value (those whose key starts with `prefix`, given one). */
-  breakdown(dimension: CounterName, day: string, prefix?: string): Promise<QueryResult> {
-    return this.store.queryAll(
-      keyCondition(keys.breakdown(this.site, dimension, day), { prefix: prefix ?? "" }),
-    );
+  /** A dimension's items of one UTC day: one per value. */
+  breakdown(dimension: CounterName, day: string): Promise<QueryResult> {
+    return this.store.queryAll(keyCondition(keys.breakdown(this.site, dimension, day)));
   }
 
   /** The SITE partition's series from `from` to `to`, inclusive. */
@@ -79,15 +77,15 @@ export class SiteTable {
     });
   }
 
-  /** The markers of hours not yet rolled up, read consistently. */
+  /** The pending hours' markers, oldest first (they sort by hour), strongly consistent, a page when asked for. */
+  pendingPages(): AsyncGenerator<QueryPage> {
+    return this.store.pages({ ...keyCondition(keys.pending(this.site)), ConsistentRead: true });
+  }
+
   /** The oldest pending hour's marker, if any (markers sort by their hour). */
   async oldestPending(): Promise<Record<string, unknown> | undefined> {
     const page = await this.store.queryPage({ ...keyCondition(keys.pending(this.site)), Limit: 1 });
     return page.items[0];
-  }
-
-  pending(): Promise<QueryResult> {
-    return this.store.queryAll({ ...keyCondition(keys.pending(this.site)), ConsistentRead: true });
   }
 
   /**
