@@ -97,6 +97,11 @@ export class PagetrackStack extends Stack {
     });
     new CfnOutput(this, "IngestQueue", { value: queue.queueUrl });
     new CfnOutput(this, "IngestFailureQueue", { value: failures.queueUrl });
+    new CfnOutput(this, "IngestFailureQueueArn", {
+      value: failures.queueArn,
+      description:
+        "after an outage, send its messages back: aws sqs start-message-move-task --source-arn <this>",
+    });
     new CfnOutput(this, "IngestLogGroup", { value: ingestLogs.logGroupName });
     new CfnOutput(this, "AlarmTopic", {
       value: topic.topicArn,

@@ -479,6 +479,10 @@ describe("infra: stack with a new log bucket", () => {
     expect(alarms).toHaveLength(3);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     expect(template.findOutputs("AlarmTopic").AlarmTopic.Value).toEqual({ Ref: topicId });
+    // What sending the dead letters back after an outage needs (docs/deploy.md).
+    expect(template.findOutputs("IngestFailureQueueArn").IngestFailureQueueArn.Value).toEqual({
+      "Fn::GetAtt": [deadLetters, "Arn"],
+    });
   });
 
   it("alarms on a failed rollup and on counts left waiting, as the ingest function reports them", () => {
