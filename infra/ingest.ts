@@ -191,7 +191,8 @@ function ingestEnvironment(config: PagetrackConfig, table: ITable): Record<strin
  * output, for any subscriber), which `alarmEmail` subscribes to: log files that failed every time
  * they were received (the dead-letter queue), rollups that failed (a scheduled event that fails is
  * dropped, and the counts would stop moving unheard), and counts left waiting: the oldest pending
- * hour older than three hours and three rollup intervals, or no rollup reporting at all.
+ * hour older than three hours and three rollup intervals, as every rollup and every batch of files
+ * reports it.
  */
 export function alarms(
   stack: Stack,
@@ -243,8 +244,9 @@ export function alarms(
     threshold: Math.max(3 * 3600, 3 * minutes * 60),
     comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     evaluationPeriods: 1,
-    // No rollup reporting in a whole period is the worst case: the schedule or the function is gone.
-    treatMissingData: TreatMissingData.BREACHING,
+    // Every rollup and every batch of files reports it: with the schedule gone, the batches still
+    // do, and with neither, nothing waits. (A breach on missing data would ring at every deploy.)
+    treatMissingData: TreatMissingData.NOT_BREACHING,
   });
   for (const alarm of [deadLetters, rollupAlarm, waiting]) alarm.addAlarmAction(action);
   return topic;

@@ -499,8 +499,7 @@ describe("infra: stack with a new log bucket", () => {
       Threshold: 1,
       TreatMissingData: "notBreaching",
     });
-    // The age of the oldest pending hour after each rollup (embedded metric format); no rollup
-    // reporting at all is a breach.
+    // The age of the oldest pending hour after each rollup and batch (embedded metric format).
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "pagetrack",
       MetricName: "OldestPendingHourSeconds",
@@ -508,7 +507,7 @@ describe("infra: stack with a new log bucket", () => {
       ComparisonOperator: "GreaterThanThreshold",
       Threshold: 3 * 3600,
       Period: 3600,
-      TreatMissingData: "breaching",
+      TreatMissingData: "notBreaching",
     });
   });
 

@@ -79,8 +79,7 @@ export async function handler(
     throw error;
   }
   console.log(JSON.stringify({ rollup: "done", ...rolledUp }));
-  const age = await oldestPendingAge(store, config.PAGETRACK_SITE);
-  console.log(JSON.stringify(pendingAgeMetric(config.PAGETRACK_SITE, age)));
+  await reportPendingAge();
   return rolledUp;
 }
 
@@ -177,5 +176,14 @@ async function ingestBatch(event: SqsEvent): Promise<BatchResponse> {
         for (const id of messagesOf.get(outcome.name) ?? []) failed.add(id);
     },
   );
+  // The age of what waits for a rollup, after every batch as after every rollup: should the schedule
+  // stop, the batches that keep coming still tell (one small read).
+  await reportPendingAge();
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** Logs the age of the oldest pending hour as the metric the stack's PendingAgeAlarm watches. */
+async function reportPendingAge(): Promise<void> {
+  const age = await oldestPendingAge(store, config.PAGETRACK_SITE);
+  console.log(JSON.stringify(pendingAgeMetric(config.PAGETRACK_SITE, age)));
 }

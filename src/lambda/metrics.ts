@@ -1,6 +1,7 @@
 /**
  * What the ingest function writes for the stack's alarms (infra/ingest.ts): a line for each failed
- * rollup, which a metric filter counts, and the age of the oldest pending hour after each rollup, as
+ * rollup, which a metric filter counts, and the age of the oldest pending hour after each rollup and
+ * each batch, as
  * CloudWatch's embedded metric format turns a log line into a metric.
  */
 
@@ -15,9 +16,9 @@ export const PENDING_AGE = {
 } as const;
 
 /**
- * The age of the oldest hour still pending after a rollup, as a log line (0 when the rollup took
- * every hour). It grows when rollups fail or cannot keep up; when they stop altogether, none is
- * written, which the alarm takes as a breach.
+ * The age of the oldest hour still pending, as a log line written after every rollup and every batch
+ * of files (0 when nothing waits). It grows when rollups fail, cannot keep up, or stop altogether
+ * while files keep coming.
  */
 export function pendingAgeMetric(site: string, seconds: number): Record<string, unknown> {
   return {
